@@ -1,0 +1,41 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := app
+
+.PHONY: run test setup db translations lint clean messages
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d translations
+
+setup: $(STAMP) translations
+
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+
+run: db  ## serve the demo on http://127.0.0.1:5000
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup  ## the whole suite: unit, integration, end-to-end (headless Chromium)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+messages: $(STAMP)  ## re-extract strings and update both catalogs
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv tests migrations" -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python tools/fill_en_catalog.py
+
+clean:
+	rm -rf $(VENV) instance/*.db

@@ -1,0 +1,12 @@
+"""Refusals of the accounts rules."""
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
+
+
+class PhoneTaken(DomainError):
+    status = 422
+
+    def __init__(self):
+        super().__init__(_l("This phone number is already registered. Log in instead."))

@@ -1,0 +1,69 @@
+"""Forms of log-in, registration and staff accounts."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, TelField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from accounts.models import TRADE_LABELS
+from accounts.services import normalise_phone
+
+PLATFORMS = ("美团", "饿了么", "顺丰", "京东物流", "中通", "圆通", "韵达", "滴滴出行", "曹操出行", "货拉拉", "满帮")
+
+
+class PhoneField(TelField):
+    """A phone number field: keeps what was typed for redisplay, ``data`` is the normalised number."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = normalise_phone(self.raw) or self.raw
+
+    def pre_validate(self, form):
+        if self.raw and normalise_phone(self.raw) is None:
+            raise ValidationError(_l("Enter an 11-digit mainland mobile number starting with 1."))
+
+    def _value(self):
+        return getattr(self, "raw", None) or (self.data or "")
+
+
+def phone_field(label=None):
+    return PhoneField(label or _l("Mobile number"),
+                      validators=[InputRequired(_l("Enter your mobile number."))],
+                      render_kw={"autocomplete": "tel", "inputmode": "tel", "placeholder": "138 0000 0000"})
+
+
+def password_field(label=None, new: bool = False):
+    validators = [InputRequired(_l("Enter a password."))]
+    if new:
+        validators.append(Length(min=8, max=128, message=_l("A password has 8 to 128 characters.")))
+    return PasswordField(label or _l("Password"), validators=validators,
+                         render_kw={"autocomplete": "new-password" if new else "current-password"})
+
+
+class LoginForm(FlaskForm):
+    phone = phone_field()
+    password = password_field()
+
+
+class RegisterForm(FlaskForm):
+    phone = phone_field()
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter your name.")),
+                                               Length(max=50, message=_l("At most 50 characters."))],
+                       render_kw={"autocomplete": "name"})
+    password = password_field(new=True)
+    trade = SelectField(_l("Your trade"), choices=list(TRADE_LABELS.items()),
+                        validators=[InputRequired(_l("Choose your trade."))])
+    platform = StringField(_l("Platform or company"),
+                           validators=[InputRequired(_l("Enter your platform or company.")),
+                                       Length(max=50, message=_l("At most 50 characters."))],
+                           render_kw={"list": "platforms"})
+
+
+class StaffAccountForm(FlaskForm):
+    """A coordinator creates another coordinator (with an organisation) or a merchant-staff login."""
+
+    phone = phone_field()
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter a name.")),
+                                               Length(max=50, message=_l("At most 50 characters."))])
+    password = password_field(_l("Initial password"), new=True)
+    organisation_id = SelectField(_l("Organisation"), coerce=int)

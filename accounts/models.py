@@ -1,0 +1,104 @@
+"""Users and organisations."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.text import mask_phone
+from core.timeutil import UTCDateTime, utcnow
+from extensions import db
+
+ROLES = ("rider", "coordinator", "merchant")
+TRADES = ("food_delivery", "courier", "ride_hailing", "freight")
+ORGANISATION_KINDS = ("street_office", "community", "trade_committee")
+
+
+class Organisation(db.Model):
+    """A street office, community or trade committee that posts tasks; times shown in ``timezone``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="street_office")
+    timezone: Mapped[str] = mapped_column(sa.String(50), default="Asia/Shanghai")
+
+    __table_args__ = (sa.CheckConstraint(sa.column("kind").in_(ORGANISATION_KINDS), name="kind"),)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: a rider, a coordinator (of one organisation) or merchant staff.
+
+    ``phone`` is the log-in name, 11 digits starting with 1. Merchant staff are linked to their
+    merchant by ``rewards.models.MerchantStaff`` (accounts knows nothing of merchants).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(sa.String(11), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20), default="rider", index=True)
+    trade: Mapped[str | None] = mapped_column(sa.String(20))
+    platform: Mapped[str | None] = mapped_column(sa.String(50))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("role").in_(ROLES), name="role"),
+        sa.CheckConstraint(sa.or_(sa.column("trade").is_(None), sa.column("trade").in_(TRADES)), name="trade"),
+        sa.CheckConstraint("length(phone) = 11", name="phone_length"),
+        sa.CheckConstraint("role != 'coordinator' OR organisation_id IS NOT NULL", name="coordinator_org"),
+    )
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password`` (werkzeug's default scrypt)."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Return True when ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
+        return self.active
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone number as others may see it, e.g. ``138****5678``."""
+        return mask_phone(self.phone)
+
+    @property
+    def masked_name(self) -> str:
+        """The name as merchants see it: the first character and stars, e.g. ``张**``."""
+        return (self.name[:1] + "**") if self.name else "**"
+
+    @property
+    def is_rider(self) -> bool:
+        return self.role == "rider"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == "coordinator"
+
+    @property
+    def is_merchant(self) -> bool:
+        return self.role == "merchant"
+
+
+ROLE_LABELS = {"rider": _l("Rider"), "coordinator": _l("Coordinator"), "merchant": _l("Merchant staff")}
+TRADE_LABELS = {
+    "food_delivery": _l("Food delivery"),
+    "courier": _l("Courier"),
+    "ride_hailing": _l("Ride-hailing"),
+    "freight": _l("Freight"),
+}
+ORGANISATION_KIND_LABELS = {
+    "street_office": _l("Street office"),
+    "community": _l("Community"),
+    "trade_committee": _l("Trade committee"),
+}

@@ -1,0 +1,61 @@
+"""Use cases of accounts: registering riders, creating staff accounts, checking passwords."""
+
+import re
+
+import sqlalchemy as sa
+
+from accounts.errors import PhoneTaken
+from accounts.models import User
+from core.text import normalise_digits
+from extensions import db
+
+MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """Return an 11-digit mainland mobile number from what was typed, or ``None`` if it is not one.
+
+    Accepts spaces, dashes, full-width digits and a ``+86``/``0086``/``86`` prefix.
+    """
+    digits = normalise_digits(raw).replace("+", "")
+    for prefix in ("0086", "86"):
+        if len(digits) == 11 + len(prefix) and digits.startswith(prefix):
+            digits = digits[len(prefix):]
+    return digits if MAINLAND_MOBILE.fullmatch(digits) else None
+
+
+def phone_taken(phone: str) -> bool:
+    """True when an account with this (normalised) phone exists."""
+    return db.session.scalar(sa.select(User.id).where(User.phone == phone)) is not None
+
+
+def create_account(*, phone: str, name: str, password: str, role: str, organisation_id: int | None = None,
+                   trade: str | None = None, platform: str | None = None) -> User:
+    """Create a user with a hashed password and return it. Raises :class:`PhoneTaken`."""
+    if phone_taken(phone):
+        raise PhoneTaken()
+    user = User(phone=phone, name=name.strip(), role=role, organisation_id=organisation_id,
+                trade=trade or None, platform=(platform or "").strip() or None)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise PhoneTaken() from None
+    return user
+
+
+def register_rider(*, phone: str, name: str, password: str, trade: str, platform: str) -> User:
+    """Register a rider (the public sign-up form). Raises :class:`PhoneTaken`."""
+    return create_account(phone=phone, name=name, password=password, role="rider", trade=trade, platform=platform)
+
+
+def authenticate(*, phone: str | None, password: str) -> User | None:
+    """Return the active user with this phone and password, else ``None`` (same answer for both mistakes)."""
+    if not phone:
+        return None
+    user = db.session.scalar(sa.select(User).where(User.phone == phone))
+    if user is None or not user.check_password(password) or not user.active:
+        return None
+    return user

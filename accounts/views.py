@@ -1,0 +1,112 @@
+"""Log-in, registration, language switch; coordinators' account pages."""
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts.forms import PLATFORMS, LoginForm, RegisterForm, StaffAccountForm
+from accounts.models import Organisation, User
+from accounts.services import authenticate, create_account, register_rider
+from core.errors import DomainError
+from core.web import role_required, safe_next
+from extensions import db
+
+bp = Blueprint("accounts", __name__)
+coordinate_bp = Blueprint("accounts_coordinate", __name__, url_prefix="/coordinate/accounts")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with mobile number and password; wrong details re-show the form (422) with the number kept."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(phone=form.phone.data, password=form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(url_for("home")), code=303)
+        form.password.errors.append(_("Wrong mobile number or password."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Riders register themselves: mobile number, name, password, trade and platform."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_rider(phone=form.phone.data, name=form.name.data, password=form.password.data,
+                                  trade=form.trade.data, platform=form.platform.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.phone.errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome, %(name)s! Find a task below and sign up.", name=user.name), "success")
+            return redirect(url_for("volunteer.task_list"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/register.html", form=form, platforms=PLATFORMS), status
+
+
+@bp.post("/language")
+def set_language():
+    """The language switch: remembered in a cookie for a year. Works without JavaScript."""
+    lang = request.form.get("lang", "")
+    response = redirect(safe_next(url_for("home")), code=303)
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@coordinate_bp.get("/")
+@role_required("coordinator")
+def account_list():
+    """All accounts, filterable by role, searchable by name or phone."""
+    role = request.args.get("role", "")
+    q = request.args.get("q", "").strip()[:50]
+    query = sa.select(User).options(sa.orm.joinedload(User.organisation)).order_by(User.role, User.name)
+    if role in ("rider", "coordinator", "merchant"):
+        query = query.where(User.role == role)
+    if q:
+        query = query.where(sa.or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True)))
+    users = db.session.scalars(query.limit(200)).all()
+    return render_template("coordinate/accounts.html", users=users, role=role, q=q)
+
+
+@coordinate_bp.route("/new", methods=["GET", "POST"])
+@role_required("coordinator")
+def new_coordinator():
+    """Create a coordinator account for an organisation (merchant staff are added on a merchant's page)."""
+    form = StaffAccountForm()
+    organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
+    form.organisation_id.choices = [(o.id, o.name) for o in organisations]
+    if request.method == "GET":
+        form.organisation_id.data = current_user.organisation_id
+    if form.validate_on_submit():
+        try:
+            create_account(phone=form.phone.data, name=form.name.data, password=form.password.data,
+                           role="coordinator", organisation_id=form.organisation_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.phone.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Coordinator account created."), "success")
+            return redirect(url_for("accounts_coordinate.account_list", role="coordinator"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("coordinate/account_form.html", form=form), status

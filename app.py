@@ -1,0 +1,134 @@
+"""The application factory: ``flask --app app run``.
+
+The only place that binds extensions, registers blueprints, CLI commands and error handlers.
+"""
+
+import os
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response
+from sqlalchemy import text
+
+import core.db  # noqa: F401  (SQLite connection settings)
+from config import DEV_SECRET_KEY, Config
+from core.errors import DomainError
+from extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app from :class:`config.Config` and ``overrides``.
+
+    Raises ``RuntimeError`` in production (``NUANXIN_ENV=production``) with a missing or default
+    ``SECRET_KEY``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.update(overrides or {})
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "nuanxin.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                    "connect_args": {"timeout": 15}}
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
+        raise RuntimeError("Set SECRET_KEY to a long random value before running in production.")
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+    import demo
+    import templating
+    from accounts import auth
+    from accounts.views import bp as accounts_bp
+    from accounts.views import coordinate_bp as accounts_coordinate_bp
+    from rewards.cli import vouchers_cli
+    from rewards.coordinate import bp as rewards_coordinate_bp
+    from rewards.merchant import bp as merchant_bp
+    from rewards.views import bp as rewards_bp
+    from volunteer.coordinate import bp as volunteer_coordinate_bp
+    from volunteer.views import bp as volunteer_bp
+
+    auth.init_login(login_manager)
+    for blueprint in (accounts_bp, accounts_coordinate_bp, volunteer_bp, volunteer_coordinate_bp,
+                      rewards_bp, rewards_coordinate_bp, merchant_bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(vouchers_cli)
+    app.cli.add_command(demo.demo_cli)
+    templating.init_app(app)
+    register_error_handlers(app)
+
+    @app.get("/")
+    def home():
+        """Send each user to where their work starts."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("volunteer.task_list"))
+        return redirect(url_for({"coordinator": "volunteer_coordinate.task_list",
+                                 "merchant": "merchant.home"}.get(current_user.role, "volunteer.task_list")))
+
+    @app.get("/healthz")
+    def healthz():
+        """200 when the database answers, 503 otherwise."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means unhealthy
+            return {"status": "database unavailable"}, 503
+        return {"status": "ok"}
+
+    return app
+
+
+def select_locale() -> str:
+    """The language: the switch's cookie if set, else the browser's Accept-Language, else Chinese."""
+    from flask import current_app, has_request_context
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = request.cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error becomes a page in the user's language (and a fragment-safe answer for htmx)."""
+
+    def page(template: str, status: int, **context):
+        response = make_response(render_template(template, **context), status)
+        if request.htmx:
+            response.headers["HX-Retarget"] = "#flash"
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return page("errors/400.html", 400, reason=error.description)
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page("errors/403.html", 403)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page("errors/404.html", 404)
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return page("errors/404.html", 405)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        db.session.rollback()
+        return page("errors/conflict.html", error.status, message=error.message)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return page("errors/500.html", 500)

@@ -1,0 +1,68 @@
+"""Request-layer helpers shared by every blueprint: DOM ids, htmx-or-redirect responses, roles."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request
+from flask_login import current_user
+from htmx_flask import make_response
+
+from extensions import login_manager
+
+
+def dom_id(obj, suffix: str | None = None) -> str:
+    """Return the stable DOM id of a model instance's widget, e.g. ``task-12-signup``."""
+    name = type(obj).__name__.lower()
+    base = f"{name}-{obj.id}"
+    return f"{base}-{suffix}" if suffix else base
+
+
+def wants_fragment() -> bool:
+    """True when the request is an htmx request aimed at one widget (not boosted, not a history restore)."""
+    hx = request.htmx
+    return bool(hx) and not hx.boosted and not hx.history_restore_request
+
+
+def safe_next(default: str) -> str:
+    """Return the form's or query's ``next`` URL when it is a local path, else ``default``."""
+    target = request.form.get("next") or request.args.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+        return target
+    return default
+
+
+def widget_or_redirect(template: str, default_next: str, *, message: str | None = None,
+                       category: str = "success", trigger: str | None = None, status: int = 200,
+                       **context):
+    """Answer a state change: the widget partial for htmx, else a flash message and a 303 redirect.
+
+    ``template`` is the partial (one root element) that the htmx request swaps; ``trigger`` names an
+    event sent in ``HX-Trigger`` so other parts of the page (the balance) refresh themselves.
+    """
+    if wants_fragment():
+        html = render_template(template, message=message, message_category=category, **context)
+        return make_response(html, status, trigger=trigger)
+    if message:
+        flash(message, category)
+    return redirect(safe_next(default_next), code=303)
+
+
+def role_required(*roles: str):
+    """Decorate a view so only logged-in users with one of ``roles`` reach it; others get 403.
+
+    Anonymous users are sent to log in by Flask-Login's unauthorized handler.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

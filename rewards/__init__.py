@@ -1,0 +1,1 @@
+"""Points ledger, merchants, offers, vouchers and redemption."""

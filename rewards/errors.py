@@ -1,0 +1,92 @@
+"""Refusals of the rewards rules, each with the message the user sees."""
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
+
+
+class InsufficientPoints(DomainError):
+    """The balance is too low; ``missing`` is how many points short (a positive integer)."""
+
+    def __init__(self, missing: int):
+        super().__init__(_l("Not enough points: you need %(missing)d more.", missing=missing), missing=missing)
+        self.missing = missing
+
+
+class AdjustmentWouldGoNegative(DomainError):
+    status = 422
+
+    def __init__(self, balance: int):
+        super().__init__(
+            _l("This would leave the balance below zero (it is %(balance)d points).", balance=balance)
+        )
+
+
+class OfferUnavailable(DomainError):
+    def __init__(self):
+        super().__init__(_l("This offer is no longer available."))
+
+
+class OutOfStock(DomainError):
+    def __init__(self):
+        super().__init__(_l("Sorry, this offer is out of stock."))
+
+
+class LimitReached(DomainError):
+    def __init__(self, limit: int):
+        super().__init__(
+            _l("You already hold %(limit)d voucher(s) of this offer, the most one rider may have.", limit=limit)
+        )
+
+
+class MalformedCode(DomainError):
+    status = 422
+
+    def __init__(self, message=None):
+        super().__init__(message or _l("A voucher code has 16 digits. Please check and type it again."))
+
+
+class UnknownCode(DomainError):
+    status = 404
+
+    def __init__(self):
+        super().__init__(_l("No voucher has this code. Please check the digits."))
+
+
+class WrongMerchant(DomainError):
+    status = 403
+
+    def __init__(self):
+        super().__init__(_l("This voucher is for another restaurant. Do not accept it here."))
+
+
+class AlreadyRedeemed(DomainError):
+    def __init__(self, voucher):
+        super().__init__(
+            _l(
+                "Already redeemed at %(merchant)s, %(time)s. Do not accept it again.",
+                merchant=voucher.merchant.name,
+                time=format_datetime(voucher.redeemed_at, "short"),
+            )
+        )
+        self.voucher = voucher
+
+
+class VoucherExpired(DomainError):
+    def __init__(self, voucher):
+        super().__init__(
+            _l("This voucher expired on %(time)s.", time=format_datetime(voucher.expires_at, "short"))
+        )
+        self.voucher = voucher
+
+
+class VoucherCancelled(DomainError):
+    def __init__(self, voucher):
+        super().__init__(_l("This voucher was cancelled by the rider and cannot be used."))
+        self.voucher = voucher
+
+
+class VoucherNotCancellable(DomainError):
+    def __init__(self):
+        super().__init__(_l("Only a voucher that is ready to use can be cancelled."))

@@ -1,0 +1,109 @@
+"""Merchant staff pages: look up a code, see what it is for, confirm it; today's redemptions."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core.errors import DomainError
+from core.forms import local_zone
+from core.timeutil import utcnow
+from core.web import role_required, wants_fragment
+from extensions import db
+from rewards import vouchers
+from rewards.codes import parse_code
+from rewards.forms import CodeForm
+
+bp = Blueprint("merchant", __name__, url_prefix="/merchant")
+
+CODE_PROBLEMS = {
+    "empty": _l("Type the code on the rider's screen."),
+    "digits": _l("A voucher code has only digits."),
+    "length": _l("A voucher code has 16 digits. Please check and type it again."),
+    "check": _l("These digits contain a typo (the last digit does not match). Please check them."),
+}
+
+
+def my_merchant():
+    merchant = vouchers.merchant_of(current_user)
+    if merchant is None:
+        abort(403)
+    return merchant
+
+
+def start_of_today() -> datetime:
+    """Local midnight today, as UTC."""
+    local = utcnow().astimezone(local_zone())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def _home(form: CodeForm, status: int = 200, error=None):
+    merchant = my_merchant()
+    redeemed = vouchers.todays_redemptions(merchant_id=merchant.id, since=start_of_today())
+    total = sum(v.face_value_fen for v in redeemed)
+    return render_template("merchant/home.html", merchant=merchant, form=form, redeemed=redeemed,
+                           total=total, error=error), status
+
+
+@bp.get("/")
+@role_required("merchant")
+def home():
+    """The counter screen: a code box (keypad) and today's redemptions with a running total."""
+    return _home(CodeForm(formdata=None))
+
+
+@bp.get("/lookup")
+@role_required("merchant")
+def lookup():
+    """Read the typed code (spaces, dashes, full-width digits are fine) and open its voucher."""
+    form = CodeForm(request.args)
+    code, problem = parse_code(form.code.data)
+    if problem:
+        return _home(form, 422, error=CODE_PROBLEMS[problem])
+    return redirect(url_for("merchant.voucher", code=code), code=303)
+
+
+def _voucher_page(code: str, *, confirmed=False, error: DomainError | None = None):
+    merchant = my_merchant()
+    voucher = None
+    try:
+        voucher = vouchers.voucher_for_merchant(code=code, merchant_id=merchant.id)
+    except DomainError as lookup_error:
+        error = error or lookup_error
+    if voucher is not None and error is None and not confirmed:
+        error = vouchers.refusal_for(voucher, utcnow())
+    template = "merchant/_voucher.html" if wants_fragment() else "merchant/voucher.html"
+    status = error.status if error is not None else 200
+    return render_template(template, merchant=merchant, voucher=voucher, code=code, confirmed=confirmed,
+                           error=error.message if error else None), status
+
+
+@bp.get("/vouchers/<code>")
+@role_required("merchant")
+def voucher(code: str):
+    """What the voucher is for (offer, rider's masked name and phone, expiry) and the confirm button.
+
+    This is the URL inside the voucher's QR code.
+    """
+    parsed, problem = parse_code(code)
+    if problem:
+        return _home(CodeForm(formdata=None, data={"code": code[:40]}), 422, error=CODE_PROBLEMS[problem])
+    return _voucher_page(parsed)
+
+
+@bp.post("/vouchers/<code>/confirm")
+@role_required("merchant")
+def confirm(code: str):
+    """Redeem the voucher with one tap; a refusal says exactly why (when and where if already used)."""
+    parsed, problem = parse_code(code)
+    if problem:
+        return _home(CodeForm(formdata=None, data={"code": code[:40]}), 422, error=CODE_PROBLEMS[problem])
+    try:
+        vouchers.confirm_voucher(code=parsed, staff=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _voucher_page(parsed, error=error)
+    db.session.commit()
+    return _voucher_page(parsed, confirmed=True)
+

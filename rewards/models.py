@@ -1,0 +1,194 @@
+"""Points accounts, ledger entries, merchants, offers and vouchers.
+
+The database holds the rules: a balance has ``CHECK (balance >= 0)``; every ledger entry that must
+happen at most once (an award for a sign-up, the spend and the refund of a voucher) carries a unique
+``key``; an offer's ``stock`` has ``CHECK (stock >= 0)``; a voucher's code is unique. Money is integer
+fen, points are integers, times are UTC.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User
+from core.timeutil import UTCDateTime, utcnow
+from extensions import db
+
+ENTRY_KINDS = ("award", "spend", "refund", "expiry", "adjustment")
+ENTRY_KIND_LABELS = {
+    "award": _l("Volunteer points"),
+    "spend": _l("Voucher"),
+    "refund": _l("Voucher cancelled, refund"),
+    "expiry": _l("Voucher expired, refund"),
+    "adjustment": _l("Adjustment"),
+}
+VOUCHER_STATUSES = ("issued", "redeemed", "expired", "cancelled")
+VOUCHER_STATUS_LABELS = {
+    "issued": _l("Ready to use"),
+    "redeemed": _l("Redeemed"),
+    "expired": _l("Expired"),
+    "cancelled": _l("Cancelled"),
+}
+
+
+class PointsAccount(db.Model):
+    """A rider's cached balance in points: always the sum of their ledger entries, never negative."""
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    balance: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("balance >= 0", name="balance_not_negative"),)
+
+
+class LedgerEntry(db.Model):
+    """One append-only movement of points (positive or negative integer ``amount``) for a rider.
+
+    ``key`` makes one-off movements unique: ``award:signup:<id>``, ``spend:voucher:<id>``,
+    ``refund:voucher:<id>``. Triggers in the migrations refuse UPDATE and DELETE.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rider_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    amount: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    key: Mapped[str | None] = mapped_column(sa.String(50), unique=True)
+    voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voucher.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("amount != 0", name="amount_not_zero"),
+        sa.CheckConstraint(sa.column("kind").in_(ENTRY_KINDS), name="kind"),
+        sa.CheckConstraint(
+            "(kind IN ('award', 'refund', 'expiry') AND amount > 0) OR (kind = 'spend' AND amount < 0)"
+            " OR (kind = 'adjustment' AND reason != '')",
+            name="kind_sign",
+        ),
+        sa.Index("ix_ledger_entry_rider_created", "rider_id", "created_at", "id"),
+    )
+
+    @property
+    def kind_label(self):
+        return ENTRY_KIND_LABELS.get(self.kind, self.kind)
+
+
+class Merchant(db.Model):
+    """A partner restaurant where riders redeem vouchers."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    address: Mapped[str] = mapped_column(sa.String(200))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    offers: Mapped[list["Offer"]] = relationship(back_populates="merchant", order_by="Offer.id")
+
+
+class MerchantStaff(db.Model):
+    """Links a merchant-staff user to the one merchant they work for."""
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(sa.ForeignKey("merchant.id"), index=True)
+
+    user: Mapped[User] = relationship()
+    merchant: Mapped[Merchant] = relationship()
+
+
+class Offer(db.Model):
+    """What a merchant gives for ``points_cost`` points, worth ``face_value_fen`` fen.
+
+    ``stock`` is how many more vouchers may be issued (returned when a voucher is cancelled or
+    expires); ``per_rider_limit`` caps a rider's live (issued or redeemed) vouchers of this offer;
+    a voucher is valid for ``validity_days`` days.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(sa.ForeignKey("merchant.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    points_cost: Mapped[int]
+    face_value_fen: Mapped[int]
+    stock: Mapped[int]
+    per_rider_limit: Mapped[int] = mapped_column(default=1)
+    validity_days: Mapped[int] = mapped_column(default=30)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    merchant: Mapped[Merchant] = relationship(back_populates="offers")
+
+    __table_args__ = (
+        sa.CheckConstraint("points_cost > 0", name="points_cost_positive"),
+        sa.CheckConstraint("face_value_fen >= 0", name="face_value_not_negative"),
+        sa.CheckConstraint("stock >= 0", name="stock_not_negative"),
+        sa.CheckConstraint("per_rider_limit > 0", name="per_rider_limit_positive"),
+        sa.CheckConstraint("validity_days > 0", name="validity_days_positive"),
+    )
+
+    @property
+    def face_value_yuan(self) -> str:
+        return format_fen(self.face_value_fen)
+
+
+class Voucher(db.Model):
+    """A rider's voucher for one offer: ``code`` (16 digits) is what the merchant types or scans.
+
+    Status moves issued → redeemed | expired | cancelled, each by a conditional UPDATE from
+    ``issued``, so it happens at most once. Points and face value are copied at issue time.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id"))
+    merchant_id: Mapped[int] = mapped_column(sa.ForeignKey("merchant.id"))
+    rider_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="issued")
+    points_cost: Mapped[int]
+    face_value_fen: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redeemed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    offer: Mapped[Offer] = relationship()
+    merchant: Mapped[Merchant] = relationship()
+    rider: Mapped[User] = relationship(foreign_keys=[rider_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(VOUCHER_STATUSES), name="status"),
+        sa.CheckConstraint(
+            "(status = 'redeemed') = (redeemed_at IS NOT NULL AND redeemed_by_id IS NOT NULL)",
+            name="redeemed_fields",
+        ),
+        sa.CheckConstraint("points_cost > 0", name="points_cost_positive"),
+        sa.Index("ix_voucher_rider_offer_status", "rider_id", "offer_id", "status"),
+        sa.Index("ix_voucher_merchant_redeemed", "merchant_id", "redeemed_at"),
+        sa.Index("ix_voucher_status_expires", "status", "expires_at"),
+    )
+
+    @property
+    def grouped_code(self) -> str:
+        """The code in groups of four for reading aloud: ``1234 5678 9012 3456``."""
+        return " ".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def is_final(self) -> bool:
+        return self.status != "issued"
+
+    @property
+    def status_label(self):
+        return VOUCHER_STATUS_LABELS.get(self.status, self.status)
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.status == "issued" and (now or utcnow()) < self.expires_at
+
+
+def format_fen(fen: int) -> str:
+    """Format integer fen as yuan with two decimals: ``1250`` → ``"12.50"``."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"

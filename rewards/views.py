@@ -1,0 +1,152 @@
+"""Riders' reward pages: wallet (balance and history), offers, redeeming, vouchers."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from htmx_flask import make_response
+
+from core.errors import DomainError
+from core.timeutil import utcnow
+from core.web import role_required, wants_fragment
+from extensions import db
+from rewards import ledger, vouchers
+from rewards.models import Merchant, Offer, Voucher
+
+bp = Blueprint("rewards", __name__)
+
+BALANCE_CHANGED = "balance-changed"
+
+
+def get_offer_or_404(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def get_my_voucher_or_404(voucher_id: int) -> Voucher:
+    """The current rider's voucher; another rider's is a 404 (reveal nothing)."""
+    voucher = db.session.get(Voucher, voucher_id)
+    if voucher is None or voucher.rider_id != current_user.id:
+        abort(404)
+    return voucher
+
+
+@bp.get("/wallet")
+@role_required("rider")
+def wallet():
+    """Balance and the full history of ledger entries, each with what it was for."""
+    return render_template("rewards/wallet.html", balance=ledger.balance_of(current_user.id),
+                           entries=ledger.history_of(current_user.id))
+
+
+@bp.get("/wallet/balance")
+@role_required("rider")
+def balance():
+    """The header's balance badge; htmx re-fetches it on ``balance-changed``."""
+    return render_template("rewards/_balance.html", balance=ledger.balance_of(current_user.id))
+
+
+@bp.get("/offers")
+@role_required("rider")
+def offer_list():
+    """Active offers of active partner restaurants, grouped by restaurant."""
+    merchants = db.session.scalars(
+        sa.select(Merchant).where(Merchant.active.is_(True)).order_by(Merchant.name)
+        .options(sa.orm.selectinload(Merchant.offers))
+    ).all()
+    return render_template("rewards/offer_list.html", merchants=merchants,
+                           balance=ledger.balance_of(current_user.id))
+
+
+def _confirm_page(offer: Offer, *, error=None, status: int = 200):
+    balance = ledger.balance_of(current_user.id)
+    held = vouchers.live_vouchers_count(rider_id=current_user.id, offer_id=offer.id)
+    return render_template("rewards/offer_confirm.html", offer=offer, balance=balance,
+                           after=balance - offer.points_cost, held=held, error=error), status
+
+
+@bp.get("/offers/<int:offer_id>")
+@role_required("rider")
+def offer_detail(offer_id: int):
+    """The confirm screen: what the voucher is for, points before and after."""
+    return _confirm_page(get_offer_or_404(offer_id))
+
+
+@bp.post("/offers/<int:offer_id>/redeem")
+@role_required("rider")
+def redeem(offer_id: int):
+    """Spend points on a voucher, then open it. Refusals re-show the confirm screen with the reason."""
+    offer = get_offer_or_404(offer_id)
+    try:
+        voucher = vouchers.redeem_offer(offer=offer, rider=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _confirm_page(get_offer_or_404(offer_id), error=error.message, status=error.status)
+    db.session.commit()
+    flash(_("Here is your voucher. Show it at the counter."), "success")
+    target = url_for("rewards.voucher_detail", voucher_id=voucher.id)
+    if wants_fragment():
+        return make_response("", 200, redirect=target, trigger=BALANCE_CHANGED)
+    return redirect(target, code=303)
+
+
+@bp.get("/vouchers")
+@role_required("rider")
+def voucher_list():
+    mine = db.session.scalars(
+        sa.select(Voucher).where(Voucher.rider_id == current_user.id)
+        .options(sa.orm.joinedload(Voucher.offer), sa.orm.joinedload(Voucher.merchant))
+        .order_by(Voucher.issued_at.desc()).limit(200)
+    ).all()
+    return render_template("rewards/voucher_list.html", vouchers=mine, now=utcnow())
+
+
+def qr_svg(voucher: Voucher) -> str:
+    """An inline SVG QR code of the URL of the merchant's confirm page for this voucher."""
+    import segno
+
+    url = url_for("merchant.voucher", code=voucher.code, _external=True)
+    return segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff")
+
+
+@bp.get("/vouchers/<int:voucher_id>")
+@role_required("rider")
+def voucher_detail(voucher_id: int):
+    """The voucher at the counter: QR code, digits, offer, merchant and expiry; polls its status."""
+    voucher = get_my_voucher_or_404(voucher_id)
+    return render_template("rewards/voucher_detail.html", voucher=voucher, qr=qr_svg(voucher), now=utcnow())
+
+
+@bp.get("/vouchers/<int:voucher_id>/status")
+@role_required("rider")
+def voucher_status(voucher_id: int):
+    """The poll of the voucher card: 204 while nothing changed; once final, 286 (stop polling) with the card.
+
+    Without htmx (``?`` plain GET) it redirects to the voucher page.
+    """
+    voucher = get_my_voucher_or_404(voucher_id)
+    if not request.htmx:
+        return redirect(url_for("rewards.voucher_detail", voucher_id=voucher.id))
+    if voucher.is_usable():
+        return "", 204
+    html = render_template("rewards/_voucher_status.html", voucher=voucher, now=utcnow())
+    return make_response(html, 286, trigger=BALANCE_CHANGED)
+
+
+@bp.post("/vouchers/<int:voucher_id>/cancel")
+@role_required("rider")
+def cancel(voucher_id: int):
+    """Give back an unused voucher: points and stock return."""
+    voucher = get_my_voucher_or_404(voucher_id)
+    try:
+        vouchers.cancel_voucher(voucher=voucher, rider=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Voucher cancelled; %(points)d points are back in your wallet.", points=voucher.points_cost),
+              "success")
+    return redirect(url_for("rewards.voucher_detail", voucher_id=voucher_id), code=303)

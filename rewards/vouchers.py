@@ -1,0 +1,177 @@
+"""Redeeming offers for vouchers, confirming vouchers at the counter, cancelling and expiring them.
+
+Each state change is a conditional UPDATE from ``issued`` whose row count is checked, so a voucher
+is redeemed, cancelled or expired at most once even when requests race; the spend and the refund
+are ledger entries with unique keys.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from accounts.models import User
+from core.db import insert_ignoring_conflicts, update_rows
+from core.timeutil import utcnow
+from extensions import db
+from rewards import ledger
+from rewards.codes import new_code
+from rewards.errors import (
+    AlreadyRedeemed,
+    LimitReached,
+    OfferUnavailable,
+    OutOfStock,
+    UnknownCode,
+    VoucherCancelled,
+    VoucherExpired,
+    VoucherNotCancellable,
+    WrongMerchant,
+)
+from rewards.models import Merchant, MerchantStaff, Offer, Voucher
+
+LIVE = ("issued", "redeemed")
+
+
+def live_vouchers_count(*, rider_id: int, offer_id: int) -> int:
+    """Return how many issued or redeemed vouchers of ``offer_id`` the rider holds."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Voucher)
+        .where(Voucher.rider_id == rider_id, Voucher.offer_id == offer_id, Voucher.status.in_(LIVE))
+    )
+
+
+def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> Voucher:
+    """Spend ``offer.points_cost`` of the rider's points on a new voucher and return it.
+
+    Raises :class:`OfferUnavailable` (offer or merchant inactive), :class:`LimitReached`,
+    :class:`OutOfStock` or :class:`InsufficientPoints` (with how many points are missing); the
+    caller then rolls back.
+    """
+    now = now or utcnow()
+    if not offer.active or not offer.merchant.active:
+        raise OfferUnavailable()
+    ledger.lock_account(rider.id)
+    if live_vouchers_count(rider_id=rider.id, offer_id=offer.id) >= offer.per_rider_limit:
+        raise LimitReached(offer.per_rider_limit)
+    balance = ledger.balance_of(rider.id)
+    if balance < offer.points_cost:
+        raise ledger.InsufficientPoints(missing=offer.points_cost - balance)
+    taken = update_rows(
+        sa.update(Offer).where(Offer.id == offer.id, Offer.stock > 0, Offer.active.is_(True))
+        .values(stock=Offer.stock - 1)
+    )
+    if not taken:
+        raise OutOfStock()
+    voucher_id = None
+    while voucher_id is None:  # a collision of 50-bit codes is rare; try a new one
+        voucher_id = insert_ignoring_conflicts(
+            Voucher.__table__, code=new_code(), offer_id=offer.id, merchant_id=offer.merchant_id,
+            rider_id=rider.id, status="issued", points_cost=offer.points_cost,
+            face_value_fen=offer.face_value_fen, issued_at=now,
+            expires_at=now + timedelta(days=offer.validity_days),
+        )
+    ledger.post_entry(rider_id=rider.id, amount=-offer.points_cost, kind="spend", reason=offer.title,
+                      key=f"spend:voucher:{voucher_id}", voucher_id=voucher_id, actor=rider, now=now)
+    return db.session.get(Voucher, voucher_id)
+
+
+def merchant_of(user: User) -> Merchant | None:
+    """Return the merchant a merchant-staff user works for, or ``None``."""
+    return db.session.scalar(
+        sa.select(Merchant).join(MerchantStaff).where(MerchantStaff.user_id == user.id)
+    )
+
+
+def voucher_for_merchant(*, code: str, merchant_id: int) -> Voucher:
+    """Return the voucher with ``code`` if it belongs to ``merchant_id``.
+
+    Raises :class:`UnknownCode` or :class:`WrongMerchant` (without telling whose it is).
+    """
+    voucher = db.session.scalar(sa.select(Voucher).where(Voucher.code == code))
+    if voucher is None:
+        raise UnknownCode()
+    if voucher.merchant_id != merchant_id:
+        raise WrongMerchant()
+    return voucher
+
+
+def refusal_for(voucher: Voucher, now: datetime):
+    """Return the domain error that explains why ``voucher`` cannot be confirmed now, or ``None``."""
+    if voucher.status == "redeemed":
+        return AlreadyRedeemed(voucher)
+    if voucher.status == "cancelled":
+        return VoucherCancelled(voucher)
+    if voucher.status == "expired" or now >= voucher.expires_at:
+        return VoucherExpired(voucher)
+    return None
+
+
+def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> Voucher:
+    """Mark the voucher with ``code`` redeemed by ``staff`` (merchant staff) and return it.
+
+    Only staff of the voucher's merchant, only once, only while issued and unexpired. Raises
+    :class:`UnknownCode`, :class:`WrongMerchant`, :class:`AlreadyRedeemed` (with when and where),
+    :class:`VoucherExpired` or :class:`VoucherCancelled`.
+    """
+    now = now or utcnow()
+    merchant = merchant_of(staff)
+    if merchant is None:
+        raise WrongMerchant()
+    changed = update_rows(
+        sa.update(Voucher)
+        .where(Voucher.code == code, Voucher.merchant_id == merchant.id, Voucher.status == "issued",
+               Voucher.expires_at > now)
+        .values(status="redeemed", redeemed_at=now, redeemed_by_id=staff.id, closed_at=now)
+    )
+    voucher = voucher_for_merchant(code=code, merchant_id=merchant.id)
+    if changed:
+        db.session.refresh(voucher)
+        return voucher
+    db.session.refresh(voucher)
+    raise refusal_for(voucher, now) or UnknownCode()
+
+
+def _close_and_refund(voucher: Voucher, *, status: str, kind: str, actor: User | None, now: datetime) -> bool:
+    closed = update_rows(
+        sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == "issued")
+        .values(status=status, closed_at=now)
+    )
+    if not closed:
+        return False
+    update_rows(sa.update(Offer).where(Offer.id == voucher.offer_id).values(stock=Offer.stock + 1))
+    ledger.post_entry(rider_id=voucher.rider_id, amount=voucher.points_cost, kind=kind,
+                      reason=voucher.offer.title, key=f"refund:voucher:{voucher.id}",
+                      voucher_id=voucher.id, actor=actor, now=now)
+    db.session.refresh(voucher)
+    return True
+
+
+def cancel_voucher(*, voucher: Voucher, rider: User, now: datetime | None = None) -> Voucher:
+    """Cancel the rider's unused voucher: points back, stock back. Raises :class:`VoucherNotCancellable`."""
+    if not _close_and_refund(voucher, status="cancelled", kind="refund", actor=rider, now=now or utcnow()):
+        raise VoucherNotCancellable()
+    return voucher
+
+
+def expire_voucher(voucher: Voucher, *, now: datetime | None = None) -> bool:
+    """Expire one issued voucher past its expiry and refund it; return False when there was nothing to do."""
+    now = now or utcnow()
+    if now < voucher.expires_at:
+        return False
+    return _close_and_refund(voucher, status="expired", kind="expiry", actor=None, now=now)
+
+
+def due_for_expiry(*, now: datetime | None = None, limit: int = 500) -> list[Voucher]:
+    """Return up to ``limit`` issued vouchers whose expiry has passed."""
+    return list(db.session.scalars(
+        sa.select(Voucher).where(Voucher.status == "issued", Voucher.expires_at <= (now or utcnow()))
+        .order_by(Voucher.id).limit(limit)
+    ))
+
+
+def todays_redemptions(*, merchant_id: int, since: datetime) -> list[Voucher]:
+    """Return the merchant's vouchers redeemed since ``since`` (UTC), newest first."""
+    return list(db.session.scalars(
+        sa.select(Voucher).where(Voucher.merchant_id == merchant_id, Voucher.redeemed_at >= since)
+        .options(sa.orm.joinedload(Voucher.offer), sa.orm.joinedload(Voucher.rider))
+        .order_by(Voucher.redeemed_at.desc())
+    ))

@@ -1,0 +1,1 @@
+"""Tasks, sign-ups and attendance."""

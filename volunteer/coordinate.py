@@ -1,0 +1,153 @@
+"""Coordinators' task pages: post, edit, cancel, sign-ups and attendance."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.errors import DomainError
+from core.timeutil import utcnow
+from core.web import role_required, wants_fragment, widget_or_redirect
+from extensions import db
+from volunteer import services
+from volunteer.forms import TaskForm
+from volunteer.models import Signup, Task
+
+bp = Blueprint("volunteer_coordinate", __name__, url_prefix="/coordinate")
+
+
+def get_managed_task_or_403(task_id: int) -> Task:
+    """The task if it exists (else 404) and belongs to the coordinator's organisation (else 403)."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        abort(404)
+    if task.organisation_id != current_user.organisation_id:
+        abort(403)
+    return task
+
+
+def get_managed_signup_or_403(signup_id: int) -> Signup:
+    signup = db.session.get(Signup, signup_id)
+    if signup is None:
+        abort(404)
+    get_managed_task_or_403(signup.task_id)
+    return signup
+
+
+@bp.get("/")
+@bp.get("/tasks")
+@role_required("coordinator")
+def task_list():
+    """The organisation's tasks: upcoming soonest first, then the recent past."""
+    now = utcnow()
+    tasks = db.session.scalars(
+        sa.select(Task).where(Task.organisation_id == current_user.organisation_id)
+        .order_by(Task.starts_at.desc()).limit(200)
+    ).all()
+    waitlisted = dict(db.session.execute(
+        sa.select(Signup.task_id, sa.func.count()).join(Task)
+        .where(Task.organisation_id == current_user.organisation_id, Signup.status == "waitlisted")
+        .group_by(Signup.task_id)).all())
+    upcoming = sorted((t for t in tasks if t.ends_at > now), key=lambda t: t.starts_at)
+    past = [t for t in tasks if t.ends_at <= now]
+    return render_template("coordinate/task_list.html", upcoming=upcoming, past=past, waitlisted=waitlisted)
+
+
+def _form_page(form: TaskForm, task: Task | None, status: int):
+    return render_template("coordinate/task_form.html", form=form, task=task), status
+
+
+@bp.route("/tasks/new", methods=["GET", "POST"])
+@role_required("coordinator")
+def new_task():
+    form = TaskForm()
+    if form.validate_on_submit():
+        try:
+            task = services.create_task(actor=current_user, **form.task_fields())
+        except DomainError as error:
+            db.session.rollback()
+            form.starts_at.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Task posted. Riders can sign up now."), "success")
+            return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
+    return _form_page(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@role_required("coordinator")
+def edit_task(task_id: int):
+    task = get_managed_task_or_403(task_id)
+    form = TaskForm(obj=task, check_start=False)
+    if request.method == "POST" and form.validate():
+        try:
+            services.update_task(task=task, actor=current_user, **form.task_fields())
+        except DomainError as error:
+            db.session.rollback()
+            task = get_managed_task_or_403(task_id)
+            field = form.places if error.details.get("taken") is not None else form.starts_at
+            field.errors = [*field.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("Task updated."), "success")
+            return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
+    return _form_page(form, task, 422 if request.method == "POST" else 200)
+
+
+@bp.post("/tasks/<int:task_id>/cancel")
+@role_required("coordinator")
+def cancel_task(task_id: int):
+    task = get_managed_task_or_403(task_id)
+    services.cancel_task(task=task, actor=current_user)
+    db.session.commit()
+    flash(_("Task cancelled. Signed-up riders see it on their tasks page."), "info")
+    return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
+
+
+@bp.get("/tasks/<int:task_id>")
+@role_required("coordinator")
+def task_detail(task_id: int):
+    task = get_managed_task_or_403(task_id)
+    return render_template("coordinate/task_detail.html", task=task, signups=services.signups_of(task))
+
+
+@bp.post("/signups/<int:signup_id>/attendance")
+@role_required("coordinator")
+def mark_attendance(signup_id: int):
+    """Mark one rider attended (``attended=1``, awards points) or no-show (``attended=0``); the row updates."""
+    signup = get_managed_signup_or_403(signup_id)
+    task = signup.task
+    next_url = url_for("volunteer_coordinate.task_detail", task_id=task.id)
+    try:
+        services.mark_attendance(signup=signup, attended=request.form.get("attended") == "1", actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        signup = get_managed_signup_or_403(signup_id)
+        if not wants_fragment():
+            flash(str(error.message), "error")
+            return redirect(next_url, code=303)
+        return widget_or_redirect("coordinate/_attendance_row.html", next_url, message=error.message,
+                                  category="error", status=error.status, signup=signup, task=signup.task)
+    db.session.commit()
+    message = (_("%(name)s attended: +%(points)d points.", name=signup.rider.name, points=task.points)
+               if signup.status == "attended" else _("%(name)s marked as no-show.", name=signup.rider.name))
+    return widget_or_redirect("coordinate/_attendance_row.html", next_url, message=message,
+                              signup=signup, task=task)
+
+
+@bp.post("/tasks/<int:task_id>/attendance")
+@role_required("coordinator")
+def mark_all_attended(task_id: int):
+    """Mark every confirmed rider attended at once; the sign-up list updates."""
+    task = get_managed_task_or_403(task_id)
+    try:
+        count = services.mark_all_attended(task=task, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("volunteer_coordinate.task_detail", task_id=task_id), code=303)
+    db.session.commit()
+    return widget_or_redirect("coordinate/_signups.html",
+                              url_for("volunteer_coordinate.task_detail", task_id=task.id),
+                              message=_("%(count)d riders marked attended.", count=count),
+                              task=task, signups=services.signups_of(task))

@@ -1,0 +1,121 @@
+"""Tasks and sign-ups.
+
+Capacity lives in the database: ``task.taken`` counts the sign-ups that hold a place (confirmed,
+attended, no-show) and a CHECK keeps it within ``places``; services move it only with conditional
+UPDATEs whose row counts they check.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import Organisation, User
+from core.timeutil import UTCDateTime, utcnow
+from extensions import db
+
+CATEGORIES = ("traffic_safety", "patrol", "elderly_care", "errands", "first_aid", "community")
+CATEGORY_LABELS = {
+    "traffic_safety": _l("Traffic safety"),
+    "patrol": _l("Patrol"),
+    "elderly_care": _l("Helping elderly residents"),
+    "errands": _l("Errands"),
+    "first_aid": _l("First-aid duty"),
+    "community": _l("Community service"),
+}
+TASK_STATUSES = ("open", "cancelled")
+SIGNUP_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show")
+HOLDS_PLACE = ("confirmed", "attended", "no_show")
+SIGNUP_STATUS_LABELS = {
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("Waitlist"),
+    "cancelled": _l("Cancelled"),
+    "attended": _l("Attended"),
+    "no_show": _l("No-show"),
+}
+
+
+class Task(db.Model):
+    """A volunteer opportunity of an organisation: ``places`` riders between ``starts_at`` and ``ends_at`` (UTC).
+
+    Attending awards ``points`` (a positive integer) to the rider.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    category: Mapped[str] = mapped_column(sa.String(20))
+    place: Mapped[str] = mapped_column(sa.String(200))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    places: Mapped[int]
+    points: Mapped[int]
+    taken: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(sa.String(20), default="open")
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("places > 0", name="places_positive"),
+        sa.CheckConstraint("points > 0", name="points_positive"),
+        sa.CheckConstraint("taken >= 0 AND taken <= places", name="taken_within_places"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint(sa.column("status").in_(TASK_STATUSES), name="status"),
+        sa.CheckConstraint(sa.column("category").in_(CATEGORIES), name="category"),
+    )
+
+    @property
+    def places_left(self) -> int:
+        return max(self.places - self.taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.taken >= self.places
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.starts_at
+
+    @property
+    def category_label(self):
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+
+class Signup(db.Model):
+    """One rider's sign-up for one task (unique per pair); waitlist order is ``queued_at`` then ``id``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id"))
+    rider_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    task: Mapped[Task] = relationship()
+    rider: Mapped[User] = relationship(foreign_keys=[rider_id])
+
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "rider_id", name="uq_signup_task_rider"),
+        sa.CheckConstraint(sa.column("status").in_(SIGNUP_STATUSES), name="status"),
+        sa.Index("ix_signup_task_status_queue", "task_id", "status", "queued_at", "id"),
+    )
+
+    @property
+    def status_label(self):
+        return SIGNUP_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_active(self) -> bool:
+        """True while the rider holds a place or waits for one."""
+        return self.status in ("confirmed", "waitlisted")

@@ -1,0 +1,240 @@
+"""Use cases of tasks, sign-ups and attendance.
+
+Functions take keyword arguments and the acting user, flush but never commit, and raise a
+:class:`core.errors.DomainError` (after which the caller rolls back). Capacity is a conditional
+UPDATE of ``task.taken`` (CHECK ``taken <= places``); one sign-up per rider and task is a unique
+key; the task row is written first in every change of its sign-ups, which serialises them per task
+(a row lock on PostgreSQL, the write lock on SQLite).
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from accounts.models import User
+from core.db import insert_ignoring_conflicts, update_rows
+from core.timeutil import utcnow
+from extensions import db
+from rewards import ledger
+from volunteer.errors import (
+    AttendanceNotAllowed,
+    CannotCancelSignup,
+    InvalidTask,
+    PlacesBelowTaken,
+    TaskCancelled,
+    TaskFull,
+    TaskStarted,
+)
+from volunteer.models import Signup, Task
+
+EDITABLE_FIELDS = ("title", "description", "category", "place", "latitude", "longitude",
+                   "starts_at", "ends_at", "places", "points")
+
+
+def _check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise InvalidTask(_l("The start must be in the future."))
+    if ends_at <= starts_at:
+        raise InvalidTask(_l("The end must be after the start."))
+
+
+def create_task(*, actor: User, title: str, description: str, category: str, place: str,
+                starts_at: datetime, ends_at: datetime, places: int, points: int,
+                latitude: float | None = None, longitude: float | None = None,
+                now: datetime | None = None) -> Task:
+    """Post a task for the coordinator's organisation and return it (times are aware UTC).
+
+    Raises :class:`InvalidTask` when the start is not in the future or the end is not after it.
+    """
+    _check_times(starts_at, ends_at, now or utcnow())
+    task = Task(organisation_id=actor.organisation_id, title=title.strip(), description=description.strip(),
+                category=category, place=place.strip(), latitude=latitude, longitude=longitude,
+                starts_at=starts_at, ends_at=ends_at, places=places, points=points, created_by_id=actor.id)
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def _lock_task(task_id: int) -> None:
+    """Write the task row first, so changes of its sign-ups run one after another."""
+    update_rows(sa.update(Task).where(Task.id == task_id).values(taken=Task.taken))
+
+
+def update_task(*, task: Task, actor: User, now: datetime | None = None, **fields) -> Task:
+    """Change a task's details; more places promote the waitlist.
+
+    Raises :class:`TaskCancelled`, :class:`InvalidTask` (times) or :class:`PlacesBelowTaken`.
+    """
+    now = now or utcnow()
+    if task.is_cancelled:
+        raise TaskCancelled()
+    _lock_task(task.id)
+    db.session.refresh(task)
+    if fields["starts_at"] != task.starts_at or fields["ends_at"] != task.ends_at:
+        _check_times(fields["starts_at"], fields["ends_at"], now)
+    if fields["places"] < task.taken:
+        raise PlacesBelowTaken(task.taken)
+    for name in EDITABLE_FIELDS:
+        value = fields[name]
+        setattr(task, name, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    _promote_waitlist(task.id)
+    db.session.refresh(task)
+    return task
+
+
+def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task:
+    """Cancel a task; its riders see it on "my tasks". Cancelling twice changes nothing."""
+    update_rows(sa.update(Task).where(Task.id == task.id, Task.status == "open")
+                .values(status="cancelled", cancelled_at=now or utcnow()))
+    db.session.refresh(task)
+    return task
+
+
+def _take_place(task_id: int, now: datetime) -> bool:
+    return bool(update_rows(
+        sa.update(Task)
+        .where(Task.id == task_id, Task.status == "open", Task.starts_at > now, Task.taken < Task.places)
+        .values(taken=Task.taken + 1)
+    ))
+
+
+def _check_open(task: Task, now: datetime) -> None:
+    if task.is_cancelled:
+        raise TaskCancelled()
+    if task.has_started(now):
+        raise TaskStarted()
+
+
+def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: datetime | None = None) -> Signup:
+    """Sign the rider up and return the sign-up: confirmed while places are left, else waitlisted.
+
+    A rider who asked for a place (``join_waitlist`` false) and finds the task full gets
+    :class:`TaskFull`, so they choose the waitlist themselves. A second sign-up (a double tap)
+    returns the existing one unchanged; a cancelled one is renewed at the back of the queue.
+    Raises :class:`TaskCancelled` or :class:`TaskStarted` too.
+    """
+    now = now or utcnow()
+    _check_open(task, now)
+    existing = db.session.scalar(sa.select(Signup).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
+    if existing is not None and existing.status != "cancelled":
+        return existing
+    _lock_task(task.id)
+    db.session.refresh(task)
+    _check_open(task, now)
+    status = "confirmed" if _take_place(task.id, now) else "waitlisted"
+    if status == "waitlisted" and not join_waitlist:
+        raise TaskFull()
+    if existing is None:
+        signup_id = insert_ignoring_conflicts(Signup.__table__, task_id=task.id, rider_id=rider.id,
+                                              status=status, queued_at=now)
+        if signup_id is None:  # signed up a moment ago by the same rider: undo our place
+            if status == "confirmed":
+                update_rows(sa.update(Task).where(Task.id == task.id).values(taken=Task.taken - 1))
+            signup_id = db.session.scalar(
+                sa.select(Signup.id).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
+    else:
+        renewed = update_rows(sa.update(Signup).where(Signup.id == existing.id, Signup.status == "cancelled")
+                              .values(status=status, queued_at=now, marked_at=None, marked_by_id=None))
+        if not renewed and status == "confirmed":
+            update_rows(sa.update(Task).where(Task.id == task.id).values(taken=Task.taken - 1))
+        signup_id = existing.id
+    signup = db.session.get(Signup, signup_id)
+    db.session.refresh(signup)
+    db.session.refresh(task)
+    return signup
+
+
+def _promote_waitlist(task_id: int) -> int:
+    """Give freed places to the waitlist in arrival order; return how many were promoted."""
+    promoted = 0
+    while True:
+        first = db.session.scalar(
+            sa.select(Signup.id).where(Signup.task_id == task_id, Signup.status == "waitlisted")
+            .order_by(Signup.queued_at, Signup.id).limit(1)
+        )
+        if first is None:
+            return promoted
+        if not update_rows(sa.update(Task).where(Task.id == task_id, Task.taken < Task.places)
+                           .values(taken=Task.taken + 1)):
+            return promoted
+        update_rows(sa.update(Signup).where(Signup.id == first, Signup.status == "waitlisted")
+                    .values(status="confirmed"))
+        promoted += 1
+
+
+def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -> Signup:
+    """Cancel the rider's sign-up before the task starts; a freed place goes to the first waitlisted.
+
+    Raises :class:`CannotCancelSignup` once the task has started or attendance was marked.
+    """
+    now = now or utcnow()
+    task = signup.task
+    if task.has_started(now) and not task.is_cancelled:
+        raise CannotCancelSignup()
+    _lock_task(task.id)
+    if update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "confirmed")
+                   .values(status="cancelled")):
+        update_rows(sa.update(Task).where(Task.id == task.id).values(taken=Task.taken - 1))
+        if not task.is_cancelled:
+            _promote_waitlist(task.id)
+    elif not update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "waitlisted")
+                         .values(status="cancelled")):
+        db.session.refresh(signup)
+        if signup.status != "cancelled":
+            raise CannotCancelSignup()
+    db.session.refresh(signup)
+    db.session.refresh(task)
+    return signup
+
+
+def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetime | None = None) -> Signup:
+    """Mark a rider attended (awarding the task's points once) or a no-show.
+
+    An attended sign-up stays attended (its points were awarded); a no-show can still be corrected
+    to attended. Raises :class:`AttendanceNotAllowed` for waitlisted or cancelled sign-ups.
+    """
+    now = now or utcnow()
+    task = signup.task
+    if task.is_cancelled:
+        raise AttendanceNotAllowed(_l("The task was cancelled."))
+    if attended:
+        changed = update_rows(
+            sa.update(Signup).where(Signup.id == signup.id, Signup.status.in_(("confirmed", "no_show")))
+            .values(status="attended", marked_at=now, marked_by_id=actor.id)
+        )
+        if changed:
+            ledger.post_entry(rider_id=signup.rider_id, amount=task.points, kind="award", reason=task.title,
+                              key=f"award:signup:{signup.id}", actor=actor, now=now)
+    else:
+        changed = update_rows(
+            sa.update(Signup).where(Signup.id == signup.id, Signup.status == "confirmed")
+            .values(status="no_show", marked_at=now, marked_by_id=actor.id)
+        )
+    db.session.refresh(signup)
+    if not changed and signup.status not in ("attended", "no_show"):
+        raise AttendanceNotAllowed()
+    if not changed and signup.status == "attended" and not attended:
+        raise AttendanceNotAllowed(_l("Points were already awarded for this attendance."))
+    return signup
+
+
+def mark_all_attended(*, task: Task, actor: User, now: datetime | None = None) -> int:
+    """Mark every confirmed rider of the task attended; return how many were marked."""
+    confirmed = db.session.scalars(
+        sa.select(Signup).where(Signup.task_id == task.id, Signup.status == "confirmed").order_by(Signup.id)
+    ).all()
+    for signup in confirmed:
+        mark_attendance(signup=signup, attended=True, actor=actor, now=now)
+    return len(confirmed)
+
+
+def signups_of(task: Task) -> list[Signup]:
+    """Return the task's sign-ups with their riders: place holders first, then the waitlist in order."""
+    order = sa.case({"confirmed": 0, "attended": 0, "no_show": 0, "waitlisted": 1}, value=Signup.status, else_=2)
+    return list(db.session.scalars(
+        sa.select(Signup).where(Signup.task_id == task.id)
+        .options(sa.orm.joinedload(Signup.rider))
+        .order_by(order, Signup.queued_at, Signup.id)
+    ))
