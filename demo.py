@@ -154,13 +154,17 @@ def load_demo(rng: random.Random) -> dict[str, int]:
     for n, task in enumerate(tasks):
         signup_time = task.starts_at - timedelta(days=3)
         wanted = task.places + (2 if n % 4 == 0 else 0) if task.starts_at < now else rng.randint(1, task.places + 1)
-        for rider in rng.sample(riders, min(wanted, len(riders))):
+        chosen = rng.sample(riders[1:], min(wanted, len(riders)) - 1)
+        if task.starts_at < now or n % 3 == 0:  # the README's demo rider has a history and a few plans
+            chosen.insert(0, riders[0])
+        for rider in chosen:
             volunteer.sign_up(task=task, rider=rider, join_waitlist=True, now=signup_time)
             signup_time += timedelta(minutes=rng.randint(3, 90))
         if task.starts_at < now:
             for signup in volunteer.signups_of(task):
                 if signup.status == "confirmed":
-                    volunteer.mark_attendance(signup=signup, attended=rng.random() > 0.15,
+                    volunteer.mark_attendance(signup=signup, attended=signup.rider_id == riders[0].id
+                                              or rng.random() > 0.15,
                                               actor=coordinators[n % 3], now=task.ends_at + timedelta(minutes=20))
     volunteer.cancel_task(task=tasks[-3], actor=coordinators[tasks[-3].organisation_id % 3],
                           now=now - timedelta(hours=5))
@@ -172,19 +176,19 @@ def load_demo(rng: random.Random) -> dict[str, int]:
     for i, rider in enumerate(riders):
         for j in range(3):
             offer = offers[(i * 3 + j) % len(offers)]
+            fate = (i + j) % 5
             issued = now - timedelta(days=rng.randint(0, 12), hours=rng.randint(1, 8))
+            if fate == 2:  # issued so long ago that it has expired
+                issued = now - timedelta(days=offer.validity_days, hours=rng.randint(2, 30))
             try:
                 with db.session.begin_nested():
                     voucher = vouchers.redeem_offer(offer=offer, rider=rider, now=issued)
             except DomainError:  # not enough points, limit reached: a realistic miss, skip it
                 continue
-            fate = (i + j) % 5
             if fate in (0, 1):
                 staff = db.session.get(User, staff_of[offer.merchant_id])
                 vouchers.confirm_voucher(code=voucher.code, staff=staff,
                                          now=min(issued + timedelta(hours=rng.randint(1, 30)), now))
-            elif fate == 2 and voucher.expires_at < now:
-                vouchers.expire_voucher(voucher, now=now)
             elif fate == 3:
                 vouchers.cancel_voucher(voucher=voucher, rider=rider, now=issued + timedelta(minutes=30))
     for voucher in vouchers.due_for_expiry(now=now):

@@ -37,7 +37,7 @@ class YuanField(StringField):
 
 
 class MerchantForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the restaurant's name.")),
+    name = StringField(_l("Restaurant name"), validators=[InputRequired(_l("Enter the restaurant's name.")),
                                                Length(max=100, message=_l("At most 100 characters."))])
     address = StringField(_l("Address"), validators=[InputRequired(_l("Enter the address.")),
                                                      Length(max=200, message=_l("At most 200 characters."))])
