@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from accounts.models import TRADE_LABELS
@@ -51,7 +52,7 @@ class RegisterForm(FlaskForm):
                                                Length(max=50, message=_l("At most 50 characters."))],
                        render_kw={"autocomplete": "name"})
     password = password_field(new=True)
-    trade = SelectField(_l("Your trade"), choices=list(TRADE_LABELS.items()),
+    trade = SelectField(_l("Your trade"), choices=[SelectChoice(v, label) for v, label in TRADE_LABELS.items()],
                         validators=[InputRequired(_l("Choose your trade."))])
     platform = StringField(_l("Platform or company"),
                            validators=[InputRequired(_l("Enter your platform or company.")),

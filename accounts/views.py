@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from accounts.forms import PLATFORMS, LoginForm, RegisterForm, StaffAccountForm
 from accounts.models import Organisation, User
@@ -94,7 +95,7 @@ def new_coordinator():
     """Create a coordinator account for an organisation (merchant staff are added on a merchant's page)."""
     form = StaffAccountForm()
     organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
-    form.organisation_id.choices = [(o.id, o.name) for o in organisations]
+    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in organisations]
     if request.method == "GET":
         form.organisation_id.data = current_user.organisation_id
     if form.validate_on_submit():

@@ -21,6 +21,23 @@ BASE_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED":
                "SERVER_NAME": None, "VOUCHER_POLL_SECONDS": 1}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """Compile the .po catalogs the tests read, so a run never sees stale translations."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parents[1].glob("translations/*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 def _pg_admin_url(url: str) -> sa.URL:
     return sa.make_url(url).set(database="postgres")
 
@@ -108,7 +125,7 @@ class Client:
 
     def token(self) -> str:
         if self._token is None:
-            page = self.http.get("/login").get_data(as_text=True)
+            page = self.http.get("/tasks").get_data(as_text=True)
             self._token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
         return self._token
 

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.forms import DecimalNumberField, LocalDateTimeField, WholeNumberField, number_between
@@ -17,7 +18,7 @@ class TaskForm(FlaskForm):
                                                  Length(max=100, message=_l("At most 100 characters."))])
     description = TextAreaField(_l("Description"),
                                 validators=[Optional(), Length(max=2000, message=_l("At most 2000 characters."))])
-    category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
+    category = SelectField(_l("Category"), choices=[SelectChoice(v, label) for v, label in CATEGORY_LABELS.items()])
     place = StringField(_l("Place"), validators=[InputRequired(_l("Enter where riders should go.")),
                                                  Length(max=200, message=_l("At most 200 characters."))])
     latitude = DecimalNumberField(_l("Latitude (optional)"), validators=[

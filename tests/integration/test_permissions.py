@@ -1,0 +1,128 @@
+"""One table: every route × every persona → the status they get. A new route fails the coverage test
+until it is added here."""
+
+import pytest
+
+from rewards import vouchers
+from tests.factories import give_points
+from volunteer import services
+
+PERSONAS = ("anon", "rider", "coordinator", "other_coordinator", "staff")
+R = {"anon": 302, "rider": 200, "coordinator": 403, "other_coordinator": 403, "staff": 403}  # rider pages
+C = {"anon": 302, "rider": 403, "coordinator": 200, "other_coordinator": 200, "staff": 403}  # any coordinator
+M = {"anon": 302, "rider": 403, "coordinator": 403, "other_coordinator": 403, "staff": 200}  # merchant staff
+OWN = {"anon": 302, "rider": 403, "coordinator": 200, "other_coordinator": 403, "staff": 403}  # own organisation
+
+
+def only(status: int, base: dict) -> dict:
+    """``base`` with the allowed personas' 200 replaced by ``status``."""
+    return {p: (status if s == 200 else s) for p, s in base.items()}
+
+
+PUBLIC = dict.fromkeys(PERSONAS, 200)
+TABLE = [
+    ("GET", "/", dict.fromkeys(PERSONAS, 302)),
+    ("GET", "/healthz", PUBLIC),
+    ("GET", "/login", {"anon": 200, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
+    ("POST", "/login", {"anon": 422, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
+    ("GET", "/register", {"anon": 200, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
+    ("POST", "/register", {"anon": 422, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
+    ("POST", "/logout", {"anon": 302, "rider": 303, "coordinator": 303, "other_coordinator": 303, "staff": 303}),
+    ("POST", "/language", dict.fromkeys(PERSONAS, 303)),
+    ("GET", "/tasks", PUBLIC),
+    ("GET", "/tasks/{task}", PUBLIC),
+    ("POST", "/tasks/{task}/signup", only(303, R)),
+    ("POST", "/tasks/{signed_task}/cancel", only(303, R)),
+    ("GET", "/my/tasks", R),
+    ("GET", "/wallet", R),
+    ("GET", "/wallet/balance", R),
+    ("GET", "/offers", R),
+    ("GET", "/offers/{offer}", R),
+    ("POST", "/offers/{offer}/redeem", only(303, R)),
+    ("GET", "/vouchers", R),
+    ("GET", "/vouchers/{voucher}", R),
+    ("GET", "/vouchers/{voucher}/status", only(302, R)),
+    ("POST", "/vouchers/{voucher}/cancel", only(303, R)),
+    ("GET", "/coordinate/", C),
+    ("GET", "/coordinate/tasks", C),
+    ("GET", "/coordinate/tasks/new", C),
+    ("POST", "/coordinate/tasks/new", only(422, C)),
+    ("GET", "/coordinate/tasks/{task}", OWN),
+    ("GET", "/coordinate/tasks/{task}/edit", OWN),
+    ("POST", "/coordinate/tasks/{task}/edit", only(422, OWN)),
+    ("POST", "/coordinate/tasks/{task}/cancel", only(303, OWN)),
+    ("POST", "/coordinate/signups/{signup}/attendance", only(303, OWN)),
+    ("POST", "/coordinate/tasks/{signed_task}/attendance", only(303, OWN)),
+    ("GET", "/coordinate/merchants", C),
+    ("GET", "/coordinate/merchants/new", C),
+    ("POST", "/coordinate/merchants/new", only(422, C)),
+    ("GET", "/coordinate/merchants/{merchant}", C),
+    ("POST", "/coordinate/merchants/{merchant}", only(422, C)),
+    ("POST", "/coordinate/merchants/{merchant}/staff", only(422, C)),
+    ("GET", "/coordinate/merchants/{merchant}/offers/new", C),
+    ("POST", "/coordinate/merchants/{merchant}/offers/new", only(422, C)),
+    ("GET", "/coordinate/offers/{offer}/edit", C),
+    ("POST", "/coordinate/offers/{offer}/edit", only(422, C)),
+    ("GET", "/coordinate/riders/{rider}/points", C),
+    ("POST", "/coordinate/riders/{rider}/adjustments", only(422, C)),
+    ("GET", "/coordinate/accounts/", C),
+    ("GET", "/coordinate/accounts/new", C),
+    ("POST", "/coordinate/accounts/new", only(422, C)),
+    ("GET", "/merchant/", M),
+    ("GET", "/merchant/lookup", only(422, M)),
+    ("GET", "/merchant/vouchers/{code}", M),
+    ("POST", "/merchant/vouchers/{code}/confirm", M),
+]
+
+
+@pytest.fixture
+def ids(world, ctx):
+    """The cast plus a sign-up, points and a voucher for the rider."""
+    from accounts.models import User
+    from rewards.models import Offer
+    from tests.factories import make_task
+    from volunteer.models import Task
+
+    with ctx() as session:
+        rider = session.get(User, world.rider)
+        give_points(rider.id, 100)
+        signed = make_task(world.org, world.coordinator, title="已报名的任务")
+        signup = services.sign_up(task=signed, rider=rider)
+        voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
+        session.commit()
+        assert session.get(Task, world.task).taken == 0
+        values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
+                  "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider}
+    return world, values
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("method", "rule", "expected"), TABLE, ids=[f"{m} {r}" for m, r, _ in TABLE])
+def test_each_persona_gets_the_expected_status(ids, make_client, persona, method, rule, expected):
+    world, values = ids
+    user_id = {"anon": None, "rider": world.rider, "coordinator": world.coordinator,
+               "other_coordinator": world.other_coordinator, "staff": world.staff}[persona]
+    client = make_client(user_id)
+    url = rule.format(**values)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == expected[persona], response.get_data(as_text=True)[:500]
+
+
+def test_the_table_covers_every_route(app):
+    import re
+
+    def generic(rule: str) -> str:
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "{x}", rule)
+
+    routes = {(method, generic(rule.rule)) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = {(method, generic(rule)) for method, rule, _ in TABLE}
+    assert routes - covered == set(), "add these routes to TABLE"
+
+
+@pytest.mark.parametrize(("method", "rule"), [(m, r) for m, r, _ in TABLE if m == "POST"])
+def test_every_post_without_a_csrf_token_is_refused(ids, make_client, method, rule):
+    world, values = ids
+    for user_id in (None, world.rider, world.coordinator, world.staff):
+        response = make_client(user_id).post(rule.format(**values), {}, csrf=False)
+        assert response.status_code == 400, (user_id, response.status_code)
