@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
 
-.PHONY: run test setup db translations lint clean messages
+.PHONY: run test test-postgres setup db translations lint clean messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: db  ## serve the demo on http://127.0.0.1:5000
 test: setup  ## the whole suite: unit, integration, end-to-end (headless Chromium)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+test-postgres: setup  ## the same suite on PostgreSQL (creates and drops a throwaway database)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,0 +1,128 @@
+"""The whole loop in a real browser, two people at once, at phone width, in Chinese and in English:
+coordinator posts a task → rider signs up → coordinator marks attendance → rider sees the points →
+rider redeems and keeps the voucher open → merchant staff confirm the code → the rider's screen says
+redeemed without a reload."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
+
+from core.timeutil import utcnow
+from extensions import db
+from tests.factories import PASSWORD, make_merchant, make_offer, make_org, make_staff, make_user
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def cast(live_app):
+    with live_app.app_context():
+        org = make_org("杨舍镇塘市办事处")
+        coordinator = make_user("coordinator", "陈丽华", org.id)
+        rider = make_user(name="赵佳楠")
+        merchant = make_merchant("暖新小厨")
+        staff = make_staff(merchant.id)
+        make_offer(merchant.id, title="暖心盒饭一份", points_cost=30, face_value_fen=1500)
+        db.session.commit()
+        cast = {"coordinator": coordinator.phone, "rider": rider.phone, "staff": staff.phone}
+        db.session.remove()
+    return cast
+
+
+def text(app, lang, message, **values):
+    with app.test_request_context(), force_locale(lang):
+        return gettext(message, **values)
+
+
+def log_in(page, base, phone):
+    page.goto(base + "/login")
+    page.locator("#phone").fill(phone)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def no_horizontal_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, phone_context, lang):
+    t = lambda message, **values: text(live_app, lang, message, **values)  # noqa: E731
+    coordinator, rider, merchant = phone_context(lang), phone_context(lang), phone_context(lang)
+
+    # The coordinator posts a task for tomorrow morning.
+    log_in(coordinator, live_server, cast["coordinator"])
+    coordinator.goto(live_server + "/coordinate/tasks/new")
+    starts = (utcnow() + timedelta(days=1)).astimezone(ZoneInfo("Asia/Shanghai")).replace(hour=9, minute=0)
+    coordinator.locator("#title").fill("小区夜间安全巡逻")
+    coordinator.locator("#place").fill("南苑小区东门")
+    coordinator.locator("#starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    coordinator.locator("#ends_at").fill((starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    coordinator.locator("#places").fill("5")
+    coordinator.locator("#points").fill("40")
+    coordinator.get_by_role("button", name=t("Post task")).click()
+    expect(coordinator.get_by_text(t("Task posted. Riders can sign up now."))).to_be_visible()
+    task_url = coordinator.url
+    no_horizontal_scroll(coordinator)
+
+    # The rider finds it and signs up; the button and the places left change in place.
+    log_in(rider, live_server, cast["rider"])
+    rider.goto(live_server + "/tasks")
+    rider.get_by_text("小区夜间安全巡逻").click()
+    rider.evaluate("window.stillTheSamePage = true")
+    rider.get_by_role("button", name=t("Sign up")).click()
+    expect(rider.get_by_text(t("You are signed up"), exact=True)).to_be_visible()
+    expect(rider.get_by_text(t("%(left)d of %(places)d places left", left=4, places=5))).to_be_visible()
+    assert rider.evaluate("window.stillTheSamePage") is True
+    no_horizontal_scroll(rider)
+
+    # The coordinator marks the rider attended; the row updates in place.
+    coordinator.goto(task_url)
+    row = coordinator.locator("li.attendance-row", has_text="赵佳楠")
+    row.get_by_role("button", name=t("Attended")).click()
+    marked = t("%(name)s attended: +%(points)d points.", name="赵佳楠", points=40)
+    expect(coordinator.get_by_text(marked)).to_be_visible()
+
+    # The rider sees the points in the header and the wallet.
+    rider.goto(live_server + "/wallet")
+    expect(rider.locator("#balance .balance-value")).to_have_text("40")
+    expect(rider.locator("#wallet-balance")).to_have_text("40")
+    expect(rider.get_by_text("小区夜间安全巡逻")).to_be_visible()
+
+    # The rider redeems an offer and keeps the voucher open.
+    rider.goto(live_server + "/offers")
+    rider.get_by_text("暖心盒饭一份").click()
+    rider.get_by_role("button", name=t("Redeem for %(points)d points", points=30)).click()
+    code = rider.locator(".voucher .code")
+    expect(code).to_be_visible()
+    expect(rider.locator("#balance .balance-value")).to_have_text("10")
+    expect(rider.locator(".qr svg")).to_be_visible()
+    digits = code.inner_text()
+    assert len(digits.replace(" ", "")) == 16
+    rider.evaluate("window.stillTheSamePage = true")
+    no_horizontal_scroll(rider)
+
+    # Merchant staff, on another phone, type the code with spaces and confirm it.
+    log_in(merchant, live_server, cast["staff"])
+    merchant.locator("#code").fill(digits)
+    merchant.get_by_role("button", name=t("Check voucher")).click()
+    expect(merchant.get_by_text("赵**")).to_be_visible()
+    merchant.get_by_role("button", name=t("Confirm redemption")).click()
+    expect(merchant.locator(".merchant-voucher.ok")).to_be_visible()
+    no_horizontal_scroll(merchant)
+
+    # The rider's open voucher screen says redeemed by itself, without a reload.
+    redeemed = rider.locator(".voucher .big-status.ok")
+    expect(redeemed).to_be_visible(timeout=8_000)
+    prefix = t("Redeemed at %(merchant)s, %(time)s", merchant="暖新小厨", time="|").split("|")[0]
+    expect(redeemed).to_contain_text(prefix.strip())
+    expect(rider.locator(".qr svg")).to_have_count(0)
+    assert rider.evaluate("window.stillTheSamePage") is True
+
+    # Counter staff see today's total.
+    merchant.goto(live_server + "/merchant/")
+    expect(merchant.get_by_text(t("%(count)d vouchers · ¥%(total)s", count=1, total="15.00"))).to_be_visible()
