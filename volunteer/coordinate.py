@@ -98,7 +98,12 @@ def edit_task(task_id: int):
 @role_required("coordinator")
 def cancel_task(task_id: int):
     task = get_managed_task_or_403(task_id)
-    services.cancel_task(task=task, actor=current_user)
+    try:
+        services.cancel_task(task=task, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("volunteer_coordinate.task_detail", task_id=task_id), code=303)
     db.session.commit()
     flash(_("Task cancelled. Signed-up riders see it on their tasks page."), "info")
     return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
@@ -108,7 +113,8 @@ def cancel_task(task_id: int):
 @role_required("coordinator")
 def task_detail(task_id: int):
     task = get_managed_task_or_403(task_id)
-    return render_template("coordinate/task_detail.html", task=task, signups=services.signups_of(task))
+    return render_template("coordinate/task_detail.html", task=task, signups=services.signups_of(task),
+                           now=utcnow())
 
 
 @bp.post("/signups/<int:signup_id>/attendance")

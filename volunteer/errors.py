@@ -15,6 +15,11 @@ class TaskStarted(DomainError):
         super().__init__(_l("This task has already started; sign-ups are closed."))
 
 
+class TaskEnded(DomainError):
+    def __init__(self):
+        super().__init__(_l("This task has already ended."))
+
+
 class TaskFull(DomainError):
     def __init__(self):
         super().__init__(_l("All places are taken. You can join the waitlist."))

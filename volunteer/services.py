@@ -23,6 +23,7 @@ from volunteer.errors import (
     InvalidTask,
     PlacesBelowTaken,
     TaskCancelled,
+    TaskEnded,
     TaskFull,
     TaskStarted,
 )
@@ -85,9 +86,15 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
 
 
 def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task:
-    """Cancel a task; its riders see it on "my tasks". Cancelling twice changes nothing."""
+    """Cancel a task that has not ended; its riders see it on "my tasks". Cancelling twice changes nothing.
+
+    Raises :class:`TaskEnded` once the task is over.
+    """
+    now = now or utcnow()
+    if task.ends_at <= now:
+        raise TaskEnded()
     update_rows(sa.update(Task).where(Task.id == task.id, Task.status == "open")
-                .values(status="cancelled", cancelled_at=now or utcnow()))
+                .values(status="cancelled", cancelled_at=now))
     db.session.refresh(task)
     return task
 
