@@ -126,3 +126,20 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
     # Counter staff see today's total.
     merchant.goto(live_server + "/merchant/")
     expect(merchant.get_by_text(t("%(count)d vouchers · ¥%(total)s", count=1, total="15.00"))).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_refused_form_swaps_in_its_messages_with_the_input_kept(live_server, live_app, cast, phone_context, lang):
+    t = lambda message, **values: text(live_app, lang, message, **values)  # noqa: E731
+    page = phone_context(lang)
+    log_in(page, live_server, cast["coordinator"])
+    page.goto(live_server + "/coordinate/tasks/new")
+    page.evaluate("window.stillTheSamePage = true")
+    page.locator("#title").fill("小区夜间安全巡逻")
+    page.locator("#places").fill("0")
+    page.get_by_role("button", name=t("Post task")).click()
+    expect(page.get_by_text(t("Places must be between 1 and 1000."))).to_be_visible()
+    expect(page.get_by_text(t("Enter when it starts."))).to_be_visible()
+    expect(page.locator("#title")).to_have_value("小区夜间安全巡逻")
+    expect(page.locator("#places")).to_have_value("0")
+    assert page.evaluate("window.stillTheSamePage") is True  # swapped by htmx, not reloaded

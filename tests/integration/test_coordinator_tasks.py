@@ -119,8 +119,12 @@ def test_the_new_task_form_opens_empty_for_a_coordinator(coordinator):
      "starts_at"),
     ({"places": "99999999999999999999"}, "Places must be between 1 and 1000.", "places"),
     ({"points": "99999999999999999999"}, "Points must be between 1 and 10000.", "points"),
+    ({"latitude": "91"}, "Latitude is between -90 and 90.", "latitude"),
+    ({"longitude": "abc"}, "Enter a number like 31.87.", "longitude"),
+    ({"starts_at": "next tuesday"}, "Enter a date and time like 2026-12-24 09:30.", "starts_at"),
 ], ids=["empty-title", "long-title", "end-before-start", "zero-places", "negative-places", "zero-points",
-        "negative-points", "junk-places", "junk-points", "start-in-past", "huge-places", "huge-points"])
+        "negative-points", "junk-places", "junk-points", "start-in-past", "huge-places", "huge-points",
+        "latitude-91", "junk-longitude", "junk-start"])
 def test_it_refuses_an_invalid_task_and_shows_the_form_again_with_what_was_typed(
         coordinator, ctx, overrides, message, kept_field):
     before = task_count(ctx)
