@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
+    import audit
     import demo
     import templating
     from accounts import auth
@@ -61,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.cli.add_command(vouchers_cli)
     app.cli.add_command(demo.demo_cli)
+    app.cli.add_command(audit.points_cli)
     templating.init_app(app)
     register_error_handlers(app)
 

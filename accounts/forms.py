@@ -1,13 +1,13 @@
 """Forms of log-in, registration and staff accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from accounts.models import TRADE_LABELS
 from accounts.services import normalise_phone
+from core.forms import Form, required
 
 PLATFORMS = ("美团", "饿了么", "顺丰", "京东物流", "中通", "圆通", "韵达", "滴滴出行", "曹操出行", "货拉拉", "满帮")
 
@@ -41,30 +41,30 @@ def password_field(label=None, new: bool = False):
                          render_kw={"autocomplete": "new-password" if new else "current-password"})
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     phone = phone_field()
     password = password_field()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     phone = phone_field()
-    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter your name.")),
+    name = StringField(_l("Name"), validators=[required(_l("Enter your name.")),
                                                Length(max=50, message=_l("At most 50 characters."))],
                        render_kw={"autocomplete": "name"})
     password = password_field(new=True)
     trade = SelectField(_l("Your trade"), choices=[SelectChoice(v, label) for v, label in TRADE_LABELS.items()],
                         validators=[InputRequired(_l("Choose your trade."))])
     platform = StringField(_l("Platform or company"),
-                           validators=[InputRequired(_l("Enter your platform or company.")),
+                           validators=[required(_l("Enter your platform or company.")),
                                        Length(max=50, message=_l("At most 50 characters."))],
                            render_kw={"list": "platforms"})
 
 
-class StaffAccountForm(FlaskForm):
+class StaffAccountForm(Form):
     """A coordinator creates another coordinator (with an organisation) or a merchant-staff login."""
 
     phone = phone_field()
-    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter a name.")),
+    name = StringField(_l("Name"), validators=[required(_l("Enter a name.")),
                                                Length(max=50, message=_l("At most 50 characters."))])
     password = password_field(_l("Initial password"), new=True)
     organisation_id = SelectField(_l("Organisation"), coerce=int)

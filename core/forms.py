@@ -6,11 +6,26 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, FloatField, IntegerField
-from wtforms.validators import ValidationError
+from wtforms import DateTimeLocalField, FloatField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
 
 
-class EmptyForm(FlaskForm):
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """The base of every form: text fields arrive stripped, so "   " counts as empty."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField | TextAreaField) and not issubclass(
+                    unbound_field.field_class, PasswordField):
+                options["filters"] = [*unbound_field.kwargs.get("filters", ()), _strip]
+            return unbound_field.bind(form=form, **options)
+
+
+class EmptyForm(Form):
     """A form with only the CSRF token, for one-button POSTs."""
 
 
@@ -26,13 +41,20 @@ class LocalDateTimeField(DateTimeLocalField):
         super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            from datetime import UTC
+        from datetime import UTC
 
-            self.data = self.data.replace(tzinfo=local_zone()).astimezone(UTC)
-        elif valuelist and valuelist[0]:
-            self.process_errors = [_l("Enter a date and time like 2026-12-24 09:30.")]
+        self.data = None
+        text = " ".join(valuelist).strip() if valuelist else ""
+        if not text:
+            return
+        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+            try:
+                local = datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            self.data = local.replace(tzinfo=local_zone()).astimezone(UTC)
+            return
+        raise ValueError(_l("Enter a date and time like 2026-12-24 09:30."))
 
     def _value(self):
         if self.raw_data:
@@ -62,6 +84,20 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a whole number.")) from None
+
+
+def required(message):
+    """A validator: the field was sent and has a value after stripping and parsing.
+
+    Input that could not be parsed keeps only its own message ("Enter a whole number.").
+    """
+
+    def check(form, field):
+        if not field.raw_data or field.data is None or (isinstance(field.data, str) and not field.data):
+            field.errors[:] = list(field.process_errors)
+            raise StopValidation(None if field.process_errors else message)
+
+    return check
 
 
 def number_between(low: int, high: int, message):

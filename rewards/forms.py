@@ -3,11 +3,10 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from core.forms import DecimalNumberField, WholeNumberField, number_between
+from core.forms import DecimalNumberField, Form, WholeNumberField, number_between, required
 
 
 class YuanField(StringField):
@@ -25,7 +24,7 @@ class YuanField(StringField):
         except InvalidOperation:
             self.data = None
             raise ValueError(_l("Enter an amount in yuan, like 15 or 12.50.")) from None
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or not 0 <= amount <= 10000:
+        if not amount.is_finite() or not 0 <= amount <= 10000 or amount != amount.quantize(Decimal("0.01")):
             self.data = None
             raise ValueError(_l("Enter an amount between 0 and 10000 yuan, at most two decimals."))
         self.data = int(amount * 100)
@@ -36,10 +35,10 @@ class YuanField(StringField):
         return "" if self.data is None else f"{self.data // 100}.{self.data % 100:02d}"
 
 
-class MerchantForm(FlaskForm):
-    name = StringField(_l("Restaurant name"), validators=[InputRequired(_l("Enter the restaurant's name.")),
+class MerchantForm(Form):
+    name = StringField(_l("Restaurant name"), validators=[required(_l("Enter the restaurant's name.")),
                                                Length(max=100, message=_l("At most 100 characters."))])
-    address = StringField(_l("Address"), validators=[InputRequired(_l("Enter the address.")),
+    address = StringField(_l("Address"), validators=[required(_l("Enter the address.")),
                                                      Length(max=200, message=_l("At most 200 characters."))])
     latitude = DecimalNumberField(_l("Latitude (optional)"), validators=[
         Optional(), NumberRange(-90, 90, _l("Latitude is between -90 and 90."))])
@@ -48,23 +47,23 @@ class MerchantForm(FlaskForm):
     active = BooleanField(_l("Active (riders can redeem here)"), default=True)
 
 
-class OfferForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[InputRequired(_l("Enter a title.")),
+class OfferForm(Form):
+    title = StringField(_l("Title"), validators=[required(_l("Enter a title.")),
                                                  Length(max=100, message=_l("At most 100 characters."))])
     description = TextAreaField(_l("Description"),
                                 validators=[Optional(), Length(max=1000, message=_l("At most 1000 characters."))])
     points_cost = WholeNumberField(_l("Points cost"), validators=[
-        InputRequired(_l("Enter the points cost.")),
+        required(_l("Enter the points cost.")),
         number_between(1, 100000, _l("Points cost must be between 1 and 100000."))])
-    face_value = YuanField(_l("Face value (yuan)"), validators=[InputRequired(_l("Enter the face value."))],
+    face_value = YuanField(_l("Face value (yuan)"), validators=[required(_l("Enter the face value."))],
                            render_kw={"inputmode": "decimal"})
     stock = WholeNumberField(_l("Stock (vouchers left)"), validators=[
-        InputRequired(_l("Enter the stock.")), number_between(0, 100000, _l("Stock must be between 0 and 100000."))])
+        required(_l("Enter the stock.")), number_between(0, 100000, _l("Stock must be between 0 and 100000."))])
     per_rider_limit = WholeNumberField(_l("Limit per rider"), default=1, validators=[
-        InputRequired(_l("Enter the limit per rider.")),
+        required(_l("Enter the limit per rider.")),
         number_between(1, 100, _l("The limit per rider must be between 1 and 100."))])
     validity_days = WholeNumberField(_l("Valid for (days)"), default=30, validators=[
-        InputRequired(_l("Enter how many days a voucher is valid.")),
+        required(_l("Enter how many days a voucher is valid.")),
         number_between(1, 365, _l("Validity must be between 1 and 365 days."))])
     active = BooleanField(_l("Active (riders can redeem it)"), default=True)
 
@@ -75,12 +74,12 @@ class OfferForm(FlaskForm):
                 "validity_days": self.validity_days.data, "active": self.active.data}
 
 
-class AdjustmentForm(FlaskForm):
+class AdjustmentForm(Form):
     amount = WholeNumberField(_l("Points (negative to remove)"), validators=[
-        InputRequired(_l("Enter the points to add or remove.")),
+        required(_l("Enter the points to add or remove.")),
         number_between(-100000, 100000, _l("At most 100000 points at a time."))],
         render_kw={"inputmode": "text"})
-    reason = StringField(_l("Reason"), validators=[InputRequired(_l("Say why, for the rider's history.")),
+    reason = StringField(_l("Reason"), validators=[required(_l("Say why, for the rider's history.")),
                                                    Length(max=200, message=_l("At most 200 characters."))])
 
     def validate_amount(self, field):
@@ -88,12 +87,12 @@ class AdjustmentForm(FlaskForm):
             raise ValidationError(_l("Enter a number other than zero."))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The merchant's look-up; a GET form, so no CSRF token (it changes nothing)."""
 
     class Meta:
         csrf = False
 
-    code = StringField(_l("Voucher code"), validators=[InputRequired(_l("Type the code on the rider's screen."))],
+    code = StringField(_l("Voucher code"), validators=[required(_l("Type the code on the rider's screen."))],
                        render_kw={"inputmode": "numeric", "autocomplete": "off", "autocorrect": "off",
                                   "spellcheck": "false", "placeholder": "0000 0000 0000 0000"})

@@ -1,37 +1,36 @@
 """Forms of coordinators' task pages and riders' filters."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from core.forms import DecimalNumberField, LocalDateTimeField, WholeNumberField, number_between
+from core.forms import DecimalNumberField, Form, LocalDateTimeField, WholeNumberField, number_between, required
 from core.timeutil import utcnow
 from volunteer.models import CATEGORY_LABELS
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     """Post or edit a task. ``starts_at``/``ends_at`` come back as aware UTC datetimes."""
 
-    title = StringField(_l("Title"), validators=[InputRequired(_l("Enter a title.")),
+    title = StringField(_l("Title"), validators=[required(_l("Enter a title.")),
                                                  Length(max=100, message=_l("At most 100 characters."))])
     description = TextAreaField(_l("Description"),
                                 validators=[Optional(), Length(max=2000, message=_l("At most 2000 characters."))])
     category = SelectField(_l("Category"), choices=[SelectChoice(v, label) for v, label in CATEGORY_LABELS.items()])
-    place = StringField(_l("Place"), validators=[InputRequired(_l("Enter where riders should go.")),
+    place = StringField(_l("Place"), validators=[required(_l("Enter where riders should go.")),
                                                  Length(max=200, message=_l("At most 200 characters."))])
     latitude = DecimalNumberField(_l("Latitude (optional)"), validators=[
         Optional(), NumberRange(-90, 90, _l("Latitude is between -90 and 90."))])
     longitude = DecimalNumberField(_l("Longitude (optional)"), validators=[
         Optional(), NumberRange(-180, 180, _l("Longitude is between -180 and 180."))])
-    starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(_l("Enter when it starts."))])
-    ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired(_l("Enter when it ends."))])
+    starts_at = LocalDateTimeField(_l("Starts"), validators=[required(_l("Enter when it starts."))])
+    ends_at = LocalDateTimeField(_l("Ends"), validators=[required(_l("Enter when it ends."))])
     places = WholeNumberField(_l("Places"), validators=[
-        InputRequired(_l("Enter how many riders are needed.")),
+        required(_l("Enter how many riders are needed.")),
         number_between(1, 1000, _l("Places must be between 1 and 1000."))])
     points = WholeNumberField(_l("Points for attending"), validators=[
-        InputRequired(_l("Enter the points for attending.")),
+        required(_l("Enter the points for attending.")),
         number_between(1, 10000, _l("Points must be between 1 and 10000."))])
 
     def __init__(self, *args, check_start: bool = True, **kwargs):
