@@ -48,3 +48,27 @@ def test_phone_inputs_bring_up_the_right_keyboards(client, make_client, world):
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, database):
+    import sqlalchemy as sa
+
+    from extensions import db
+
+    if database[0] != "sqlite":
+        return
+    with app.app_context():
+        assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(sa.text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_production_refuses_the_default_secret_key():
+    import pytest
+
+    from app import create_app
+    from config import DEV_SECRET_KEY
+
+    for key in ("", DEV_SECRET_KEY):
+        with pytest.raises(RuntimeError, match="SECRET_KEY"):
+            create_app({"ENV_NAME": "production", "SECRET_KEY": key})
