@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 import core.db  # noqa: F401  (SQLite connection settings)
 from config import DEV_SECRET_KEY, Config
@@ -24,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     ``SECRET_KEY``.
     """
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(Config)
     app.config.update(overrides or {})
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
@@ -86,6 +88,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+PUBLIC_POST_ENDPOINTS = {"accounts.login", "accounts.register", "accounts.set_language", None}
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in URLs, but an id too large for a database integer is a 404, not an overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def select_locale() -> str:
     """The language: the switch's cookie if set, else the browser's Accept-Language, else Chinese."""
     from flask import current_app, has_request_context
@@ -111,6 +124,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # A session that expired took its CSRF token with it: ask the person to log in again, not to
+        # "reload the form", when the page needs a log-in anyway.
+        if not current_user.is_authenticated and request.endpoint not in PUBLIC_POST_ENDPOINTS:
+            return login_manager.unauthorized()
         return page("errors/400.html", 400, reason=error.description)
 
     @app.errorhandler(403)

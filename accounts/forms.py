@@ -61,10 +61,9 @@ class RegisterForm(Form):
 
 
 class StaffAccountForm(Form):
-    """A coordinator creates another coordinator (with an organisation) or a merchant-staff login."""
+    """A coordinator creates another coordinator of their own organisation, or a merchant-staff login."""
 
     phone = phone_field()
     name = StringField(_l("Name"), validators=[required(_l("Enter a name.")),
                                                Length(max=50, message=_l("At most 50 characters."))])
     password = password_field(_l("Initial password"), new=True)
-    organisation_id = SelectField(_l("Organisation"), coerce=int)

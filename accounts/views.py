@@ -4,10 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from wtforms.fields.choices import SelectChoice
 
 from accounts.forms import PLATFORMS, LoginForm, RegisterForm, StaffAccountForm
-from accounts.models import Organisation, User
+from accounts.models import User
 from accounts.services import authenticate, create_account, register_rider
 from core.errors import DomainError
 from core.web import role_required, safe_next
@@ -92,16 +91,13 @@ def account_list():
 @coordinate_bp.route("/new", methods=["GET", "POST"])
 @role_required("coordinator")
 def new_coordinator():
-    """Create a coordinator account for an organisation (merchant staff are added on a merchant's page)."""
+    """Create a coordinator of the current coordinator's own organisation (merchant staff are added on a
+    merchant's page). No coordinator can create accounts for another organisation."""
     form = StaffAccountForm()
-    organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
-    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in organisations]
-    if request.method == "GET":
-        form.organisation_id.data = current_user.organisation_id
     if form.validate_on_submit():
         try:
             create_account(phone=form.phone.data, name=form.name.data, password=form.password.data,
-                           role="coordinator", organisation_id=form.organisation_id.data)
+                           role="coordinator", organisation_id=current_user.organisation_id)
         except DomainError as error:
             db.session.rollback()
             form.phone.errors.append(error.message)

@@ -1,28 +1,44 @@
-"""Form pieces shared by features: local date-times, one-button forms."""
+"""Form pieces shared by features: the base form, local date-times, numbers, one-button forms."""
 
-from datetime import datetime
+import math
+import re
+import unicodedata
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import DateTimeLocalField, FloatField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+
+def clean_text(value):
+    """Strip surrounding space and drop control characters (NUL and friends) from typed text."""
+    return CONTROL_CHARACTERS.sub("", value).strip() if isinstance(value, str) else value
 
 
 class Form(FlaskForm):
-    """The base of every form: text fields arrive stripped, so "   " counts as empty."""
+    """The base of every form.
+
+    Text fields arrive cleaned (``"   "`` counts as empty). Only ``request.form`` is read: a JSON or
+    multipart body cannot smuggle numbers or files into text fields.
+    """
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            if issubclass(unbound_field.field_class, StringField | TextAreaField) and not issubclass(
-                    unbound_field.field_class, PasswordField):
-                options["filters"] = [*unbound_field.kwargs.get("filters", ()), _strip]
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField | TextAreaField) and not issubclass(field_class, PasswordField):
+                options["filters"] = [*unbound_field.kwargs.get("filters", ()), clean_text]
             return unbound_field.bind(form=form, **options)
+
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                return request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+            return formdata
 
 
 class EmptyForm(Form):
@@ -34,60 +50,84 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
+def _folded(valuelist) -> str:
+    return unicodedata.normalize("NFKC", valuelist[0]).strip() if valuelist and isinstance(valuelist[0], str) else ""
+
+
 class LocalDateTimeField(DateTimeLocalField):
-    """A ``datetime-local`` input read in the local time zone; ``data`` is an aware UTC datetime."""
+    """A ``datetime-local`` input read in the local time zone; ``data`` is an aware UTC datetime.
+
+    Accepts ``2026-12-24T09:30`` (what the browser sends), with seconds, or with a space.
+    """
+
+    PATTERNS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
+        super().__init__(label, validators, format=self.PATTERNS[0], **kwargs)
 
     def process_formdata(self, valuelist):
-        from datetime import UTC
-
         self.data = None
-        text = " ".join(valuelist).strip() if valuelist else ""
+        text = _folded(valuelist)
         if not text:
             return
-        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+        for pattern in self.PATTERNS:
             try:
                 local = datetime.strptime(text, pattern)
             except ValueError:
                 continue
-            self.data = local.replace(tzinfo=local_zone()).astimezone(UTC)
-            return
+            if 2000 <= local.year <= 2100:
+                self.data = local.replace(tzinfo=local_zone()).astimezone(UTC)
+                return
         raise ValueError(_l("Enter a date and time like 2026-12-24 09:30."))
 
     def _value(self):
         if self.raw_data:
-            return " ".join(self.raw_data)
+            return " ".join(str(v) for v in self.raw_data)
         if isinstance(self.data, datetime):
-            return self.data.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
+            return self.data.astimezone(local_zone()).strftime(self.PATTERNS[0])
         return ""
 
 
 class WholeNumberField(IntegerField):
-    """An integer input with the numeric keypad and a message in the user's language."""
+    """An integer input (full-width digits accepted) with the numeric keypad."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         render_kw = {"inputmode": "numeric", **kwargs.pop("render_kw", {})}
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
+        self.data = None
+        text = _folded(valuelist)
+        if not text:
             return
-        text = valuelist[0].strip()
-        import unicodedata
+        if not re.fullmatch(r"[+-]?\d{1,30}", text):
+            raise ValueError(_l("Enter a whole number."))
+        self.data = int(text)
 
-        text = unicodedata.normalize("NFKC", text)
+
+class DecimalNumberField(FloatField):
+    """A float input (coordinates) that refuses NaN and infinity, with the decimal keypad."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "decimal", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = _folded(valuelist)
+        if not text:
+            return
         try:
-            self.data = int(text)
+            value = float(text)
         except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a whole number.")) from None
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError(_l("Enter a number like 31.87."))
+        self.data = value
 
 
 def required(message):
-    """A validator: the field was sent and has a value after stripping and parsing.
+    """A validator: the field was sent and has a value after cleaning and parsing.
 
     Input that could not be parsed keeps only its own message ("Enter a whole number.").
     """
@@ -108,27 +148,3 @@ def number_between(low: int, high: int, message):
             raise ValidationError(message)
 
     return check
-
-
-class DecimalNumberField(FloatField):
-    """A float input (coordinates) that refuses NaN and infinity, with the decimal keypad."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        render_kw = {"inputmode": "decimal", **kwargs.pop("render_kw", {})}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        import math
-        import unicodedata
-
-        try:
-            self.data = float(unicodedata.normalize("NFKC", valuelist[0].strip()))
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a number like 31.87.")) from None
-        if not math.isfinite(self.data):
-            self.data = None
-            raise ValueError(_l("Enter a number like 31.87."))

@@ -49,9 +49,7 @@ def merchant_list():
 
 
 def _staff_form():
-    form = StaffAccountForm(prefix="staff")
-    del form.organisation_id
-    return form
+    return StaffAccountForm(prefix="staff")
 
 
 def _merchant_page(merchant: Merchant | None, form: MerchantForm, staff_form=None, status: int = 200):

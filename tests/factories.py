@@ -44,7 +44,7 @@ def make_user(role="rider", name="赵佳楠", organisation_id=None, **overrides)
 
 
 def make_task(organisation_id, created_by_id, **overrides) -> Task:
-    starts = utcnow() + timedelta(days=1)
+    starts = utcnow() + timedelta(minutes=30)  # sign-ups still open, check-in already open
     fields = {"title": "路口交通安全劝导", "description": "请提前到场", "category": "traffic_safety",
               "place": "杨舍镇步行街北口", "starts_at": starts, "ends_at": starts + timedelta(hours=2),
               "places": 3, "points": 30}

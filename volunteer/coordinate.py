@@ -85,7 +85,7 @@ def edit_task(task_id: int):
         except DomainError as error:
             db.session.rollback()
             task = get_managed_task_or_403(task_id)
-            field = form.places if error.details.get("taken") is not None else form.starts_at
+            field = getattr(form, error.details.get("field", "starts_at"))
             field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
@@ -124,8 +124,10 @@ def mark_attendance(signup_id: int):
     signup = get_managed_signup_or_403(signup_id)
     task = signup.task
     next_url = url_for("volunteer_coordinate.task_detail", task_id=task.id)
+    if request.form.get("attended") not in ("0", "1"):
+        abort(400)
     try:
-        services.mark_attendance(signup=signup, attended=request.form.get("attended") == "1", actor=current_user)
+        services.mark_attendance(signup=signup, attended=request.form["attended"] == "1", actor=current_user)
     except DomainError as error:
         db.session.rollback()
         signup = get_managed_signup_or_403(signup_id)

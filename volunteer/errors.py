@@ -35,8 +35,15 @@ class PlacesBelowTaken(DomainError):
 
     def __init__(self, taken: int):
         super().__init__(
-            _l("%(taken)d riders already hold a place; places cannot be fewer.", taken=taken), taken=taken
+            _l("%(taken)d riders already hold a place; places cannot be fewer.", taken=taken), field="places"
         )
+
+
+class PointsLocked(DomainError):
+    status = 422
+
+    def __init__(self):
+        super().__init__(_l("Points were already awarded for this task, so they cannot change."), field="points")
 
 
 class AttendanceNotAllowed(DomainError):

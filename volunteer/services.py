@@ -7,7 +7,7 @@ key; the task row is written first in every change of its sign-ups, which serial
 (a row lock on PostgreSQL, the write lock on SQLite).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from volunteer.errors import (
     CannotCancelSignup,
     InvalidTask,
     PlacesBelowTaken,
+    PointsLocked,
     TaskCancelled,
     TaskEnded,
     TaskFull,
@@ -29,6 +30,7 @@ from volunteer.errors import (
 )
 from volunteer.models import Signup, Task
 
+ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)  # check-in may start an hour before the task
 EDITABLE_FIELDS = ("title", "description", "category", "place", "latitude", "longitude",
                    "starts_at", "ends_at", "places", "points")
 
@@ -76,6 +78,10 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
         _check_times(fields["starts_at"], fields["ends_at"], now)
     if fields["places"] < task.taken:
         raise PlacesBelowTaken(task.taken)
+    if fields["points"] != task.points and db.session.scalar(
+            sa.select(sa.func.count()).select_from(Signup)
+            .where(Signup.task_id == task.id, Signup.status == "attended")):
+        raise PointsLocked()
     for name in EDITABLE_FIELDS:
         value = fields[name]
         setattr(task, name, value.strip() if isinstance(value, str) else value)
@@ -199,13 +205,16 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
 def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetime | None = None) -> Signup:
     """Mark a rider attended (awarding the task's points once) or a no-show.
 
-    An attended sign-up stays attended (its points were awarded); a no-show can still be corrected
-    to attended. Raises :class:`AttendanceNotAllowed` for waitlisted or cancelled sign-ups.
+    Marking opens an hour before the start. An attended sign-up stays attended (its points were
+    awarded); a no-show can still be corrected to attended. Raises :class:`AttendanceNotAllowed`
+    for waitlisted or cancelled sign-ups, cancelled tasks and tasks that do not start soon.
     """
     now = now or utcnow()
     task = signup.task
     if task.is_cancelled:
         raise AttendanceNotAllowed(_l("The task was cancelled."))
+    if not attendance_open(task, now):
+        raise AttendanceNotAllowed(_l("Attendance opens an hour before the task starts."))
     if attended:
         changed = update_rows(
             sa.update(Signup).where(Signup.id == signup.id, Signup.status.in_(("confirmed", "no_show")))
@@ -225,6 +234,11 @@ def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetim
     if not changed and signup.status == "attended" and not attended:
         raise AttendanceNotAllowed(_l("Points were already awarded for this attendance."))
     return signup
+
+
+def attendance_open(task: Task, now: datetime | None = None) -> bool:
+    """True from an hour before the task's start on (coordinators check riders in at the place)."""
+    return (now or utcnow()) >= task.starts_at - ATTENDANCE_OPENS_BEFORE
 
 
 def mark_all_attended(*, task: Task, actor: User, now: datetime | None = None) -> int:

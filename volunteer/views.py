@@ -37,6 +37,8 @@ def task_list():
     """Upcoming open tasks, soonest first, filtered by category and organisation."""
     category = request.args.get("category", "")
     organisation_id = request.args.get("organisation", type=int)
+    if organisation_id is not None and not 0 < organisation_id < 2**31:
+        organisation_id = None
     query = (sa.select(Task).where(Task.status == "open", Task.starts_at > utcnow())
              .options(sa.orm.joinedload(Task.organisation)).order_by(Task.starts_at, Task.id))
     if category in CATEGORY_LABELS:

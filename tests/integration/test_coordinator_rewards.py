@@ -413,21 +413,21 @@ def coordinator_form(world, **overrides) -> dict:
     return data
 
 
-def test_the_new_coordinator_form_preselects_my_organisation(world, coordinator):
+def test_the_new_coordinator_form_names_my_organisation_and_offers_no_other(world, coordinator):
     response = coordinator.get("/coordinate/accounts/new")
+    page = response.get_data(as_text=True)
     assert response.status_code == 200
-    selected = re.search(r'<option[^>]*selected[^>]*value="(\d+)"|<option[^>]*value="(\d+)"[^>]*selected',
-                         response.get_data(as_text=True))
-    assert selected and str(world.org) in selected.groups()
+    assert "塘市办事处" in page and "金港镇长江村" not in page and "<select" not in page
 
 
-def test_creating_a_coordinator_account_for_an_organisation(world, coordinator, client, ctx):
+def test_creating_a_coordinator_account_for_my_organisation_only(world, coordinator, client, ctx):
     response = coordinator.post("/coordinate/accounts/new", coordinator_form(world))
     assert response.status_code == 303
     assert response.headers["Location"] == "/coordinate/accounts/?role=coordinator"
     with ctx() as session:
         user = session.scalar(sa.select(User).where(User.phone == "13700001234"))
-        assert (user.role, user.name, user.organisation_id) == ("coordinator", "刘志强", world.other_org)
+        # the posted organisation_id of another organisation is ignored
+        assert (user.role, user.name, user.organisation_id) == ("coordinator", "刘志强", world.org)
     page = text_of(coordinator.get(response.headers["Location"]))
     assert "Coordinator account created." in page and "刘志强" in page
     login = client.post("/login", {"phone": "13700001234", "password": "street-office-1"})
@@ -440,8 +440,7 @@ def test_creating_a_coordinator_account_for_an_organisation(world, coordinator, 
     ({"phone": "1234"}, "Enter an 11-digit mainland mobile number starting with 1.", "phone"),
     ({"name": ""}, "Enter a name.", "phone"),
     ({"password": "short"}, "A password has 8 to 128 characters.", "name"),
-    ({"organisation_id": "999999"}, "Not a valid choice", "name"),
-], ids=["phone-taken", "bad-phone", "no-name", "short-password", "unknown-organisation"])
+], ids=["phone-taken", "bad-phone", "no-name", "short-password"])
 def test_it_refuses_an_invalid_coordinator_account(world, coordinator, ctx, overrides, message, kept_field):
     before = count(ctx, User)
     overrides = {k: v.format(rider_phone=world.rider_phone) for k, v in overrides.items()}

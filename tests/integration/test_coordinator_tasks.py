@@ -73,7 +73,7 @@ def one_place_task(world, ctx):
     Returns ``(task_id, confirmed_signup_id, waitlisted_signup_id)``.
     """
     with ctx() as session:
-        task = make_task(world.org, world.coordinator, starts_at=START, ends_at=END, places=1, points=40)
+        task = make_task(world.org, world.coordinator, places=1, points=40)  # starts in 30 minutes
         confirmed = services.sign_up(task=task, rider=session.get(User, world.rider))
         waiting = services.sign_up(task=task, rider=session.get(User, world.rider2), join_waitlist=True)
         session.commit()
@@ -352,6 +352,20 @@ def test_an_attended_rider_cannot_be_turned_into_a_no_show(world, coordinator, c
     with ctx() as session:
         assert session.get(Signup, signed_up).status == "attended"
         assert ledger.balance_of(world.rider) == 30
+
+
+def test_attendance_is_refused_until_an_hour_before_the_start(world, coordinator, ctx):
+    with ctx() as session:
+        task = make_task(world.org, world.coordinator, starts_at=START, ends_at=END)
+        signup = services.sign_up(task=task, rider=session.get(User, world.rider))
+        session.commit()
+        signup_id = signup.id
+    response = coordinator.post(f"/coordinate/signups/{signup_id}/attendance", {"attended": "1"}, htmx=True)
+    assert response.status_code == 409
+    assert "Attendance opens an hour before the task starts." in text_of(response)
+    with ctx() as session:
+        assert session.get(Signup, signup_id).status == "confirmed"
+        assert ledger.balance_of(world.rider) == 0
 
 
 def test_a_waitlisted_rider_cannot_be_marked(world, coordinator, ctx, one_place_task):

@@ -2,7 +2,9 @@
 until it is added here."""
 
 import pytest
+import sqlalchemy as sa
 
+from extensions import db
 from rewards import vouchers
 from tests.factories import give_points
 from volunteer import services
@@ -51,7 +53,7 @@ TABLE = [
     ("GET", "/coordinate/tasks/{task}/edit", OWN),
     ("POST", "/coordinate/tasks/{task}/edit", only(422, OWN)),
     ("POST", "/coordinate/tasks/{task}/cancel", only(303, OWN)),
-    ("POST", "/coordinate/signups/{signup}/attendance", only(303, OWN)),
+    ("POST", "/coordinate/signups/{signup}/attendance", only(303, OWN), {"attended": "1"}),
     ("POST", "/coordinate/tasks/{signed_task}/attendance", only(303, OWN)),
     ("GET", "/coordinate/merchants", C),
     ("GET", "/coordinate/merchants/new", C),
@@ -96,15 +98,18 @@ def ids(world, ctx):
     return world, values
 
 
+ROWS = [(*row, {})[:4] for row in TABLE]
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize(("method", "rule", "expected"), TABLE, ids=[f"{m} {r}" for m, r, _ in TABLE])
-def test_each_persona_gets_the_expected_status(ids, make_client, persona, method, rule, expected):
+@pytest.mark.parametrize(("method", "rule", "expected", "data"), ROWS, ids=[f"{r[0]} {r[1]}" for r in ROWS])
+def test_each_persona_gets_the_expected_status(ids, make_client, persona, method, rule, expected, data):
     world, values = ids
     user_id = {"anon": None, "rider": world.rider, "coordinator": world.coordinator,
                "other_coordinator": world.other_coordinator, "staff": world.staff}[persona]
     client = make_client(user_id)
     url = rule.format(**values)
-    response = client.get(url) if method == "GET" else client.post(url, {})
+    response = client.get(url) if method == "GET" else client.post(url, data)
     assert response.status_code == expected[persona], response.get_data(as_text=True)[:500]
 
 
@@ -116,13 +121,26 @@ def test_the_table_covers_every_route(app):
 
     routes = {(method, generic(rule.rule)) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
               for method in rule.methods - {"HEAD", "OPTIONS"}}
-    covered = {(method, generic(rule)) for method, rule, _ in TABLE}
+    covered = {(row[0], generic(row[1])) for row in TABLE}
     assert routes - covered == set(), "add these routes to TABLE"
 
 
-@pytest.mark.parametrize(("method", "rule"), [(m, r) for m, r, _ in TABLE if m == "POST"])
-def test_every_post_without_a_csrf_token_is_refused(ids, make_client, method, rule):
+PUBLIC_POSTS = {"/login", "/register", "/language"}
+
+
+def row_counts(ctx) -> dict[str, int]:
+    with ctx() as session:
+        return {t.name: session.scalar(sa.select(sa.func.count()).select_from(t)) for t in db.metadata.sorted_tables}
+
+
+@pytest.mark.parametrize(("rule", "data"), [(r[1], r[3]) for r in ROWS if r[0] == "POST"])
+def test_every_post_without_a_csrf_token_is_refused(ids, make_client, ctx, rule, data):
+    """Logged in: 400. Anonymous (an expired session): sent to log in, except on the public forms."""
     world, values = ids
-    for user_id in (None, world.rider, world.coordinator, world.staff):
-        response = make_client(user_id).post(rule.format(**values), {}, csrf=False)
+    before = row_counts(ctx)
+    for user_id in (world.rider, world.coordinator, world.staff):
+        response = make_client(user_id).post(rule.format(**values), data, csrf=False)
         assert response.status_code == 400, (user_id, response.status_code)
+    anonymous = make_client().post(rule.format(**values), data, csrf=False)
+    assert anonymous.status_code == (400 if rule in PUBLIC_POSTS else 302)
+    assert row_counts(ctx) == before

@@ -1,0 +1,352 @@
+"""Race harness: the app served by real gunicorn processes, browsers made of ``http.client``, a starting gun.
+
+:class:`Gunicorn` runs ``gunicorn -c gunicorn.conf.py`` (``app:create_app()``) with 4 sync workers on a free
+127.0.0.1 port against a test's database, in its own process group so that stopping it reaches its
+workers; its log goes to a file whose tracebacks :class:`Cluster` quotes in failure messages. The
+``serve`` fixture (conftest) starts one instance on SQLite and two (two ports, one database) on PostgreSQL.
+
+:class:`Browser` is one user's browser: a cookie jar with the signed session and the CSRF token of that
+session; ``log_in_all`` logs many users in over HTTP. ``fire(calls)`` runs zero-argument callables in as
+many threads as there are calls, released together by a :class:`threading.Barrier`, and returns their
+results in order (an exception becomes a :class:`Reply` with status 0, so a test reports it with the
+rest instead of dying on the first one).
+"""
+
+import atexit
+import contextlib
+import html
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SECRET_KEY = "concurrency-tests-fixed-secret-key-0123456789abcdef"
+WORKERS = 4
+HTTP_TIMEOUT = 90  # seconds; a request waiting for SQLite's write lock may wait up to its 15 s busy timeout
+READY_TIMEOUT = 40
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+# --------------------------------------------------------------------------------------------------------
+# gunicorn
+# --------------------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a production process of the app against ``database_url``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GUNICORN_")}
+    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, NUANXIN_ENV="production", FLASK_APP="app",
+               PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+_running: set["Gunicorn"] = set()
+
+
+@atexit.register
+def _stop_leftovers() -> None:  # belt and braces: the fixture finalizer normally stops them
+    for server in list(_running):
+        server.stop()
+
+
+class Gunicorn:
+    """One gunicorn master with its sync workers, in its own process group."""
+
+    def __init__(self, database_url: str, log_path: Path):
+        self.database_url = database_url
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port = free_port()
+        env = app_env(self.database_url, GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(WORKERS),
+                      GUNICORN_THREADS="1", GUNICORN_TIMEOUT="60", GUNICORN_ACCESSLOG="-")
+        gunicorn = BIN / "gunicorn"
+        # Its own control socket: gunicorn's default ($HOME/.gunicorn/gunicorn.ctl) is shared by every
+        # instance on the machine, and a test must not take over a developer's running server's socket.
+        control = self.log_path.with_suffix(".ctl")
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(gunicorn if gunicorn.exists() else "gunicorn"), "-c", "gunicorn.conf.py",
+                 "--control-socket", str(control)],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: stop() reaches the workers too
+            )
+        _running.add(self)
+
+    def wait_ready(self) -> bool:
+        """Wait for ``GET /healthz`` == 200; False when gunicorn exited (e.g. the port was taken meanwhile)."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                # A long timeout: a probe that gave up would leave a stale request in the listen queue.
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=READY_TIMEOUT)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return True
+                conn.close()
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"gunicorn on {self.url} not ready after {READY_TIMEOUT} s:\n{self.log_tail()}")
+
+    def request_stop(self) -> None:
+        """Ask the master for a quick shutdown (SIGINT: it stops its workers, then itself)."""
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGINT)
+
+    def stop(self) -> None:
+        """Stop the master and every worker of its process group, whatever state they are in."""
+        proc = self.proc
+        if proc is None:
+            return
+        self.request_stop()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # a worker that outlived its master
+            os.killpg(proc.pid, signal.SIGKILL)
+        _running.discard(self)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+
+def server_problems(log: str, limit: int = 3) -> list[str]:
+    """Tracebacks and ERROR/CRITICAL lines of a gunicorn log (the first ``limit`` tracebacks in full)."""
+    lines = log.splitlines()
+    problems, tracebacks = [], 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("Traceback (most recent call last)"):
+            block = [lines[i - 1]] if i and "Exception on" in lines[i - 1] else []
+            j = i
+            while j < len(lines):
+                block.append(lines[j])
+                if j > i and lines[j] and not lines[j].startswith((" ", "Traceback", "During handling",
+                                                                   "The above exception")) \
+                        and not lines[j].startswith("\t"):
+                    break
+                j += 1
+            tracebacks += 1
+            if tracebacks <= limit:
+                problems.append("\n".join(block))
+            i = j + 1
+            continue
+        if re.search(r"\[(ERROR|CRITICAL)\]", line) or "Exception on " in line:
+            problems.append(line)
+        i += 1
+    if tracebacks > limit:
+        problems.append(f"... and {tracebacks - limit} more traceback(s)")
+    return problems
+
+
+@dataclass
+class Cluster:
+    """The running gunicorn instances of a test; ``url(i)`` spreads request ``i`` across them."""
+
+    servers: list[Gunicorn]
+
+    @property
+    def urls(self) -> list[str]:
+        return [s.url for s in self.servers]
+
+    def url(self, i: int = 0) -> str:
+        return self.servers[i % len(self.servers)].url
+
+    def problems(self) -> list[str]:
+        found = []
+        for server in self.servers:
+            found += [f"[{server.url}] {p}" for p in server_problems(server.log())]
+        return found
+
+    def evidence(self) -> str:
+        problems = self.problems()
+        text = "\n".join(problems) if problems else "(no traceback or ERROR line in the gunicorn logs)"
+        return f"gunicorn logs ({', '.join(str(s.log_path) for s in self.servers)}):\n{text}"
+
+    def assert_clean_logs(self) -> None:
+        problems = self.problems()
+        assert not problems, "gunicorn logged errors:\n" + "\n".join(problems)
+
+
+# --------------------------------------------------------------------------------------------------------
+# browsers
+# --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    status: int
+    text: str = ""
+    location: str = ""
+    server: str = ""
+
+    @property
+    def plain(self) -> str:
+        """The body with HTML entities decoded (what a user reads, tags included)."""
+        return html.unescape(self.text)
+
+    def alert(self) -> str:
+        """The text of the page's ``role="alert"`` messages (the refusal a user sees)."""
+        return " | ".join(html.unescape(m).strip() for m in re.findall(r'role="alert"[^>]*>(.*?)</', self.text, re.S))
+
+    def __repr__(self) -> str:
+        return f"<Reply {self.status} from {self.server}>"
+
+
+@dataclass
+class Browser:
+    """One user's browser: a cookie jar (the signed Flask session) and the CSRF token bound to that session."""
+
+    name: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str | None = None
+
+    def request(self, base: str, method: str, path: str, form: dict | None = None, *,
+                keep_cookies: bool = True, headers: dict | None = None) -> Reply:
+        host, port = base.removeprefix("http://").split(":")
+        sent = {"Accept-Language": "en", "Connection": "close", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            form = dict(form)
+            if self.csrf:
+                form.setdefault("csrf_token", self.csrf)
+            body = urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection(host, int(port), timeout=HTTP_TIMEOUT)
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            if keep_cookies:
+                for header in response.headers.get_all("Set-Cookie") or ():
+                    jar = SimpleCookie()
+                    jar.load(header)
+                    for name, morsel in jar.items():
+                        if morsel.value and morsel["max-age"] != "0":
+                            self.cookies[name] = morsel.value
+                        else:
+                            self.cookies.pop(name, None)
+            return Reply(response.status, text, response.getheader("Location") or "", base)
+        finally:
+            conn.close()
+
+    def get(self, base: str, path: str, **kwargs) -> Reply:
+        return self.request(base, "GET", path, **kwargs)
+
+    def post(self, base: str, path: str, form: dict | None = None, **kwargs) -> Reply:
+        return self.request(base, "POST", path, form or {}, **kwargs)
+
+    def login(self, base: str, phone: str, password: str) -> "Browser":
+        """Log in over HTTP like a person: GET /login (session cookie + token), POST the form."""
+        page = self.get(base, "/login")
+        match = CSRF_META.search(page.text)
+        assert page.status == 200 and match, f"GET /login gave {page.status}: {page.text[:300]}"
+        self.csrf = match.group(1)
+        reply = self.post(base, "/login", {"phone": phone, "password": password})
+        assert reply.status == 303, f"log-in of {phone} gave {reply.status}: {reply.alert() or reply.text[:300]}"
+        return self
+
+
+def log_in_all(cluster: Cluster, phones: list[str], password: str, threads: int = 24) -> list[Browser]:
+    """Log every phone in over HTTP (spread across the cluster), a few at a time; one Browser each, in order."""
+
+    def one(i: int) -> Browser:
+        return Browser(phones[i]).login(cluster.url(i), phones[i], password)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(one, range(len(phones))))
+
+
+def fire(calls, *, timeout: float = 120) -> list:
+    """Run every callable in its own thread, all released at the same moment; return results in order."""
+    barrier = threading.Barrier(len(calls), timeout=60)
+
+    def run(call):
+        barrier.wait()
+        try:
+            return call()
+        except Exception as error:  # noqa: BLE001 - reported with the other outcomes
+            return Reply(0, f"{type(error).__name__}: {error}")
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(run, call) for call in calls]
+        return [f.result(timeout=timeout) for f in futures]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def statuses(replies: list[Reply]) -> Counter:
+    return Counter(r.status for r in replies)
+
+
+def describe(replies: list[Reply], cluster: Cluster | None = None) -> str:
+    """Evidence for a failure message: status counts, a sample of each odd answer, the servers' tracebacks."""
+    lines = [f"statuses: {dict(sorted(statuses(replies).items()))}"]
+    seen = set()
+    for reply in replies:
+        if reply.status not in (200, 303) and reply.status not in seen:
+            seen.add(reply.status)
+            lines.append(f"  e.g. {reply.status} from {reply.server}: "
+                         f"{reply.alert() or squeeze(reply.text)[:400]}")
+    if cluster is not None:
+        lines.append(cluster.evidence())
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------------
+# the flask command line
+# --------------------------------------------------------------------------------------------------------
+
+def flask_command(database_url: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``flask --app app <args>`` in a subprocess against ``database_url``."""
+    flask = BIN / "flask"
+    return subprocess.run([str(flask if flask.exists() else "flask"), "--app", "app", *args], cwd=ROOT,
+                          env=app_env(database_url), capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def assert_points_audit_clean(database_url: str) -> None:
+    result = flask_command(database_url, "points", "audit")
+    assert result.returncode == 0, f"flask points audit exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    assert "0 mismatch(es)" in result.stdout, result.stdout

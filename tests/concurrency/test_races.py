@@ -1,0 +1,366 @@
+"""The invariants under real concurrency: gunicorn with 4 sync workers (two instances on PostgreSQL, requests
+spread across both), users logged in over HTTP, the racing requests released together by a barrier.
+
+Each test builds its data in the test's fresh database and commits, starts the servers, fires, then checks
+what the database holds and what every user was told, that no server logged a traceback, and that
+``flask points audit`` finds the books balanced.
+"""
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from babel.dates import format_datetime
+
+from config import Config
+from core.timeutil import utcnow
+from extensions import db
+from rewards import ledger, vouchers
+from rewards.models import LedgerEntry, Offer, PointsAccount, Voucher
+from tests import factories
+from tests.concurrency.harness import (
+    ROOT,
+    app_env,
+    assert_points_audit_clean,
+    describe,
+    fire,
+    log_in_all,
+    statuses,
+)
+from volunteer.models import Signup, Task
+
+pytestmark = pytest.mark.concurrency
+
+OK = (200, 303)
+HTMX = {"HX-Request": "true"}
+
+
+def all_ok(replies) -> bool:
+    return all(r.status in OK for r in replies)
+
+
+def statuses_of_signups(session, task_id: int) -> dict[int, str]:
+    """The status of each rider's sign-up for the task, by rider id."""
+    rows = session.execute(sa.select(Signup.rider_id, Signup.status).where(Signup.task_id == task_id))
+    return dict(rows.all())
+
+
+def ledger_sum(session, rider_id: int) -> int:
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
+                          .where(LedgerEntry.rider_id == rider_id))
+
+
+# --------------------------------------------------------------------------------------------------------
+# 1. capacity and the waitlist
+# --------------------------------------------------------------------------------------------------------
+
+def test_200_riders_race_for_10_places_then_5_cancel_and_the_first_5_waiting_move_up(ctx, serve, database_url):
+    riders_count, places = 200, 10
+    with ctx() as session:
+        org = factories.make_org()
+        coordinator = factories.make_user("coordinator", "陈丽华", org.id)
+        task = factories.make_task(org.id, coordinator.id, places=places)
+        riders = [factories.make_user(name=f"骑手{i:03d}") for i in range(riders_count)]
+        session.commit()
+        task_id = task.id
+        rider_ids = [r.id for r in riders]
+        phones = [r.phone for r in riders]
+    cluster = serve()
+    browsers = log_in_all(cluster, phones, factories.PASSWORD)
+
+    # Every rider taps "sign up" (join the waitlist if full) at the same moment; every second one uses htmx.
+    signup_url = f"/tasks/{task_id}/signup"
+    replies = fire([partial(b.post, cluster.url(i), signup_url, {"waitlist": "1"}, keep_cookies=False,
+                            headers=HTMX if i % 2 else None) for i, b in enumerate(browsers)])
+    assert all_ok(replies), describe(replies, cluster)
+
+    with ctx() as session:
+        status_of = statuses_of_signups(session, task_id)
+        taken = session.get(Task, task_id).taken
+        queue = list(session.scalars(sa.select(Signup.rider_id).where(Signup.task_id == task_id,
+                                                                       Signup.status == "waitlisted")
+                                     .order_by(Signup.queued_at, Signup.id)))
+    assert Counter(status_of.values()) == {"confirmed": places, "waitlisted": riders_count - places}, describe(
+        replies, cluster)
+    assert len(status_of) == riders_count
+    assert taken == places
+    # What each htmx rider was shown matches what the database holds for them.
+    for i in range(1, riders_count, 2):
+        shown = "confirmed" if 'class="status status-ok"' in replies[i].text else (
+            "waitlisted" if 'class="status status-wait"' in replies[i].text else "nothing")
+        assert shown == status_of[rider_ids[i]], f"rider {i} was shown {shown}: {replies[i].text[:500]}"
+
+    # Five confirmed riders cancel at once: the first five of the waitlist (queued_at, id) take their places.
+    confirmed = sorted(r for r, s in status_of.items() if s == "confirmed")
+    cancelling = confirmed[:5]
+    index_of = {rider_id: i for i, rider_id in enumerate(rider_ids)}
+    cancel_url = f"/tasks/{task_id}/cancel"
+    replies = fire([partial(browsers[index_of[r]].post, cluster.url(n), cancel_url, keep_cookies=False,
+                            headers=HTMX if n % 2 else None) for n, r in enumerate(cancelling)])
+    assert all_ok(replies), describe(replies, cluster)
+
+    with ctx() as session:
+        after = statuses_of_signups(session, task_id)
+        taken = session.get(Task, task_id).taken
+        queue_after = list(session.scalars(sa.select(Signup.rider_id).where(Signup.task_id == task_id,
+                                                                             Signup.status == "waitlisted")
+                                           .order_by(Signup.queued_at, Signup.id)))
+    assert sorted(r for r, s in after.items() if s == "cancelled") == cancelling
+    assert sorted(r for r, s in after.items() if s == "confirmed") == sorted(set(confirmed[5:]) | set(queue[:5])), (
+        f"expected the first five of the waitlist {queue[:5]} to be promoted")
+    assert queue_after == queue[5:]
+    assert taken == places
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+
+
+def test_a_rider_tapping_sign_up_5_times_at_once_gets_one_sign_up(ctx, serve, database_url):
+    with ctx() as session:
+        org = factories.make_org()
+        coordinator = factories.make_user("coordinator", "陈丽华", org.id)
+        open_task = factories.make_task(org.id, coordinator.id, places=3)
+        full_task = factories.make_task(org.id, coordinator.id, places=1, taken=1)
+        holder = factories.make_user(name="占位骑手")
+        session.add(Signup(task_id=full_task.id, rider_id=holder.id, status="confirmed", queued_at=utcnow()))
+        tapper = factories.make_user(name="连点骑手")
+        session.commit()
+        open_id, full_id, tapper_id, phone = open_task.id, full_task.id, tapper.id, tapper.phone
+    cluster = serve()
+    [browser] = log_in_all(cluster, [phone], factories.PASSWORD)
+
+    # The same session taps five times on a task with places and five times "join the waitlist" on a full one.
+    replies = fire([partial(browser.post, cluster.url(i), f"/tasks/{open_id}/signup", keep_cookies=False)
+                    for i in range(5)]
+                   + [partial(browser.post, cluster.url(i), f"/tasks/{full_id}/signup", {"waitlist": "1"},
+                              keep_cookies=False, headers=HTMX if i % 2 else None) for i in range(5)])
+    assert all_ok(replies), describe(replies, cluster)
+
+    with ctx() as session:
+        mine = session.execute(sa.select(Signup.task_id, Signup.status).where(Signup.rider_id == tapper_id)).all()
+        assert sorted(mine) == sorted([(open_id, "confirmed"), (full_id, "waitlisted")])
+        assert session.get(Task, open_id).taken == 1
+        assert session.get(Task, full_id).taken == 1
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 2. vouchers at the counter
+# --------------------------------------------------------------------------------------------------------
+
+def test_50_staff_sessions_confirm_one_voucher_at_once_and_exactly_one_wins(ctx, serve, database_url):
+    with ctx() as session:
+        merchant = factories.make_merchant()
+        staff = [factories.make_staff(merchant.id, f"店员{i}") for i in range(10)]
+        offer = factories.make_offer(merchant.id)
+        rider = factories.make_user()
+        factories.give_points(rider.id, 30)
+        voucher = vouchers.redeem_offer(offer=offer, rider=rider)
+        session.commit()
+        voucher_id, code, merchant_name = voucher.id, voucher.code, merchant.name
+        staff_ids = {s.phone: s.id for s in staff}
+    cluster = serve()
+    phones = [phone for phone in staff_ids for _session in range(5)]  # ten staff, five sessions each
+    browsers = log_in_all(cluster, phones, factories.PASSWORD)
+
+    replies = fire([partial(b.post, cluster.url(i), f"/merchant/vouchers/{code}/confirm", keep_cookies=False)
+                    for i, b in enumerate(browsers)])
+
+    won = [i for i, r in enumerate(replies) if r.status == 200 and "Redeemed. Give the rider" in r.plain]
+    refused = [r for r in replies if r.status == 409 and "Already redeemed at" in r.alert()]
+    assert len(won) == 1 and len(refused) == 49, describe(replies, cluster)
+    with ctx() as session:
+        row = session.get(Voucher, voucher_id)
+        assert row.status == "redeemed"
+        assert row.redeemed_by_id == staff_ids[phones[won[0]]]
+        when = format_datetime(row.redeemed_at, "short", tzinfo=ZoneInfo(Config.TIMEZONE), locale="en")
+        entries = session.execute(sa.select(LedgerEntry.kind, LedgerEntry.amount)
+                                  .where(LedgerEntry.voucher_id == voucher_id)).all()
+    assert entries == [("spend", -30)]
+    expected = f"Already redeemed at {merchant_name}, {when}. Do not accept it again."
+    assert all(expected in r.alert() for r in refused), (expected, {r.alert() for r in refused})
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+
+
+def test_a_rider_with_100_points_redeeming_a_30_point_offer_10_times_at_once_gets_3(ctx, serve, database_url):
+    with ctx() as session:
+        merchant = factories.make_merchant()
+        offer = factories.make_offer(merchant.id, points_cost=30, stock=20, per_rider_limit=10)
+        rider = factories.make_user()
+        factories.give_points(rider.id, 100)
+        session.commit()
+        offer_id, rider_id, phone = offer.id, rider.id, rider.phone
+    cluster = serve()
+    [browser] = log_in_all(cluster, [phone], factories.PASSWORD)
+
+    replies = fire([partial(browser.post, cluster.url(i), f"/offers/{offer_id}/redeem", keep_cookies=False)
+                    for i in range(10)])
+
+    issued = [r for r in replies if r.status == 303 and re.search(r"/vouchers/\d+$", r.location)]
+    refused = [r for r in replies if r.status == 409 and "Not enough points" in r.alert()]
+    assert len(issued) == 3 and len(refused) == 7, describe(replies, cluster)
+    with ctx() as session:
+        mine = session.scalars(sa.select(Voucher).where(Voucher.rider_id == rider_id)).all()
+        assert [v.status for v in mine] == ["issued"] * 3
+        assert sorted(r.location.rsplit("/", 1)[1] for r in issued) == sorted(str(v.id) for v in mine)
+        assert ledger.balance_of(rider_id) == 10
+        assert ledger_sum(session, rider_id) == 10
+        assert session.get(Offer, offer_id).stock == 17
+
+        # "Never negative at any moment" is the database's CHECK, not the code's if: it exists ...
+        checks = {c["name"]: c["sqltext"] for c in sa.inspect(db.engine).get_check_constraints("points_account")}
+        assert "ck_points_account_balance_not_negative" in checks, checks
+        assert re.sub(r"[\s()]", "", checks["ck_points_account_balance_not_negative"]) == "balance>=0"
+        # ... and refuses a balance below zero whoever writes it.
+        with pytest.raises(sa.exc.IntegrityError):
+            session.execute(sa.update(PointsAccount).where(PointsAccount.user_id == rider_id)
+                            .values(balance=PointsAccount.balance - 11))
+        session.rollback()
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+
+
+def test_40_riders_race_for_an_offer_with_stock_5_and_35_are_refused_with_409(ctx, serve, database_url):
+    with ctx() as session:
+        merchant = factories.make_merchant()
+        offer = factories.make_offer(merchant.id, points_cost=30, stock=5, per_rider_limit=1)
+        riders = [factories.make_user(name=f"骑手{i:02d}") for i in range(40)]
+        for rider in riders:
+            factories.give_points(rider.id, 100)
+        session.commit()
+        offer_id, phones, rider_ids = offer.id, [r.phone for r in riders], [r.id for r in riders]
+    cluster = serve()
+    browsers = log_in_all(cluster, phones, factories.PASSWORD)
+
+    replies = fire([partial(b.post, cluster.url(i), f"/offers/{offer_id}/redeem", keep_cookies=False)
+                    for i, b in enumerate(browsers)])
+
+    issued = [i for i, r in enumerate(replies) if r.status == 303 and re.search(r"/vouchers/\d+$", r.location)]
+    refused = [r for r in replies if r.status == 409 and "out of stock" in r.alert()]
+    assert len(issued) == 5 and len(refused) == 35, describe(replies, cluster)
+    assert statuses(replies) == {303: 5, 409: 35}
+    with ctx() as session:
+        holders = sorted(session.scalars(sa.select(Voucher.rider_id).where(Voucher.offer_id == offer_id)))
+        assert holders == sorted(rider_ids[i] for i in issued)
+        assert session.get(Offer, offer_id).stock == 0
+        for rider_id in rider_ids:
+            expected = 70 if rider_id in holders else 100
+            assert ledger.balance_of(rider_id) == expected == ledger_sum(session, rider_id)
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 3. the expiry job, twice at once
+# --------------------------------------------------------------------------------------------------------
+
+# The `flask` console script is `flask.cli:main`. This launcher imports it and the app first, says "ready",
+# and runs `flask --app app vouchers expire` only when told: both processes then really start together.
+LAUNCHER = """
+import sys
+from flask.cli import main
+import app  # noqa: F401 - imported before the start signal, so start-up time does not separate the two
+print("ready", flush=True)
+sys.stdin.readline()
+sys.argv = ["flask", *sys.argv[1:]]
+main()
+"""
+
+
+def test_two_expiry_jobs_at_once_refund_each_overdue_voucher_exactly_once(ctx, database_url):
+    riders_count = 30
+    with ctx() as session:
+        merchant = factories.make_merchant()
+        offer = factories.make_offer(merchant.id, points_cost=30, stock=100, per_rider_limit=3, validity_days=7)
+        riders = [factories.make_user(name=f"骑手{i:02d}") for i in range(riders_count)]
+        overdue = []
+        for rider in riders:
+            factories.give_points(rider.id, 100)
+            for days_ago in (8, 9):  # valid for 7 days: expired one and two days ago
+                overdue.append(vouchers.redeem_offer(offer=offer, rider=rider,
+                                                     now=utcnow() - timedelta(days=days_ago)).id)
+        current = vouchers.redeem_offer(offer=offer, rider=riders[0]).id
+        session.commit()
+        offer_id, rider_ids = offer.id, [r.id for r in riders]
+    assert len(overdue) == 2 * riders_count
+
+    jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", "vouchers", "expire"], cwd=ROOT,
+                             env=app_env(database_url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        for job in jobs:
+            assert job.stdout.readline().strip() == "ready", job.stderr.read()
+        for job in jobs:
+            job.stdin.write("go\n")
+            job.stdin.flush()
+        outcomes = [job.communicate(timeout=120) for job in jobs]
+    finally:
+        for job in jobs:
+            if job.poll() is None:
+                job.kill()
+                job.wait()
+    report = "\n".join(f"job {n}: exit {job.returncode}\n{out}{err[-3000:]}"
+                       for n, (job, (out, err)) in enumerate(zip(jobs, outcomes, strict=True)))
+    assert all(job.returncode == 0 for job in jobs), report
+    counts = [int(re.search(r"expired and refunded (\d+) voucher", out).group(1)) for out, _err in outcomes]
+    assert sum(counts) == len(overdue), report
+
+    with ctx() as session:
+        status_of = dict(session.execute(sa.select(Voucher.id, Voucher.status)).all())
+        assert {v for v, s in status_of.items() if s == "expired"} == set(overdue)
+        assert status_of[current] == "issued"
+        expiries = session.execute(sa.select(LedgerEntry.voucher_id, LedgerEntry.amount)
+                                   .where(LedgerEntry.kind == "expiry")).all()
+        assert sorted(expiries) == sorted((v, 30) for v in overdue)
+        assert session.scalar(sa.select(sa.func.count()).where(LedgerEntry.kind == "refund")) == 0
+        for rider_id in rider_ids:
+            expected = 70 if rider_id == rider_ids[0] else 100
+            assert ledger.balance_of(rider_id) == expected == ledger_sum(session, rider_id)
+        assert session.get(Offer, offer_id).stock == 99
+    assert_points_audit_clean(database_url)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 4. attendance from two coordinators at once
+# --------------------------------------------------------------------------------------------------------
+
+def test_two_coordinators_marking_one_attendance_10_times_each_award_once(ctx, serve, database_url):
+    with ctx() as session:
+        org = factories.make_org()
+        coordinators = [factories.make_user("coordinator", name, org.id) for name in ("陈丽华", "王建国")]
+        started = utcnow() - timedelta(hours=3)
+        task = factories.make_task(org.id, coordinators[0].id, starts_at=started, ends_at=started + timedelta(hours=2),
+                                   places=2, points=40, taken=1)
+        rider = factories.make_user()
+        signup = Signup(task_id=task.id, rider_id=rider.id, status="confirmed", queued_at=started - timedelta(days=1))
+        session.add(signup)
+        session.commit()
+        signup_id, rider_id, points = signup.id, rider.id, task.points
+        coordinator_ids = {c.id for c in coordinators}
+        phones = [c.phone for c in coordinators]
+    cluster = serve()
+    browsers = log_in_all(cluster, phones, factories.PASSWORD)
+
+    url = f"/coordinate/signups/{signup_id}/attendance"
+    replies = fire([partial(browsers[i % 2].post, cluster.url(i // 2), url, {"attended": "1"}, keep_cookies=False,
+                            headers=HTMX if (i // 2) % 2 else None) for i in range(20)])
+    assert all_ok(replies), describe(replies, cluster)
+
+    with ctx() as session:
+        awards = session.execute(sa.select(LedgerEntry.key, LedgerEntry.amount)
+                                 .where(LedgerEntry.rider_id == rider_id)).all()
+        assert awards == [(f"award:signup:{signup_id}", points)]
+        assert ledger.balance_of(rider_id) == points == ledger_sum(session, rider_id)
+        row = session.get(Signup, signup_id)
+        assert row.status == "attended"
+        assert row.marked_by_id in coordinator_ids
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+

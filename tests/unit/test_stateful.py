@@ -1,0 +1,465 @@
+"""A stateful property test of invariants 1–3: random sequences of what riders, coordinators and merchant
+staff do, with every invariant checked against the database after every step.
+
+The cast of each example: three tasks with one, two and two places (starting in 1 h, 4 h and 26 h on a
+simulated clock), five riders, two merchants with their staff, and three offers with small stock and
+per-rider limits. Each rule acts like a view: it loads what it needs, calls one service with ``now=`` the
+simulated clock, commits, or rolls back on a :class:`DomainError`. Each rule also checks the service's
+answer against what the rules of the domain say it must be (refused for the right reason, or not refused).
+
+A clean database per example. Hypothesis runs many examples inside one test, so the ``app`` fixture's
+database is reset at the start of each example, before the cast is created:
+
+* SQLite: ledger entries cannot be deleted (triggers refuse UPDATE and DELETE), so the example closes
+  every connection (``db.engine.dispose()``), removes the ``-wal``/``-shm`` files and copies the migrated
+  template that conftest's session-scoped ``database`` fixture built over the test's database file. A
+  file copy of a few hundred KB, far cheaper than migrating or building a new app.
+* PostgreSQL: ``TRUNCATE … RESTART IDENTITY CASCADE`` of every table, like conftest's ``database_url``
+  fixture (TRUNCATE fires no row triggers, so the append-only ledger does not stand in the way).
+"""
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from accounts.models import User
+from audit import run_audit
+from core.errors import DomainError
+from core.timeutil import utcnow
+from extensions import db
+from rewards import ledger, vouchers
+from rewards.errors import (
+    AdjustmentWouldGoNegative,
+    AlreadyRedeemed,
+    InsufficientPoints,
+    LimitReached,
+    OutOfStock,
+    VoucherCancelled,
+    VoucherExpired,
+    VoucherNotCancellable,
+    WrongMerchant,
+)
+from rewards.models import LedgerEntry, MerchantStaff, Offer, PointsAccount, Voucher
+from tests.factories import make_merchant, make_offer, make_org, make_staff, make_task, make_user
+from volunteer import services
+from volunteer.errors import (
+    AttendanceNotAllowed,
+    CannotCancelSignup,
+    TaskCancelled,
+    TaskEnded,
+    TaskFull,
+    TaskStarted,
+)
+from volunteer.models import HOLDS_PLACE, Signup, Task
+
+TASKS = [  # (places, points, starts in hours)
+    (1, 10, 1),
+    (2, 20, 4),
+    (2, 30, 26),
+]
+RIDERS = 5
+START_POINTS = 30
+OFFERS = [  # (merchant index, points_cost, stock, per_rider_limit, validity_days)
+    (0, 20, 2, 1, 1),
+    (0, 10, 3, 2, 3),
+    (1, 30, 2, 2, 7),
+]
+REASONS = ["暴雨天坚守奖励", "重复发放更正", "  补录积分  "]
+
+
+def reset_database(app, database) -> None:
+    """Give the app's database back its freshly migrated, empty state (see the module docstring)."""
+    kind, template = database
+    db.session.remove()
+    if kind == "sqlite":
+        db.engine.dispose()
+        path = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+        for suffix in ("-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+        shutil.copyfile(template, path)
+        return
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def attempt(action):
+    """Call a service like a view does: commit on success, roll back on a domain error and return it."""
+    try:
+        result = action()
+    except DomainError as refusal:
+        db.session.rollback()
+        return refusal
+    db.session.commit()
+    return result
+
+
+class NuanxinMachine(RuleBasedStateMachine):
+    signups = Bundle("signups")
+    vouchers = Bundle("vouchers")
+
+    def __init__(self, app, database):
+        super().__init__()
+        self.context = app.app_context()
+        self.context.push()
+        reset_database(app, database)
+        self.now = utcnow()
+        org = make_org()
+        self.coordinator = make_user("coordinator", organisation_id=org.id).id
+        self.riders = [make_user(name=f"骑手{i}").id for i in range(RIDERS)]
+        self.tasks = [
+            make_task(org.id, self.coordinator, places=places, points=points,
+                      starts_at=self.now + timedelta(hours=hours),
+                      ends_at=self.now + timedelta(hours=hours + 2)).id
+            for places, points, hours in TASKS
+        ]
+        merchants = [make_merchant().id, make_merchant("港城面馆").id]
+        self.staff_of = {merchant: make_staff(merchant).id for merchant in merchants}
+        self.offers = [
+            make_offer(merchants[m], title=f"套餐{i}", points_cost=cost, stock=stock, per_rider_limit=limit,
+                       validity_days=days).id
+            for i, (m, cost, stock, limit, days) in enumerate(OFFERS)
+        ]
+        self.initial_stock = {offer: spec[2] for offer, spec in zip(self.offers, OFFERS, strict=True)}
+        for rider in self.riders:  # a start, so that vouchers are within reach from the first steps
+            ledger.adjust_points(rider=db.session.get(User, rider), amount=START_POINTS, reason="新人积分",
+                                 actor=db.session.get(User, self.coordinator))
+        db.session.commit()
+        self.adjusted = dict.fromkeys(self.riders, START_POINTS)  # the model: points moved by adjustments
+        self.promoted = []  # (task_id, queued_at, signup_id) of every sign-up promoted from the waitlist
+        self.task_cancelled = False
+
+    def teardown(self):
+        db.session.remove()
+        self.context.pop()
+
+    def tick(self) -> None:
+        """Every action happens a second after the previous one, so arrival order is ``queued_at`` order."""
+        self.now += timedelta(seconds=1)
+
+    # --- volunteer rules -----------------------------------------------------------------------
+
+    @initialize(target=signups, queue=st.lists(st.tuples(st.integers(0, len(TASKS) - 1),
+                                                        st.integers(0, RIDERS - 1)), max_size=8))
+    def riders_queue_up(self, queue):
+        """A rush of sign-ups at the start, so that full tasks and waitlists are common."""
+        ids = [self.sign_up_for(task, rider, join_waitlist=True) for task, rider in queue]
+        return multiple(*(i for i in ids if isinstance(i, int)))
+
+    @rule(target=signups, task=st.integers(0, len(TASKS) - 1), rider=st.integers(0, RIDERS - 1))
+    def sign_up(self, task, rider):
+        """A rider asks for a place (and is refused when the task is full)."""
+        return self.sign_up_for(task, rider, join_waitlist=False)
+
+    @rule(target=signups, task=st.integers(0, len(TASKS) - 1), rider=st.integers(0, RIDERS - 1))
+    def join_waitlist(self, task, rider):
+        """A rider takes a place or, when the task is full, a place on the waitlist."""
+        return self.sign_up_for(task, rider, join_waitlist=True)
+
+    def sign_up_for(self, task, rider, join_waitlist):
+        self.tick()
+        task = db.session.get(Task, self.tasks[task])
+        rider = db.session.get(User, self.riders[rider])
+        existing = db.session.scalar(sa.select(Signup).where(Signup.task_id == task.id,
+                                                             Signup.rider_id == rider.id))
+        before = existing.status if existing else None
+        full, cancelled, started = task.is_full, task.is_cancelled, task.has_started(self.now)
+        result = attempt(lambda: services.sign_up(task=task, rider=rider, join_waitlist=join_waitlist,
+                                                  now=self.now))
+        if cancelled:
+            assert isinstance(result, TaskCancelled)
+        elif started:
+            assert isinstance(result, TaskStarted)
+        elif before not in (None, "cancelled"):
+            assert result.id == existing.id and result.status == before  # a double tap changes nothing
+        elif full and not join_waitlist:
+            assert isinstance(result, TaskFull)
+        else:
+            assert result.status == ("waitlisted" if full else "confirmed")
+        if isinstance(result, DomainError):
+            return multiple()
+        return result.id
+
+    @rule(signup=signups)
+    def cancel_signup(self, signup):
+        self.cancel(signup)
+
+    @rule(pick=st.integers(0, 7))
+    def cancel_a_held_place(self, pick):
+        """A rider with a confirmed place cancels, one of a task with a waitlist if there is one: the step
+        that promotes the waitlist."""
+        waiting = sa.select(Signup.task_id).where(Signup.status == "waitlisted")
+        held = sa.select(Signup.id).where(Signup.status == "confirmed").order_by(Signup.id)
+        candidates = (db.session.scalars(held.where(Signup.task_id.in_(waiting))).all()
+                      or db.session.scalars(held).all())
+        if candidates:
+            self.cancel(candidates[pick % len(candidates)])
+
+    def cancel(self, signup_id):
+        self.tick()
+        signup = db.session.get(Signup, signup_id)
+        task = signup.task
+        before, open_task, started = signup.status, not task.is_cancelled, task.has_started(self.now)
+        queue = self.waitlist_of(task.id)
+        rider = db.session.get(User, signup.rider_id)
+        result = attempt(lambda: services.cancel_signup(signup=signup, rider=rider, now=self.now))
+        if (started and open_task) or before in ("attended", "no_show"):
+            assert isinstance(result, CannotCancelSignup)
+            return
+        assert result.status == "cancelled"
+        still_waiting = {row[2] for row in self.waitlist_of(task.id)}
+        promoted = [row for row in queue if row[2] not in still_waiting and row[2] != signup.id]
+        assert promoted == queue[:len(promoted)]  # the first in the queue, in arrival order
+        assert len(promoted) == (1 if before == "confirmed" and open_task and queue else 0)
+        for row in promoted:
+            assert db.session.get(Signup, row[2]).status == "confirmed"
+        self.promoted.extend(promoted)
+
+    @rule(signup=signups, attended=st.booleans())
+    def mark_attendance(self, signup, attended):
+        self.tick()
+        signup = db.session.get(Signup, signup)
+        before, cancelled = signup.status, signup.task.is_cancelled
+        actor = db.session.get(User, self.coordinator)
+        result = attempt(lambda: services.mark_attendance(signup=signup, attended=attended, actor=actor,
+                                                          now=self.now))
+        if cancelled or before in ("waitlisted", "cancelled") or (before == "attended" and not attended):
+            assert isinstance(result, AttendanceNotAllowed)
+        elif attended:
+            assert result.status == "attended"
+        else:
+            assert result.status == "no_show"
+
+    @precondition(lambda self: not self.task_cancelled)
+    @rule(task=st.integers(0, len(TASKS) - 1))
+    def cancel_task(self, task):
+        self.tick()
+        task = db.session.get(Task, self.tasks[task])
+        ended = task.ends_at <= self.now
+        actor = db.session.get(User, self.coordinator)
+        result = attempt(lambda: services.cancel_task(task=task, actor=actor, now=self.now))
+        if ended:
+            assert isinstance(result, TaskEnded)
+        else:
+            assert result.status == "cancelled"
+            self.task_cancelled = True
+
+    @rule(minutes=st.integers(1, 90))
+    def advance_clock(self, minutes):
+        self.now += timedelta(minutes=minutes)
+
+    # --- points --------------------------------------------------------------------------------
+
+    @rule(rider=st.integers(0, RIDERS - 1), amount=st.integers(-40, 60).filter(bool),
+          reason=st.sampled_from(REASONS))
+    def adjust_points(self, rider, amount, reason):
+        self.tick()
+        rider = db.session.get(User, self.riders[rider])
+        before = ledger.balance_of(rider.id)
+        actor = db.session.get(User, self.coordinator)
+        result = attempt(lambda: ledger.adjust_points(rider=rider, amount=amount, reason=reason, actor=actor))
+        if before + amount < 0:
+            assert isinstance(result, AdjustmentWouldGoNegative)
+            assert ledger.balance_of(rider.id) == before
+        else:
+            assert not isinstance(result, DomainError)
+            self.adjusted[rider.id] += amount
+            assert ledger.balance_of(rider.id) == before + amount
+
+    # --- vouchers ------------------------------------------------------------------------------
+
+    @rule(target=vouchers, offer=st.integers(0, len(OFFERS) - 1), rider=st.integers(0, RIDERS - 1))
+    def redeem_offer(self, offer, rider):
+        self.tick()
+        offer = db.session.get(Offer, self.offers[offer])
+        rider = db.session.get(User, self.riders[rider])
+        live = vouchers.live_vouchers_count(rider_id=rider.id, offer_id=offer.id)
+        balance, stock, cost, limit = ledger.balance_of(rider.id), offer.stock, offer.points_cost, offer.per_rider_limit
+        result = attempt(lambda: vouchers.redeem_offer(offer=offer, rider=rider, now=self.now))
+        if live >= limit:
+            assert isinstance(result, LimitReached)
+        elif balance < cost:
+            assert isinstance(result, InsufficientPoints) and result.missing == cost - balance
+        elif stock == 0:
+            assert isinstance(result, OutOfStock)
+        else:
+            assert result.status == "issued"
+            assert ledger.balance_of(rider.id) == balance - cost
+            return result.id
+        return multiple()
+
+    @rule(voucher=vouchers, wrong_staff=st.booleans())
+    def confirm_voucher(self, voucher, wrong_staff):
+        self.tick()
+        voucher = db.session.get(Voucher, voucher)
+        before, expires_at, code = voucher.status, voucher.expires_at, voucher.code
+        merchant = next(m for m in self.staff_of if (m != voucher.merchant_id) == wrong_staff)
+        staff = db.session.get(User, self.staff_of[merchant])
+        result = attempt(lambda: vouchers.confirm_voucher(code=code, staff=staff, now=self.now))
+        if wrong_staff:
+            assert isinstance(result, WrongMerchant)
+            db.session.expire_all()
+            assert db.session.get(Voucher, voucher.id).status == before
+        elif before == "redeemed":
+            assert isinstance(result, AlreadyRedeemed)
+        elif before == "cancelled":
+            assert isinstance(result, VoucherCancelled)
+        elif before == "expired" or self.now >= expires_at:
+            assert isinstance(result, VoucherExpired)
+        else:
+            assert (result.status, result.redeemed_by_id) == ("redeemed", staff.id)
+
+    @rule(voucher=vouchers)
+    def cancel_voucher(self, voucher):
+        self.tick()
+        voucher = db.session.get(Voucher, voucher)
+        before = voucher.status
+        rider = db.session.get(User, voucher.rider_id)
+        result = attempt(lambda: vouchers.cancel_voucher(voucher=voucher, rider=rider, now=self.now))
+        if before == "issued":
+            assert result.status == "cancelled"
+        else:
+            assert isinstance(result, VoucherNotCancellable)
+
+    @rule(days=st.integers(0, 10))
+    def expire_vouchers(self, days):
+        """The nightly job, run as if ``days`` days from now (the clock itself does not move)."""
+        self.tick()
+        when = self.now + timedelta(days=days)
+        for voucher in vouchers.due_for_expiry(now=when):
+            assert vouchers.expire_voucher(voucher, now=when)
+        db.session.commit()
+        assert vouchers.due_for_expiry(now=when) == []
+
+    # --- invariants ----------------------------------------------------------------------------
+
+    def waitlist_of(self, task_id):
+        """The task's waitlist as ``(task_id, queued_at, id)`` rows in queue order."""
+        return [tuple(row) for row in db.session.execute(
+            sa.select(Signup.task_id, Signup.queued_at, Signup.id)
+            .where(Signup.task_id == task_id, Signup.status == "waitlisted")
+            .order_by(Signup.queued_at, Signup.id)
+        )]
+
+    @invariant()
+    def places_are_never_overbooked_and_the_waitlist_waits_only_for_a_full_task(self):
+        db.session.expire_all()
+        for task in db.session.scalars(sa.select(Task)):
+            counts = dict(db.session.execute(
+                sa.select(Signup.status, sa.func.count()).where(Signup.task_id == task.id).group_by(Signup.status)
+            ).all())
+            holding = sum(counts.get(status, 0) for status in HOLDS_PLACE)
+            assert holding == task.taken <= task.places, (task.id, counts, task.taken, task.places)
+            if counts.get("waitlisted") and not task.is_cancelled:
+                assert task.taken == task.places, (task.id, counts, task.taken)
+        pairs = db.session.execute(
+            sa.select(Signup.task_id, Signup.rider_id).group_by(Signup.task_id, Signup.rider_id)
+            .having(sa.func.count() > 1)
+        ).all()
+        assert pairs == []
+
+    @invariant()
+    def the_waitlist_is_promoted_in_arrival_order(self):
+        for task_id, queued_at, signup_id in self.promoted:
+            jumped = [row for row in self.waitlist_of(task_id) if (row[1], row[2]) < (queued_at, signup_id)]
+            assert jumped == [], f"sign-up {signup_id} was promoted ahead of {jumped}"
+
+    @invariant()
+    def balances_are_the_sum_of_their_entries_and_never_negative(self):
+        sums = dict(db.session.execute(
+            sa.select(LedgerEntry.rider_id, sa.func.sum(LedgerEntry.amount)).group_by(LedgerEntry.rider_id)
+        ).all())
+        balances = dict(db.session.execute(sa.select(PointsAccount.user_id, PointsAccount.balance)).all())
+        for rider, balance in balances.items():
+            assert 0 <= balance == sums.get(rider, 0), (rider, balance, sums.get(rider))
+        assert set(sums) <= set(balances)
+        assert run_audit() == []
+
+    @invariant()
+    def each_attended_sign_up_is_awarded_once_and_nothing_else_is(self):
+        attended = {f"award:signup:{sid}": (rider, points) for sid, rider, points in db.session.execute(
+            sa.select(Signup.id, Signup.rider_id, Task.points).join(Task).where(Signup.status == "attended")
+        )}
+        awards = db.session.execute(
+            sa.select(LedgerEntry.key, LedgerEntry.rider_id, LedgerEntry.amount).where(LedgerEntry.kind == "award")
+        ).all()
+        assert sorted(key for key, _, _ in awards) == sorted(attended)
+        for key, rider, amount in awards:
+            assert attended[key] == (rider, amount)
+
+    @invariant()
+    def vouchers_respect_merchants_limits_and_stock(self):
+        rows = db.session.execute(
+            sa.select(Voucher.id, Voucher.status, Voucher.merchant_id, Voucher.redeemed_at, Voucher.expires_at,
+                      Offer.merchant_id, MerchantStaff.merchant_id)
+            .join(Offer, Offer.id == Voucher.offer_id)
+            .outerjoin(MerchantStaff, MerchantStaff.user_id == Voucher.redeemed_by_id)
+        ).all()
+        for vid, status, merchant, redeemed_at, expires_at, offer_merchant, staff_merchant in rows:
+            assert merchant == offer_merchant, vid
+            if status == "redeemed":
+                assert staff_merchant == merchant and redeemed_at < expires_at, vid
+        live = db.session.execute(
+            sa.select(Voucher.rider_id, Offer.id, Offer.per_rider_limit, sa.func.count())
+            .join(Offer, Offer.id == Voucher.offer_id).where(Voucher.status.in_(vouchers.LIVE))
+            .group_by(Voucher.rider_id, Offer.id, Offer.per_rider_limit)
+        ).all()
+        for rider, offer, limit, count in live:
+            assert count <= limit, (rider, offer, count, limit)
+        for offer in db.session.scalars(sa.select(Offer)):
+            held = db.session.scalar(
+                sa.select(sa.func.count()).select_from(Voucher)
+                .where(Voucher.offer_id == offer.id, Voucher.status.in_(vouchers.LIVE))
+            )
+            assert offer.stock >= 0, offer.id
+            assert offer.stock + held == self.initial_stock[offer.id], (offer.id, offer.stock, held)
+
+    @invariant()
+    def points_are_conserved(self):
+        """Per kind, the ledger says what the sign-ups, vouchers and adjustments say; in all, it is the balances."""
+        by_kind = dict(db.session.execute(
+            sa.select(LedgerEntry.kind, sa.func.sum(LedgerEntry.amount)).group_by(LedgerEntry.kind)
+        ).all())
+        awarded = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Task.points), 0))
+                                    .select_from(Signup).join(Task).where(Signup.status == "attended"))
+        spent = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Voucher.points_cost), 0)))
+        refunded = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Voucher.points_cost), 0))
+                                     .where(Voucher.status.in_(("expired", "cancelled"))))
+        adjusted = sum(self.adjusted.values())
+        assert by_kind.get("award", 0) == awarded
+        assert by_kind.get("adjustment", 0) == adjusted
+        assert by_kind.get("spend", 0) == -spent
+        assert by_kind.get("refund", 0) + by_kind.get("expiry", 0) == refunded
+        total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(PointsAccount.balance), 0)))
+        assert awarded + adjusted - spent + refunded == total
+        for rider in self.riders:
+            awarded = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Task.points), 0)).select_from(Signup)
+                                        .join(Task).where(Signup.rider_id == rider, Signup.status == "attended"))
+            spent, refunded = (db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Voucher.points_cost), 0))
+                .where(Voucher.rider_id == rider, *where)
+            ) for where in ((), (Voucher.status.in_(("expired", "cancelled")),)))
+            expected = awarded + self.adjusted[rider] - spent + refunded
+            assert ledger.balance_of(rider) == expected, (rider, ledger.balance_of(rider), expected)
+
+
+def test_random_journeys_keep_every_invariant(app, database):
+    run_state_machine_as_test(
+        lambda: NuanxinMachine(app, database),
+        settings=settings(max_examples=40, stateful_step_count=30, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]),
+    )
