@@ -35,7 +35,7 @@ def localtime(value, format: str = "medium") -> str:
     formats = {"short": "short", "medium": "medium", "time": "HH:mm", "date": "yyyy-MM-dd"}
     pattern = formats.get(format, format)
     if format == "day":
-        pattern = "MMMd EEE HH:mm" if str(get_locale()) == "zh" else "EEE d MMM HH:mm"
+        pattern = "M月d日 EEE HH:mm" if str(get_locale()) == "zh" else "EEE d MMM HH:mm"
     return format_datetime(value, pattern)
 
 

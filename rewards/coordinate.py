@@ -134,8 +134,15 @@ def edit_offer(offer_id: int):
     form = OfferForm(obj=offer)
     if request.method == "GET":
         form.face_value.data = offer.face_value_fen
+        form.stock_shown.data = str(offer.stock)
     if request.method == "POST" and form.validate():
-        merchants.save_offer(offer=offer, merchant=offer.merchant, actor=current_user, **form.offer_fields())
+        try:
+            merchants.save_offer(offer=offer, merchant=offer.merchant, actor=current_user,
+                                 stock_change=form.stock_change(), **form.offer_fields())
+        except DomainError as error:
+            db.session.rollback()
+            form.stock.errors = [*form.stock.errors, error.message]
+            return _offer_page(form, get_offer_or_404(offer_id).merchant, offer, error.status)
         db.session.commit()
         flash(_("Offer saved."), "success")
         return redirect(url_for("rewards_coordinate.edit_merchant", merchant_id=offer.merchant_id), code=303)

@@ -33,10 +33,19 @@ class OutOfStock(DomainError):
         super().__init__(_l("Sorry, this offer is out of stock."))
 
 
+class StockBelowZero(DomainError):
+    status = 422
+
+    def __init__(self, stock: int):
+        super().__init__(_l("Vouchers were issued meanwhile: only %(stock)d left now. Check the stock.", stock=stock),
+                         field="stock")
+
+
 class LimitReached(DomainError):
     def __init__(self, limit: int):
         super().__init__(
-            _l("You already hold %(limit)d voucher(s) of this offer, the most one rider may have.", limit=limit)
+            _l("Each rider may have %(limit)d voucher(s) of this offer, used or unused; you have reached it.",
+               limit=limit)
         )
 
 
@@ -69,6 +78,17 @@ class AlreadyRedeemed(DomainError):
                 merchant=voucher.merchant.name,
                 time=format_datetime(voucher.redeemed_at, "short"),
             )
+        )
+        self.voucher = voucher
+
+
+class RedeemedByYou(DomainError):
+    status = 200
+
+    def __init__(self, voucher):
+        super().__init__(
+            _l("You confirmed this voucher at %(time)s. Hand over the offer if you have not yet.",
+               time=format_datetime(voucher.redeemed_at, "short"))
         )
         self.voucher = voucher
 

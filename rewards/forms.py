@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from core.forms import DecimalNumberField, Form, WholeNumberField, number_between, required
@@ -66,12 +66,18 @@ class OfferForm(Form):
         required(_l("Enter how many days a voucher is valid.")),
         number_between(1, 365, _l("Validity must be between 1 and 365 days."))])
     active = BooleanField(_l("Active (riders can redeem it)"), default=True)
+    stock_shown = HiddenField()  # the stock on screen when the form was opened
 
     def offer_fields(self) -> dict:
-        return {"title": self.title.data.strip(), "description": (self.description.data or "").strip(),
+        return {"title": self.title.data, "description": self.description.data or "",
                 "points_cost": self.points_cost.data, "face_value_fen": self.face_value.data,
                 "stock": self.stock.data, "per_rider_limit": self.per_rider_limit.data,
                 "validity_days": self.validity_days.data, "active": self.active.data}
+
+    def stock_change(self) -> int | None:
+        """How much the coordinator changed the stock they saw, or ``None`` when the form had no original."""
+        shown = (self.stock_shown.data or "").strip()
+        return self.stock.data - int(shown) if shown.isdigit() else None
 
 
 class AdjustmentForm(Form):

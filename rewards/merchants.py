@@ -1,8 +1,12 @@
 """Use cases of partner restaurants, their offers and their staff accounts."""
 
+import sqlalchemy as sa
+
 from accounts.models import User
 from accounts.services import create_account
+from core.db import update_rows
 from extensions import db
+from rewards.errors import StockBelowZero
 from rewards.models import Merchant, MerchantStaff, Offer
 
 
@@ -17,13 +21,26 @@ def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitud
     return merchant
 
 
-def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, **fields) -> Offer:
-    """Create (``offer=None``) or update an offer of ``merchant``; ``face_value_fen`` is integer fen."""
+def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_change: int | None = None,
+               **fields) -> Offer:
+    """Create (``offer=None``) or update an offer of ``merchant``; ``face_value_fen`` is integer fen.
+
+    When updating, ``stock_change`` (the difference between the stock typed and the stock shown on
+    the form) is added to the current stock in one conditional UPDATE, so vouchers issued while the
+    form was open are not given back. Raises :class:`StockBelowZero` if that would leave less than 0.
+    """
+    if offer is not None and stock_change is not None:
+        fields.pop("stock")
+        if not update_rows(sa.update(Offer).where(Offer.id == offer.id, Offer.stock + stock_change >= 0)
+                           .values(stock=Offer.stock + stock_change)):
+            db.session.refresh(offer)
+            raise StockBelowZero(offer.stock)
     offer = offer or Offer(merchant_id=merchant.id)
     for name, value in fields.items():
         setattr(offer, name, value)
     db.session.add(offer)
     db.session.flush()
+    db.session.refresh(offer)
     return offer
 
 

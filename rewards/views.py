@@ -131,7 +131,7 @@ def voucher_status(voucher_id: int):
         return redirect(url_for("rewards.voucher_detail", voucher_id=voucher.id))
     if voucher.is_usable():
         return "", 204
-    html = render_template("rewards/_voucher_status.html", voucher=voucher, now=utcnow())
+    html = render_template("rewards/_voucher_status.html", voucher=voucher, now=utcnow(), clear_flash=True)
     return make_response(html, 286, trigger=BALANCE_CHANGED)
 
 

@@ -20,6 +20,7 @@ from rewards.errors import (
     LimitReached,
     OfferUnavailable,
     OutOfStock,
+    RedeemedByYou,
     UnknownCode,
     VoucherCancelled,
     VoucherExpired,
@@ -94,9 +95,18 @@ def voucher_for_merchant(*, code: str, merchant_id: int) -> Voucher:
     return voucher
 
 
-def refusal_for(voucher: Voucher, now: datetime):
-    """Return the domain error that explains why ``voucher`` cannot be confirmed now, or ``None``."""
+RECENT = timedelta(minutes=15)
+
+
+def refusal_for(voucher: Voucher, now: datetime, staff: User | None = None):
+    """Return the domain error that explains why ``voucher`` cannot be confirmed now, or ``None``.
+
+    Staff who confirmed it themselves in the last 15 minutes (a retried tap, a lost answer) get
+    :class:`RedeemedByYou` rather than the double-redemption warning.
+    """
     if voucher.status == "redeemed":
+        if staff is not None and voucher.redeemed_by_id == staff.id and now - voucher.redeemed_at < RECENT:
+            return RedeemedByYou(voucher)
         return AlreadyRedeemed(voucher)
     if voucher.status == "cancelled":
         return VoucherCancelled(voucher)
@@ -127,7 +137,7 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
         db.session.refresh(voucher)
         return voucher
     db.session.refresh(voucher)
-    raise refusal_for(voucher, now) or UnknownCode()
+    raise refusal_for(voucher, now, staff) or UnknownCode()
 
 
 def _close_and_refund(voucher: Voucher, *, status: str, kind: str, actor: User | None, now: datetime) -> bool:

@@ -78,6 +78,9 @@ def new_task():
 @role_required("coordinator")
 def edit_task(task_id: int):
     task = get_managed_task_or_403(task_id)
+    if task.is_cancelled:
+        flash(_("A cancelled task cannot be edited."), "error")
+        return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
     form = TaskForm(obj=task, check_start=False)
     if request.method == "POST" and form.validate():
         try:

@@ -154,19 +154,35 @@ def test_a_rider_tapping_sign_up_5_times_at_once_gets_one_sign_up(ctx, serve, da
 # 2. vouchers at the counter
 # --------------------------------------------------------------------------------------------------------
 
-def test_50_staff_sessions_confirm_one_voucher_at_once_and_exactly_one_wins(ctx, serve, database_url):
+def _one_issued_voucher(session, staff_count: int):
+    """A merchant with ``staff_count`` staff and one issued voucher of 30 points; returns plain values."""
+    merchant = factories.make_merchant()
+    staff = [factories.make_staff(merchant.id, f"店员{i:02d}") for i in range(staff_count)]
+    offer = factories.make_offer(merchant.id)
+    rider = factories.make_user()
+    factories.give_points(rider.id, 30)
+    voucher = vouchers.redeem_offer(offer=offer, rider=rider)
+    session.commit()
+    return voucher.id, voucher.code, merchant.name, {s.phone: s.id for s in staff}
+
+
+def _redeemed_once(ctx, voucher_id: int) -> tuple[int, str]:
+    """Check the voucher is redeemed with its one spend entry; return who redeemed it and the time as shown."""
     with ctx() as session:
-        merchant = factories.make_merchant()
-        staff = [factories.make_staff(merchant.id, f"店员{i}") for i in range(10)]
-        offer = factories.make_offer(merchant.id)
-        rider = factories.make_user()
-        factories.give_points(rider.id, 30)
-        voucher = vouchers.redeem_offer(offer=offer, rider=rider)
-        session.commit()
-        voucher_id, code, merchant_name = voucher.id, voucher.code, merchant.name
-        staff_ids = {s.phone: s.id for s in staff}
+        row = session.get(Voucher, voucher_id)
+        assert row.status == "redeemed"
+        entries = session.execute(sa.select(LedgerEntry.kind, LedgerEntry.amount)
+                                  .where(LedgerEntry.voucher_id == voucher_id)).all()
+        assert entries == [("spend", -30)]
+        return row.redeemed_by_id, format_datetime(row.redeemed_at, "short", tzinfo=ZoneInfo(Config.TIMEZONE),
+                                                   locale="en")
+
+
+def test_50_staff_confirm_one_voucher_at_once_and_exactly_one_sees_success(ctx, serve, database_url):
+    with ctx() as session:
+        voucher_id, code, merchant_name, staff_ids = _one_issued_voucher(session, 50)
     cluster = serve()
-    phones = [phone for phone in staff_ids for _session in range(5)]  # ten staff, five sessions each
+    phones = list(staff_ids)
     browsers = log_in_all(cluster, phones, factories.PASSWORD)
 
     replies = fire([partial(b.post, cluster.url(i), f"/merchant/vouchers/{code}/confirm", keep_cookies=False)
@@ -175,16 +191,37 @@ def test_50_staff_sessions_confirm_one_voucher_at_once_and_exactly_one_wins(ctx,
     won = [i for i, r in enumerate(replies) if r.status == 200 and "Redeemed. Give the rider" in r.plain]
     refused = [r for r in replies if r.status == 409 and "Already redeemed at" in r.alert()]
     assert len(won) == 1 and len(refused) == 49, describe(replies, cluster)
-    with ctx() as session:
-        row = session.get(Voucher, voucher_id)
-        assert row.status == "redeemed"
-        assert row.redeemed_by_id == staff_ids[phones[won[0]]]
-        when = format_datetime(row.redeemed_at, "short", tzinfo=ZoneInfo(Config.TIMEZONE), locale="en")
-        entries = session.execute(sa.select(LedgerEntry.kind, LedgerEntry.amount)
-                                  .where(LedgerEntry.voucher_id == voucher_id)).all()
-    assert entries == [("spend", -30)]
+    redeemed_by, when = _redeemed_once(ctx, voucher_id)
+    assert redeemed_by == staff_ids[phones[won[0]]]
     expected = f"Already redeemed at {merchant_name}, {when}. Do not accept it again."
     assert all(expected in r.alert() for r in refused), (expected, {r.alert() for r in refused})
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+
+
+def test_one_staff_account_on_several_devices_racing_others_redeems_once(ctx, serve, database_url):
+    """A shared counter login on 5 devices plus 15 colleagues, all at once: one redemption; only the winner's
+    own account is told "you confirmed this" (a retried tap), everyone else "Already redeemed at"."""
+    with ctx() as session:
+        voucher_id, code, merchant_name, staff_ids = _one_issued_voucher(session, 16)
+    cluster = serve()
+    shared, *colleagues = staff_ids
+    phones = [shared] * 5 + colleagues
+    browsers = log_in_all(cluster, phones, factories.PASSWORD)
+
+    replies = fire([partial(b.post, cluster.url(i), f"/merchant/vouchers/{code}/confirm", keep_cookies=False)
+                    for i, b in enumerate(browsers)])
+
+    redeemed_by, when = _redeemed_once(ctx, voucher_id)
+    winner_phone = next(phone for phone, user_id in staff_ids.items() if user_id == redeemed_by)
+    ok = [i for i, r in enumerate(replies) if r.status == 200 and "Redeemed. Give the rider" in r.plain]
+    first = [i for i in ok if "You confirmed this voucher at" not in replies[i].plain]
+    again = [i for i in ok if f"You confirmed this voucher at {when}" in replies[i].plain]
+    refused = [r for r in replies if r.status == 409
+               and f"Already redeemed at {merchant_name}, {when}. Do not accept it again." in r.alert()]
+    assert len(first) == 1 and len(again) + len(refused) == len(replies) - 1, describe(replies, cluster)
+    assert phones[first[0]] == winner_phone
+    assert {phones[i] for i in again} <= {winner_phone}, "another account was told it had confirmed the voucher"
     cluster.assert_clean_logs()
     assert_points_audit_clean(database_url)
 

@@ -458,3 +458,26 @@ def test_only_coordinators_create_coordinator_accounts(world, make_client, ctx):
     assert response.status_code == 403
     assert count(ctx, User) == before
 
+
+
+def test_editing_stock_keeps_vouchers_issued_while_the_form_was_open(world, coordinator, ctx):
+    from rewards import vouchers
+
+    page = coordinator.get(f"/coordinate/offers/{world.offer}/edit").get_data(as_text=True)
+    assert 'name="stock_shown" type="hidden" value="10"' in page
+    with ctx() as session:  # a rider redeems while the coordinator looks at the form
+        give_points(world.rider, 30)
+        vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=session.get(User, world.rider))
+        session.commit()
+    data = {"title": "暖心盒饭一份", "points_cost": "30", "face_value": "15", "stock": "15", "per_rider_limit": "2",
+            "validity_days": "7", "active": "y", "stock_shown": "10"}
+    assert coordinator.post(f"/coordinate/offers/{world.offer}/edit", data).status_code == 303
+    with ctx() as session:
+        assert session.get(Offer, world.offer).stock == 14  # 9 left + the 5 added
+
+
+def test_removing_more_stock_than_is_left_is_refused(world, coordinator, ctx):
+    data = {"title": "暖心盒饭一份", "points_cost": "30", "face_value": "15", "stock": "0", "per_rider_limit": "2",
+            "validity_days": "7", "active": "y", "stock_shown": "12"}
+    response = coordinator.post(f"/coordinate/offers/{world.offer}/edit", data)
+    assert response.status_code == 422 and "only 10 left now" in response.get_data(as_text=True)

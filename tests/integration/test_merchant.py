@@ -236,10 +236,17 @@ def test_confirming_without_htmx_shows_the_redeemed_voucher_page(staff, ctx, cod
     assert status_of(ctx, code).status == "redeemed"
 
 
-def test_a_second_confirm_says_where_it_was_already_redeemed(staff, ctx, code):
+def test_a_second_confirm_by_a_colleague_says_where_it_was_already_redeemed(staff, ctx, code, make_client, world):
+    from tests.factories import make_staff
+
     staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
     first = status_of(ctx, code)
-    response = staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
+    with ctx() as session:
+        colleague = make_staff(world.merchant, "晚班店员")
+        session.commit()
+        colleague_id = colleague.id
+    colleague_client = make_client(colleague_id)
+    response = colleague_client.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
     assert response.status_code == 409
     body = text_of(response)
     assert body.strip().startswith('<section id="merchant-voucher"')
@@ -248,8 +255,18 @@ def test_a_second_confirm_says_where_it_was_already_redeemed(staff, ctx, code):
     assert "Confirm redemption" not in body
     again = status_of(ctx, code)
     assert (again.status, again.redeemed_at) == ("redeemed", first.redeemed_at)
-    page = text_of(staff.get(f"/merchant/vouchers/{code}"))
+    page = text_of(colleague_client.get(f"/merchant/vouchers/{code}"))
     assert "Already redeemed at 暖新小厨" in page and "Confirm redemption" not in page
+
+
+def test_a_retried_confirm_by_the_same_staff_says_they_did_it(staff, ctx, code):
+    staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
+    first = status_of(ctx, code)
+    response = staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
+    body = text_of(response)
+    assert response.status_code == 200
+    assert "You confirmed this voucher at" in body and "Do not accept it again." not in body
+    assert status_of(ctx, code).redeemed_at == first.redeemed_at
 
 
 def test_confirming_needs_the_csrf_token(staff, ctx, code):

@@ -102,7 +102,7 @@ def test_out_of_stock_and_limit_reached_are_refused(rider, world, ctx):
     rider.post(f"/offers/{world.offer}/redeem")
     rider.post(f"/offers/{world.offer}/redeem")
     limit = rider.post(f"/offers/{world.offer}/redeem")
-    assert limit.status_code == 409 and "the most one rider may have" in limit.get_data(as_text=True)
+    assert limit.status_code == 409 and "you have reached it" in limit.get_data(as_text=True)
     with ctx() as session:
         session.get(Offer, world.offer).stock = 0
         session.commit()

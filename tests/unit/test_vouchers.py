@@ -13,6 +13,7 @@ from rewards.errors import (
     LimitReached,
     OfferUnavailable,
     OutOfStock,
+    RedeemedByYou,
     UnknownCode,
     VoucherCancelled,
     VoucherExpired,
@@ -96,9 +97,14 @@ def test_staff_of_the_merchant_confirm_it_once(session, shop):
     confirmed = vouchers.confirm_voucher(code=voucher.code, staff=staff)
     session.commit()
     assert confirmed.status == "redeemed" and confirmed.redeemed_by_id == staff.id
+    colleague = make_staff(offer.merchant_id, "晚班店员")
     with pytest.raises(AlreadyRedeemed) as refused:
-        vouchers.confirm_voucher(code=voucher.code, staff=staff)
+        vouchers.confirm_voucher(code=voucher.code, staff=colleague)
     assert "暖新小厨" in str(refused.value.message)
+    with pytest.raises(RedeemedByYou):  # the same person tapping again a moment later
+        vouchers.confirm_voucher(code=voucher.code, staff=staff)
+    with pytest.raises(AlreadyRedeemed):  # ...but not hours later
+        vouchers.confirm_voucher(code=voucher.code, staff=staff, now=utcnow() + timedelta(hours=1))
 
 
 def test_staff_of_another_merchant_cannot_confirm_it(session, shop):
