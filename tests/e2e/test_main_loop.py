@@ -54,10 +54,10 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
     t = lambda message, **values: text(live_app, lang, message, **values)  # noqa: E731
     coordinator, rider, merchant = phone_context(lang), phone_context(lang), phone_context(lang)
 
-    # The coordinator posts a task for tomorrow morning.
+    # The coordinator posts a task that starts in half an hour (check-in opens an hour before).
     log_in(coordinator, live_server, cast["coordinator"])
     coordinator.goto(live_server + "/coordinate/tasks/new")
-    starts = (utcnow() + timedelta(days=1)).astimezone(ZoneInfo("Asia/Shanghai")).replace(hour=9, minute=0)
+    starts = (utcnow() + timedelta(minutes=31)).astimezone(ZoneInfo("Asia/Shanghai"))
     coordinator.locator("#title").fill("小区夜间安全巡逻")
     coordinator.locator("#place").fill("南苑小区东门")
     coordinator.locator("#starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
