@@ -83,7 +83,7 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
     # The coordinator marks the rider attended; the row updates in place.
     coordinator.goto(task_url)
     row = coordinator.locator("li.attendance-row", has_text="赵佳楠")
-    row.get_by_role("button", name=t("Attended")).click()
+    row.get_by_role("button", name=t("Mark attended")).click()
     marked = t("%(name)s attended: +%(points)d points.", name="赵佳楠", points=40)
     expect(coordinator.get_by_text(marked)).to_be_visible()
 
