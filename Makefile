@@ -43,3 +43,8 @@ messages: $(STAMP)  ## re-extract strings and update both catalogs
 
 clean:
 	rm -rf $(VENV) instance/*.db
+
+.PHONY: bench
+bench: setup  ## benchmark on a large data set, SQLite and PostgreSQL, with wrk (docs/benchmarks.md)
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

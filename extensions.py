@@ -1,9 +1,12 @@
 """Extension objects, created once and bound to an app in :func:`app.create_app`."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
@@ -23,3 +26,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+# No blanket limits: the app counts failures (log-ins, unknown voucher codes) where they matter,
+# through core.ratelimit. The limiter supplies the storage (memory, or Redis by configuration).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+talisman = Talisman()

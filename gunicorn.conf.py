@@ -21,5 +21,6 @@ max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-# Drop the query string from access logs: voucher codes travel in look-up URLs.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# Voucher codes travel in look-up URLs: core.logs masks them (1234********3456) in the access log.
+logger_class = "core.logs.GunicornLogger"
+access_log_format = '%(h)s "%(m)s %(U)s%(q)s %(H)s" %(s)s %(B)s %(M)sms'

@@ -5,6 +5,13 @@ from flask_babel import lazy_gettext as _l
 from core.errors import DomainError
 
 
+class CannotDeactivate(DomainError):
+    status = 403
+
+    def __init__(self):
+        super().__init__(_l("You cannot change this account: it is yours or belongs to another organisation."))
+
+
 class PhoneTaken(DomainError):
     status = 422
 

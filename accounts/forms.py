@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from accounts.models import TRADE_LABELS
+from accounts.passwords import not_common_password
 from accounts.services import normalise_phone
 from core.forms import Form, required
 
@@ -36,7 +37,8 @@ def phone_field(label=None):
 def password_field(label=None, new: bool = False):
     validators = [InputRequired(_l("Enter a password."))]
     if new:
-        validators.append(Length(min=8, max=128, message=_l("A password has 8 to 128 characters.")))
+        validators += [Length(min=8, max=128, message=_l("A password has 8 to 128 characters.")),
+                       not_common_password]
     return PasswordField(label or _l("Password"), validators=validators,
                          render_kw={"autocomplete": "new-password" if new else "current-password"})
 

@@ -44,6 +44,7 @@ class User(UserMixin, db.Model):
     platform: Mapped[str | None] = mapped_column(sa.String(50))
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -66,6 +67,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id, ``"<id>-<session_version>"``: bumping the version ends every session."""
+        return f"{self.id}-{self.session_version}"
 
     @property
     def masked_phone(self) -> str:

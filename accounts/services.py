@@ -4,7 +4,8 @@ import re
 
 import sqlalchemy as sa
 
-from accounts.errors import PhoneTaken
+from accounts import audit
+from accounts.errors import CannotDeactivate, PhoneTaken
 from accounts.models import User
 from core.text import normalise_digits
 from extensions import db
@@ -30,8 +31,11 @@ def phone_taken(phone: str) -> bool:
 
 
 def create_account(*, phone: str, name: str, password: str, role: str, organisation_id: int | None = None,
-                   trade: str | None = None, platform: str | None = None) -> User:
-    """Create a user with a hashed password and return it. Raises :class:`PhoneTaken`."""
+                   trade: str | None = None, platform: str | None = None, actor: User | None = None) -> User:
+    """Create a user with a hashed password and return it (``actor``: who made it; ``None`` for self-service).
+
+    Raises :class:`PhoneTaken`.
+    """
     if phone_taken(phone):
         raise PhoneTaken()
     user = User(phone=phone, name=name.strip(), role=role, organisation_id=organisation_id,
@@ -43,12 +47,33 @@ def create_account(*, phone: str, name: str, password: str, role: str, organisat
             db.session.flush()
     except sa.exc.IntegrityError:
         raise PhoneTaken() from None
+    audit.record("account.create", actor=actor or user, subject=f"user:{user.id}",
+                 rider_id=user.id if role == "rider" else None, role=role, name=user.name)
     return user
 
 
 def register_rider(*, phone: str, name: str, password: str, trade: str, platform: str) -> User:
     """Register a rider (the public sign-up form). Raises :class:`PhoneTaken`."""
     return create_account(phone=phone, name=name, password=password, role="rider", trade=trade, platform=platform)
+
+
+def set_active(*, user: User, active: bool, actor: User) -> User:
+    """Deactivate (ending every session of the account; its history stays) or reactivate an account.
+
+    Raises :class:`CannotDeactivate` for one's own account or a coordinator of another organisation.
+    """
+    if user.id == actor.id:
+        raise CannotDeactivate()
+    if user.role == "coordinator" and user.organisation_id != actor.organisation_id:
+        raise CannotDeactivate()
+    if user.active == active:
+        return user
+    user.active = active
+    user.session_version += 1
+    audit.record("account.deactivate" if not active else "account.reactivate", actor=actor,
+                 subject=f"user:{user.id}", rider_id=user.id if user.role == "rider" else None, name=user.name)
+    db.session.flush()
+    return user
 
 
 def authenticate(*, phone: str | None, password: str) -> User | None:

@@ -1,14 +1,17 @@
 """Log-in, registration, language switch; coordinators' account pages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts.forms import PLATFORMS, LoginForm, RegisterForm, StaffAccountForm
 from accounts.models import User
 from accounts.services import authenticate, create_account, register_rider
+from accounts.services import set_active as set_account_active
 from core.errors import DomainError
+from core.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_PHONE, REGISTRATION_BY_ADDRESS, latest
 from core.web import role_required, safe_next
 from extensions import db
 
@@ -22,13 +25,21 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home"))
     form = LoginForm()
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
+        address = request.remote_addr
+        blocked = latest(LOGIN_BY_PHONE.blocked_until(form.phone.data), LOGIN_BY_ADDRESS.blocked_until(address))
+        if blocked is not None:
+            form.password.errors.append(_("Too many failed attempts. Try again after %(time)s.",
+                                          time=format_time(blocked, "HH:mm")))
+            return render_template("accounts/login.html", form=form), 429
         user = authenticate(phone=form.phone.data, password=form.password.data)
         if user is not None:
             login_user(user)
             return redirect(safe_next(url_for("home")), code=303)
+        LOGIN_BY_PHONE.spend(form.phone.data)
+        LOGIN_BY_ADDRESS.spend(address)
         form.password.errors.append(_("Wrong mobile number or password."))
-    status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
 
 
@@ -47,6 +58,11 @@ def register():
         return redirect(url_for("home"))
     form = RegisterForm()
     if form.validate_on_submit():
+        blocked = REGISTRATION_BY_ADDRESS.blocked_until(request.remote_addr)
+        if blocked is not None:
+            form.phone.errors.append(_("Too many registrations from this network. Try again after %(time)s.",
+                                       time=format_time(blocked, "HH:mm")))
+            return render_template("accounts/register.html", form=form, platforms=PLATFORMS), 429
         try:
             user = register_rider(phone=form.phone.data, name=form.name.data, password=form.password.data,
                                   trade=form.trade.data, platform=form.platform.data)
@@ -55,6 +71,7 @@ def register():
             form.phone.errors.append(error.message)
         else:
             db.session.commit()
+            REGISTRATION_BY_ADDRESS.spend(request.remote_addr)
             login_user(user)
             flash(_("Welcome, %(name)s! Find a task below and sign up.", name=user.name), "success")
             return redirect(url_for("volunteer.task_list"), code=303)
@@ -97,7 +114,7 @@ def new_coordinator():
     if form.validate_on_submit():
         try:
             create_account(phone=form.phone.data, name=form.name.data, password=form.password.data,
-                           role="coordinator", organisation_id=current_user.organisation_id)
+                           role="coordinator", organisation_id=current_user.organisation_id, actor=current_user)
         except DomainError as error:
             db.session.rollback()
             form.phone.errors.append(error.message)
@@ -107,3 +124,25 @@ def new_coordinator():
             return redirect(url_for("accounts_coordinate.account_list", role="coordinator"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("coordinate/account_form.html", form=form), status
+
+
+@coordinate_bp.post("/<int:user_id>/active")
+@role_required("coordinator")
+def set_active(user_id: int):
+    """Deactivate (``active=0``) or reactivate (``active=1``) an account; deactivating ends its sessions."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if request.form.get("active") not in ("0", "1"):
+        abort(400)
+    try:
+        set_account_active(user=user, active=request.form["active"] == "1", actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s can log in again.", name=user.name) if user.active
+              else _("%(name)s is deactivated and logged out everywhere; their history is kept.", name=user.name),
+              "success")
+    return redirect(safe_next(url_for("accounts_coordinate.account_list")), code=303)

@@ -16,10 +16,13 @@ The data obeys the app's invariants, so ``flask points audit`` passes afterwards
   cancelled and expired vouchers; issued vouchers are unexpired; at most ``per_rider_limit`` vouchers of
   an offer per rider; unique 16-digit codes with the app's Luhn check digit.
 
-Each database is a throwaway: SQLite ``/tmp/nuanxin-bench/nuanxin.db``, PostgreSQL ``nuanxin_bench``.
-A loaded database is kept between runs (with ``meta-<db>.json`` beside it) unless ``--reload`` is given
-or it is older than :data:`MAX_AGE` (the "upcoming" tasks and unexpired vouchers are relative to the
-load time). :func:`reset_confirmations` undoes the redemptions the previous benchmark run made.
+Every database is a throwaway. The loaded data set is kept as a pristine snapshot (SQLite
+``/tmp/nuanxin-bench/pristine.db``, PostgreSQL ``nuanxin_bench_template``) with ``meta-<db>.json``
+beside it; each run migrates the snapshot to the current head (``flask db upgrade``, a no-op unless
+someone added a migration) and serves a fresh copy of it (``/tmp/nuanxin-bench/nuanxin.db``, database
+``nuanxin_bench`` made with ``CREATE DATABASE … TEMPLATE``), so the confirm POSTs of one run never leave
+redeemed vouchers for the next. The snapshot is rebuilt with ``--reload``, or when it is older than
+:data:`MAX_AGE` (the "upcoming" tasks and the open vouchers are relative to the load time).
 """
 
 import argparse
@@ -27,6 +30,7 @@ import bisect
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -38,9 +42,11 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = Path(os.environ.get("NUANXIN_BENCH_DIR", "/tmp/nuanxin-bench"))
-SQLITE_PATH = BENCH_DIR / "nuanxin.db"
+SQLITE_PATH = BENCH_DIR / "nuanxin.db"  # the copy that is served and measured
+SQLITE_PRISTINE = BENCH_DIR / "pristine.db"  # the loaded data set, never served
 PG_SERVER = os.environ.get("NUANXIN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1")
-PG_DATABASE = "nuanxin_bench"
+PG_DATABASE = "nuanxin_bench"  # the copy that is served and measured
+PG_PRISTINE = "nuanxin_bench_template"  # the loaded data set, never served; CREATE DATABASE … TEMPLATE
 MAX_AGE = timedelta(days=7)
 PASSWORD = "bench1234"  # noqa: S105 - every benchmark account; throwaway databases only
 SEED = 2022
@@ -88,10 +94,10 @@ SHOP_KINDS = ["小厨", "面馆", "快餐", "骑手食堂", "馄饨铺", "饺子
 ADJUSTMENT_REASONS = ["补录纸质签到积分", "暴雨天额外奖励", "优秀志愿者表彰", "活动组织协助奖励", "系统迁移补发"]
 
 
-def database_url(db: str) -> str:
+def database_url(db: str, *, pristine: bool = False) -> str:
     if db == "sqlite":
-        return f"sqlite:///{SQLITE_PATH}"
-    return f"{PG_SERVER}/{PG_DATABASE}"
+        return f"sqlite:///{SQLITE_PRISTINE if pristine else SQLITE_PATH}"
+    return f"{PG_SERVER}/{PG_PRISTINE if pristine else PG_DATABASE}"
 
 
 def meta_path(db: str) -> Path:
@@ -429,6 +435,7 @@ class DataSet:
                 by_merchant[v[3]].append(v[1])
         self.facts["issued_codes"] = {str(m): codes for m, codes in sorted(by_merchant.items())}
         self.facts["staff"] = {str(m): f"137{m:08d}" for m in range(1, MERCHANTS + 1)}
+        self.facts["staff_user_ids"] = {str(m): uid for m, uid in self.staff_of.items()}
 
     def build(self) -> "DataSet":
         started = time.monotonic()
@@ -466,28 +473,71 @@ class DataSet:
 # --------------------------------------------------------------------------------------------------
 
 
-def flask_env(db: str) -> dict:
-    return {**os.environ, "DATABASE_URL": database_url(db), "FLASK_APP": "app"}
+def flask_env(url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app"}
 
 
-def migrate(db: str) -> None:
-    subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=flask_env(db),
-                   check=True, capture_output=True)
+def migrate(url: str) -> str:
+    """``flask --app app db upgrade`` on ``url``; return what it printed."""
+    result = subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "db", "upgrade"], cwd=ROOT,
+                            env=flask_env(url), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"flask db upgrade failed on {url}:\n{result.stderr[-3000:]}")
+    return " ".join(line.split("Running upgrade ", 1)[1] for line in result.stderr.splitlines()
+                    if "Running upgrade " in line)
+
+
+def _pg_admin():
+    return sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
 
 
 def create_empty(db: str) -> None:
-    """Drop the throwaway database if it exists and create it empty (the schema comes from migrations)."""
+    """Drop the pristine snapshot if it exists and create it empty (the schema comes from migrations)."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     meta_path(db).unlink(missing_ok=True)
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+            Path(f"{SQLITE_PRISTINE}{suffix}").unlink(missing_ok=True)
         return
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    admin = _pg_admin()
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_PRISTINE}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{PG_PRISTINE}"'))
     admin.dispose()
+
+
+def fresh_copy(db: str) -> float:
+    """Replace the served database with a copy of the pristine snapshot; return the seconds it took."""
+    started = time.monotonic()
+    if db == "sqlite":
+        engine = sa.create_engine(database_url(db, pristine=True))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(SQLITE_PRISTINE, SQLITE_PATH)
+    else:
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE "{PG_PRISTINE}"'))
+        admin.dispose()
+    return time.monotonic() - started
+
+
+def drop_all() -> None:
+    """Remove every benchmark database (``python -m bench.load --drop``)."""
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        for name in (PG_DATABASE, PG_PRISTINE):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    for path in (SQLITE_PATH, SQLITE_PRISTINE):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for db in ("sqlite", "postgresql"):
+        meta_path(db).unlink(missing_ok=True)
 
 
 # The order of the values in each generated row (written out, so a column added by a later migration
@@ -525,7 +575,7 @@ def _sqlite_value(value):
 
 
 def write_sqlite(data: DataSet) -> None:
-    engine = sa.create_engine(database_url("sqlite"))
+    engine = sa.create_engine(database_url("sqlite", pristine=True))
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         conn.exec_driver_sql("PRAGMA synchronous=OFF")
@@ -547,7 +597,7 @@ def write_sqlite(data: DataSet) -> None:
 
 
 def write_postgresql(data: DataSet) -> None:
-    engine = sa.create_engine(database_url("postgresql"))
+    engine = sa.create_engine(database_url("postgresql", pristine=True))
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -573,21 +623,29 @@ def write_postgresql(data: DataSet) -> None:
 
 
 def table_counts(db: str) -> dict[str, int]:
-    engine = sa.create_engine(database_url(db))
+    engine = sa.create_engine(database_url(db, pristine=True))
     with engine.connect() as conn:
         counts = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar() for t in TABLE_ORDER}
         counts["riders"] = conn.execute(sa.text("SELECT count(*) FROM \"user\" WHERE role = 'rider'")).scalar()
-        counts["database_bytes"] = (SQLITE_PATH.stat().st_size if db == "sqlite" else
+        counts["database_bytes"] = (SQLITE_PRISTINE.stat().st_size if db == "sqlite" else
                                     conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar())
     engine.dispose()
     return counts
 
 
-def audit(db: str) -> tuple[int, str, float]:
-    """Run ``flask --app app points audit`` against the database; return (exit code, output, seconds)."""
+def revision(db: str) -> str:
+    engine = sa.create_engine(database_url(db, pristine=True))
+    with engine.connect() as conn:
+        value = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    engine.dispose()
+    return value
+
+
+def audit(url: str) -> tuple[int, str, float]:
+    """Run ``flask --app app points audit`` against ``url``; return (exit code, output, seconds)."""
     started = time.monotonic()
     result = subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "points", "audit"], cwd=ROOT,
-                            env=flask_env(db), capture_output=True, text=True)
+                            env=flask_env(url), capture_output=True, text=True)
     output = (result.stdout + result.stderr).strip()
     lines = output.splitlines()
     if len(lines) > 12:
@@ -596,90 +654,82 @@ def audit(db: str) -> tuple[int, str, float]:
 
 
 def exists(db: str) -> bool:
-    """True when a loaded database and its facts are there."""
+    """True when a loaded snapshot and its facts are there."""
     if not meta_path(db).exists():
         return False
     if db == "sqlite":
-        return SQLITE_PATH.exists()
-    engine = sa.create_engine(f"{PG_SERVER}/postgres")
+        return SQLITE_PRISTINE.exists()
+    admin = _pg_admin()
     try:
-        with engine.connect() as conn:
+        with admin.connect() as conn:
             return bool(conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                     {"n": PG_DATABASE}).scalar())
+                                     {"n": PG_PRISTINE}).scalar())
     finally:
-        engine.dispose()
+        admin.dispose()
 
 
 def read_meta(db: str) -> dict:
     return json.loads(meta_path(db).read_text())
 
 
+FORMAT_VERSION = 2
+
+
 def stale(db: str) -> str | None:
-    """Why a cached database cannot be reused, or ``None``."""
+    """Why the snapshot cannot be reused, or ``None``."""
     if not exists(db):
         return "not loaded yet"
     meta = read_meta(db)
+    if meta.get("version") != FORMAT_VERSION:
+        return "made by an older loader"
     loaded = datetime.fromisoformat(meta["loaded_at"])
     if datetime.now(UTC) - loaded > MAX_AGE:
         return f"loaded {loaded:%Y-%m-%d}, older than {MAX_AGE.days} days"
-    if meta.get("version") != FORMAT_VERSION:
-        return "made by an older loader"
     return None
 
 
-FORMAT_VERSION = 1
-
-
-def reset_confirmations(db: str) -> int:
-    """Put back to ``issued`` the vouchers that a benchmark run confirmed (redeemed after the load).
-
-    Only vouchers redeemed after ``loaded_at`` are touched; their spend entry stays (issued and redeemed
-    vouchers both have one spend and no refund), so the ledger is untouched and the audit still passes.
-    """
-    from rewards.models import Voucher
-
-    loaded = datetime.fromisoformat(read_meta(db)["loaded_at"])
-    table = Voucher.__table__
-    engine = sa.create_engine(database_url(db))
-    with engine.begin() as conn:
-        changed = conn.execute(
-            sa.update(table).where(table.c.status == "redeemed", table.c.redeemed_at > loaded)
-            .values(status="issued", redeemed_at=None, redeemed_by_id=None, closed_at=None)).rowcount
-    engine.dispose()
-    return changed
-
-
 def load(dbs: list[str], *, reload: bool = False, data: DataSet | None = None) -> dict[str, dict]:
-    """Make sure each database in ``dbs`` holds the data set; return each one's facts (``meta``)."""
+    """Make sure each snapshot in ``dbs`` holds the data set at the current migration head, serve a fresh
+    copy of it, and return each one's facts (``meta``)."""
     todo = []
     for db in dbs:
         why = "--reload given" if reload else stale(db)
         if why:
             log(f"{db}: loading ({why})")
             todo.append(db)
-        else:
-            changed = reset_confirmations(db)
-            log(f"{db}: reusing the database loaded {read_meta(db)['loaded_at']} "
-                f"({changed} vouchers confirmed by the last run put back to issued)")
     if todo:
         data = data or DataSet().build()
     for db in todo:
         started = time.monotonic()
         create_empty(db)
-        migrate(db)
+        migrate(database_url(db, pristine=True))
         log(f"{db}: schema migrated in {time.monotonic() - started:.1f} s")
         (write_sqlite if db == "sqlite" else write_postgresql)(data)
         seconds = time.monotonic() - started
         counts = table_counts(db)
-        code, output, audit_seconds = audit(db)
+        code, output, audit_seconds = audit(database_url(db, pristine=True))
         log(f"{db}: loaded in {seconds:.1f} s; audit exit {code} in {audit_seconds:.1f} s: {output}")
         if code != 0:
             raise SystemExit(f"{db}: flask points audit failed after loading:\n{output}")
         meta = {"version": FORMAT_VERSION, "loaded_at": datetime.now(UTC).isoformat(),
                 "data_now": data.now.isoformat(), "load_seconds": round(seconds, 1), "counts": counts,
-                "audit": {"exit": code, "output": output, "seconds": round(audit_seconds, 1)}, **data.facts}
+                "audit": {"exit": code, "output": output, "seconds": round(audit_seconds, 1),
+                          "revision": revision(db)}, **data.facts}
         meta_path(db).write_text(json.dumps(meta, ensure_ascii=False))
-    return {db: read_meta(db) for db in dbs}
+    metas = {}
+    for db in dbs:
+        meta = read_meta(db)
+        if db not in todo:
+            upgraded = migrate(database_url(db, pristine=True))
+            meta["migrated"] = upgraded
+            log(f"{db}: reusing the snapshot loaded {meta['loaded_at'][:19]} UTC"
+                + (f"; migrated it: {upgraded}" if upgraded else " (schema at the migration head)"))
+        meta["revision"] = revision(db)
+        seconds = fresh_copy(db)
+        log(f"{db}: fresh copy of the snapshot in {seconds:.1f} s (revision {meta['revision']})")
+        meta["database_url"] = database_url(db)
+        metas[db] = meta
+    return metas
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -687,8 +737,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", action="append", choices=("sqlite", "postgresql"),
                         help="database to load (repeat; default both)")
     parser.add_argument("--reload", action="store_true", help="drop and load again even if cached")
+    parser.add_argument("--drop", action="store_true", help="drop every benchmark database and stop")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    if args.drop:
+        drop_all()
+        log("dropped the benchmark databases")
+        return
     load(args.db or ["sqlite", "postgresql"], reload=args.reload)
 
 

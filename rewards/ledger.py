@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from accounts import audit
 from accounts.models import User
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
@@ -78,9 +79,13 @@ def adjust_points(*, rider: User, amount: int, reason: str, actor: User) -> int:
     Raises :class:`AdjustmentWouldGoNegative` when the balance would drop below zero.
     """
     try:
-        return post_entry(rider_id=rider.id, amount=amount, kind="adjustment", reason=reason.strip(), actor=actor)
+        entry_id = post_entry(rider_id=rider.id, amount=amount, kind="adjustment", reason=reason.strip(),
+                              actor=actor)
     except InsufficientPoints:
         raise AdjustmentWouldGoNegative(balance_of(rider.id)) from None
+    audit.record("points.adjust", actor=actor, subject=f"user:{rider.id}", rider_id=rider.id, points=amount,
+                 reason=reason.strip())
+    return entry_id
 
 
 def history_of(rider_id: int, *, limit: int = 200) -> list[LedgerEntry]:

@@ -1,19 +1,22 @@
 """Merchant staff pages: look up a code, see what it is for, confirm it; today's redemptions."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.errors import DomainError
 from core.forms import local_zone
+from core.ratelimit import UNKNOWN_CODES_BY_STAFF
 from core.timeutil import utcnow
 from core.web import role_required, wants_fragment
 from extensions import db
 from rewards import vouchers
 from rewards.codes import parse_code
-from rewards.errors import RedeemedByYou
+from rewards.errors import RedeemedByYou, UnknownCode, WrongMerchant
 from rewards.forms import CodeForm
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
@@ -24,6 +27,27 @@ CODE_PROBLEMS = {
     "length": _l("A voucher code has 16 digits. Please check and type it again."),
     "check": _l("These digits contain a typo (the last digit does not match). Please check them."),
 }
+
+
+LOOK_UPS = {"merchant.lookup", "merchant.voucher", "merchant.confirm"}
+
+
+@bp.before_request
+def look_ups_locked():
+    """After too many unknown codes, look-ups stop for a while and the counter screen says until when."""
+    if request.endpoint not in LOOK_UPS or not current_user.is_authenticated or not current_user.is_merchant:
+        return None
+    blocked = UNKNOWN_CODES_BY_STAFF.blocked_until(current_user.id)
+    if blocked is None:
+        return None
+    message = _("Too many unknown codes. Look-ups are locked until %(time)s; ask the rider to show the QR code.",
+                time=format_time(blocked, "HH:mm"))
+    return _home(CodeForm(formdata=None, data={"code": (request.args.get("code") or "")[:40]}), 429, error=message)
+
+
+def _count_unknown(error: DomainError) -> None:
+    if isinstance(error, UnknownCode | WrongMerchant):
+        UNKNOWN_CODES_BY_STAFF.spend(current_user.id)
 
 
 def my_merchant():
@@ -71,6 +95,7 @@ def _voucher_page(code: str, *, confirmed=False, error: DomainError | None = Non
     try:
         voucher = vouchers.voucher_for_merchant(code=code, merchant_id=merchant.id)
     except DomainError as lookup_error:
+        _count_unknown(lookup_error)
         error = error or lookup_error
     if voucher is not None and error is None and not confirmed:
         error = vouchers.refusal_for(voucher, utcnow(), current_user)
@@ -111,3 +136,17 @@ def confirm(code: str):
     db.session.commit()
     return _voucher_page(parsed, confirmed=True)
 
+
+
+@bp.get("/confirmations")
+@role_required("merchant")
+def confirmations():
+    """This restaurant's confirmed vouchers on one day (today by default), with the day's total."""
+    from rewards.audit_trail import local_midnight_utc, parse_day
+
+    merchant = my_merchant()
+    day = parse_day(request.args.get("day")) or utcnow().astimezone(local_zone()).date()
+    start = local_midnight_utc(day)
+    redeemed = vouchers.redemptions_between(merchant_id=merchant.id, since=start, until=start + timedelta(days=1))
+    return render_template("merchant/confirmations.html", merchant=merchant, redeemed=redeemed, day=day,
+                           total=sum(v.face_value_fen for v in redeemed))

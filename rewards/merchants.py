@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from accounts import audit
 from accounts.models import User
 from accounts.services import create_account
 from core.db import update_rows
@@ -18,6 +19,8 @@ def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitud
     merchant.latitude, merchant.longitude, merchant.active = latitude, longitude, active
     db.session.add(merchant)
     db.session.flush()
+    audit.record("merchant.save", actor=actor, subject=f"merchant:{merchant.id}", merchant_id=merchant.id,
+                 name=merchant.name, active=active)
     return merchant
 
 
@@ -41,12 +44,14 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     db.session.add(offer)
     db.session.flush()
     db.session.refresh(offer)
+    audit.record("offer.save", actor=actor, subject=f"offer:{offer.id}", merchant_id=merchant.id,
+                 title=offer.title, points=offer.points_cost, stock=offer.stock, active=offer.active)
     return offer
 
 
 def add_staff(*, merchant: Merchant, phone: str, name: str, password: str, actor: User) -> User:
     """Create a merchant-staff log-in for ``merchant``. Raises :class:`accounts.errors.PhoneTaken`."""
-    user = create_account(phone=phone, name=name, password=password, role="merchant")
+    user = create_account(phone=phone, name=name, password=password, role="merchant", actor=actor)
     db.session.add(MerchantStaff(user_id=user.id, merchant_id=merchant.id))
     db.session.flush()
     return user

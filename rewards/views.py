@@ -108,7 +108,7 @@ def qr_svg(voucher: Voucher) -> str:
     import segno
 
     url = url_for("merchant.voucher", code=voucher.code, _external=True)
-    return segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff")
+    return segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff", omitsize=True)
 
 
 @bp.get("/vouchers/<int:voucher_id>")

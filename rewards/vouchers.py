@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from accounts import audit
 from accounts.models import User
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
@@ -27,7 +28,7 @@ from rewards.errors import (
     VoucherNotCancellable,
     WrongMerchant,
 )
-from rewards.models import Merchant, MerchantStaff, Offer, Voucher
+from rewards.models import Merchant, MerchantStaff, Offer, Voucher, format_fen
 
 LIVE = ("issued", "redeemed")
 
@@ -72,7 +73,11 @@ def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> V
         )
     ledger.post_entry(rider_id=rider.id, amount=-offer.points_cost, kind="spend", reason=offer.title,
                       key=f"spend:voucher:{voucher_id}", voucher_id=voucher_id, actor=rider, now=now)
-    return db.session.get(Voucher, voucher_id)
+    voucher = db.session.get(Voucher, voucher_id)
+    audit.record("voucher.issue", actor=rider, subject=f"voucher:{voucher_id}", rider_id=rider.id,
+                 merchant_id=offer.merchant_id, now=now, offer=offer.title, points=offer.points_cost,
+                 code=audit.mask_code(voucher.code))
+    return voucher
 
 
 def merchant_of(user: User) -> Merchant | None:
@@ -135,6 +140,9 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
     voucher = voucher_for_merchant(code=code, merchant_id=merchant.id)
     if changed:
         db.session.refresh(voucher)
+        audit.record("voucher.confirm", actor=staff, subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id,
+                     merchant_id=merchant.id, now=now, offer=voucher.offer.title,
+                     face_value=format_fen(voucher.face_value_fen), code=audit.mask_code(code))
         return voucher
     db.session.refresh(voucher)
     raise refusal_for(voucher, now, staff) or UnknownCode()
@@ -151,6 +159,9 @@ def _close_and_refund(voucher: Voucher, *, status: str, kind: str, actor: User |
     ledger.post_entry(rider_id=voucher.rider_id, amount=voucher.points_cost, kind=kind,
                       reason=voucher.offer.title, key=f"refund:voucher:{voucher.id}",
                       voucher_id=voucher.id, actor=actor, now=now)
+    audit.record("voucher.expire" if status == "expired" else "voucher.cancel", actor=actor,
+                 subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id, merchant_id=voucher.merchant_id,
+                 now=now, offer=voucher.offer.title, points=voucher.points_cost, code=audit.mask_code(voucher.code))
     db.session.refresh(voucher)
     return True
 
@@ -180,8 +191,14 @@ def due_for_expiry(*, now: datetime | None = None, limit: int = 500) -> list[Vou
 
 def todays_redemptions(*, merchant_id: int, since: datetime) -> list[Voucher]:
     """Return the merchant's vouchers redeemed since ``since`` (UTC), newest first."""
+    return redemptions_between(merchant_id=merchant_id, since=since)
+
+
+def redemptions_between(*, merchant_id: int, since: datetime, until: datetime | None = None) -> list[Voucher]:
+    """Return the merchant's vouchers redeemed in ``[since, until)`` (UTC), newest first, with offer and rider."""
+    window = [Voucher.redeemed_at >= since] + ([Voucher.redeemed_at < until] if until else [])
     return list(db.session.scalars(
-        sa.select(Voucher).where(Voucher.merchant_id == merchant_id, Voucher.redeemed_at >= since)
+        sa.select(Voucher).where(Voucher.merchant_id == merchant_id, *window)
         .options(sa.orm.joinedload(Voucher.offer), sa.orm.joinedload(Voucher.rider))
         .order_by(Voucher.redeemed_at.desc())
     ))

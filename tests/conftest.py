@@ -119,7 +119,7 @@ class Client:
 
     def login(self, user_id: int) -> "Client":
         with self.http.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = f"{user_id}-0"  # see User.get_id
             session["_fresh"] = True
         return self
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from accounts import audit
 from accounts.models import User
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
@@ -56,6 +57,8 @@ def create_task(*, actor: User, title: str, description: str, category: str, pla
                 starts_at=starts_at, ends_at=ends_at, places=places, points=points, created_by_id=actor.id)
     db.session.add(task)
     db.session.flush()
+    audit.record("task.create", actor=actor, subject=f"task:{task.id}", title=task.title, places=places,
+                 points=points)
     return task
 
 
@@ -82,9 +85,12 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
             sa.select(sa.func.count()).select_from(Signup)
             .where(Signup.task_id == task.id, Signup.status == "attended")):
         raise PointsLocked()
+    changed = {name: str(fields[name]) for name in EDITABLE_FIELDS if fields[name] != getattr(task, name)}
     for name in EDITABLE_FIELDS:
         value = fields[name]
         setattr(task, name, value.strip() if isinstance(value, str) else value)
+    if changed:
+        audit.record("task.update", actor=actor, subject=f"task:{task.id}", title=task.title, changed=changed)
     db.session.flush()
     _promote_waitlist(task.id)
     db.session.refresh(task)
@@ -99,8 +105,9 @@ def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task
     now = now or utcnow()
     if task.ends_at <= now:
         raise TaskEnded()
-    update_rows(sa.update(Task).where(Task.id == task.id, Task.status == "open")
-                .values(status="cancelled", cancelled_at=now))
+    if update_rows(sa.update(Task).where(Task.id == task.id, Task.status == "open")
+                   .values(status="cancelled", cancelled_at=now)):
+        audit.record("task.cancel", actor=actor, subject=f"task:{task.id}", title=task.title, now=now)
     db.session.refresh(task)
     return task
 
@@ -223,6 +230,8 @@ def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetim
         if changed:
             ledger.post_entry(rider_id=signup.rider_id, amount=task.points, kind="award", reason=task.title,
                               key=f"award:signup:{signup.id}", actor=actor, now=now)
+            audit.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
+                         now=now, points=task.points, title=task.title)
     else:
         changed = update_rows(
             sa.update(Signup).where(Signup.id == signup.id, Signup.status == "confirmed")

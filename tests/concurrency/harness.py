@@ -3,7 +3,8 @@
 :class:`Gunicorn` runs ``gunicorn -c gunicorn.conf.py`` (``app:create_app()``) with 4 sync workers on a free
 127.0.0.1 port against a test's database, in its own process group so that stopping it reaches its
 workers; its log goes to a file whose tracebacks :class:`Cluster` quotes in failure messages. The
-``serve`` fixture (conftest) starts one instance on SQLite and two (two ports, one database) on PostgreSQL.
+``serve`` fixture (conftest) gives a test one instance on SQLite and two (two ports, one database) on
+PostgreSQL.
 
 :class:`Browser` is one user's browser: a cookie jar with the signed session and the CSRF token of that
 session; ``log_in_all`` logs many users in over HTTP. ``fire(calls)`` runs zero-argument callables in as
@@ -27,6 +28,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -53,8 +55,9 @@ def free_port() -> int:
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a production process of the app against ``database_url``."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUNICORN_")}
-    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, NUANXIN_ENV="production", FLASK_APP="app",
-               PYTHONUNBUFFERED="1", **extra)
+    # Production settings, except that the session cookie may travel over the plain-HTTP loopback.
+    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, NUANXIN_ENV="production", SESSION_COOKIE_SECURE="0",
+               FLASK_APP="app", PYTHONUNBUFFERED="1", **extra)
     return env
 
 
@@ -75,6 +78,7 @@ class Gunicorn:
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
         self.port = 0
+        self.log_start = 0  # where the current test's part of the log begins (a shared server serves several)
 
     @property
     def url(self) -> str:
@@ -83,7 +87,7 @@ class Gunicorn:
     def start(self) -> None:
         self.port = free_port()
         env = app_env(self.database_url, GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(WORKERS),
-                      GUNICORN_THREADS="1", GUNICORN_TIMEOUT="60", GUNICORN_ACCESSLOG="-")
+                      GUNICORN_ACCESSLOG="-")
         gunicorn = BIN / "gunicorn"
         # No control socket: gunicorn's default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every
         # instance on the machine (a test must not take over a running server's), and closing it costs 2 s.
@@ -136,9 +140,29 @@ class Gunicorn:
             os.killpg(proc.pid, signal.SIGKILL)
         _running.discard(self)
 
-    def log(self) -> str:
+    def healthy(self) -> bool:
+        """True when the master runs and a worker answers ``GET /healthz`` with 200 within 10 s."""
+        if self.proc is None or self.proc.poll() is not None:
+            return False
         try:
-            return self.log_path.read_text(errors="replace")
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            conn.request("GET", "/healthz")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except OSError:
+            return False
+
+    def mark(self) -> None:
+        """Start the current test's part of the log here."""
+        self.log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log(self) -> str:
+        """The log since :meth:`mark` (since the start for a server of one test)."""
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(self.log_start)
+                return log.read().decode(errors="replace")
         except FileNotFoundError:
             return ""
 
@@ -178,7 +202,10 @@ def server_problems(log: str, limit: int = 3) -> list[str]:
 
 @dataclass
 class Cluster:
-    """The running gunicorn instances of a test; ``url(i)`` spreads request ``i`` across them."""
+    """The running gunicorn instances of a test; ``url(i)`` spreads request ``i`` across them.
+
+    ``problems()`` and ``evidence()`` read each log from the last ``mark()`` on (the test's own part).
+    """
 
     servers: list[Gunicorn]
 
@@ -188,6 +215,10 @@ class Cluster:
 
     def url(self, i: int = 0) -> str:
         return self.servers[i % len(self.servers)].url
+
+    def mark(self) -> None:
+        for server in self.servers:
+            server.mark()
 
     def problems(self) -> list[str]:
         found = []
@@ -295,6 +326,15 @@ def log_in_all(cluster: Cluster, phones: list[str], password: str, threads: int 
         return list(pool.map(one, range(len(phones))))
 
 
+def warm_up(cluster: Cluster, browser: Browser, path: str) -> None:
+    """GET ``path`` a few times per worker at once, so every worker has compiled its templates and opened its
+    database connection before a race: the racing requests then take the same time and really overlap."""
+    calls = [partial(browser.get, cluster.url(i), path, keep_cookies=False)
+             for i in range(2 * WORKERS * len(cluster.servers))]
+    replies = fire(calls)
+    assert all(r.status == 200 for r in replies), describe(replies, cluster)
+
+
 def fire(calls, *, timeout: float = 120) -> list:
     """Run every callable in its own thread, all released at the same moment; return results in order."""
     barrier = threading.Barrier(len(calls), timeout=60)
@@ -347,4 +387,3 @@ def flask_command(database_url: str, *args: str, timeout: float = 120) -> subpro
 def assert_points_audit_clean(database_url: str) -> None:
     result = flask_command(database_url, "points", "audit")
     assert result.returncode == 0, f"flask points audit exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
-    assert "0 mismatch(es)" in result.stdout, result.stdout

@@ -32,6 +32,7 @@ from tests.concurrency.harness import (
     fire,
     log_in_all,
     statuses,
+    warm_up,
 )
 from volunteer.models import Signup, Task
 
@@ -73,6 +74,7 @@ def test_200_riders_race_for_10_places_then_5_cancel_and_the_first_5_waiting_mov
         phones = [r.phone for r in riders]
     cluster = serve()
     browsers = log_in_all(cluster, phones, factories.PASSWORD)
+    warm_up(cluster, browsers[0], f"/tasks/{task_id}")
 
     # Every rider taps "sign up" (join the waitlist if full) at the same moment; every second one uses htmx.
     signup_url = f"/tasks/{task_id}/signup"
@@ -133,6 +135,7 @@ def test_a_rider_tapping_sign_up_5_times_at_once_gets_one_sign_up(ctx, serve, da
         open_id, full_id, tapper_id, phone = open_task.id, full_task.id, tapper.id, tapper.phone
     cluster = serve()
     [browser] = log_in_all(cluster, [phone], factories.PASSWORD)
+    warm_up(cluster, browser, f"/tasks/{open_id}")
 
     # The same session taps five times on a task with places and five times "join the waitlist" on a full one.
     replies = fire([partial(browser.post, cluster.url(i), f"/tasks/{open_id}/signup", keep_cookies=False)
@@ -184,6 +187,7 @@ def test_50_staff_confirm_one_voucher_at_once_and_exactly_one_sees_success(ctx, 
     cluster = serve()
     phones = list(staff_ids)
     browsers = log_in_all(cluster, phones, factories.PASSWORD)
+    warm_up(cluster, browsers[0], f"/merchant/vouchers/{code}")
 
     replies = fire([partial(b.post, cluster.url(i), f"/merchant/vouchers/{code}/confirm", keep_cookies=False)
                     for i, b in enumerate(browsers)])
@@ -208,6 +212,7 @@ def test_one_staff_account_on_several_devices_racing_others_redeems_once(ctx, se
     shared, *colleagues = staff_ids
     phones = [shared] * 5 + colleagues
     browsers = log_in_all(cluster, phones, factories.PASSWORD)
+    warm_up(cluster, browsers[0], f"/merchant/vouchers/{code}")
 
     replies = fire([partial(b.post, cluster.url(i), f"/merchant/vouchers/{code}/confirm", keep_cookies=False)
                     for i, b in enumerate(browsers)])
@@ -236,6 +241,7 @@ def test_a_rider_with_100_points_redeeming_a_30_point_offer_10_times_at_once_get
         offer_id, rider_id, phone = offer.id, rider.id, rider.phone
     cluster = serve()
     [browser] = log_in_all(cluster, [phone], factories.PASSWORD)
+    warm_up(cluster, browser, f"/offers/{offer_id}")
 
     replies = fire([partial(browser.post, cluster.url(i), f"/offers/{offer_id}/redeem", keep_cookies=False)
                     for i in range(10)])
@@ -275,6 +281,7 @@ def test_40_riders_race_for_an_offer_with_stock_5_and_35_are_refused_with_409(ct
         offer_id, phones, rider_ids = offer.id, [r.phone for r in riders], [r.id for r in riders]
     cluster = serve()
     browsers = log_in_all(cluster, phones, factories.PASSWORD)
+    warm_up(cluster, browsers[0], f"/offers/{offer_id}")
 
     replies = fire([partial(b.post, cluster.url(i), f"/offers/{offer_id}/redeem", keep_cookies=False)
                     for i, b in enumerate(browsers)])
@@ -333,7 +340,10 @@ def test_two_expiry_jobs_at_once_refund_each_overdue_voucher_exactly_once(ctx, d
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
     try:
         for job in jobs:
-            assert job.stdout.readline().strip() == "ready", job.stderr.read()
+            line = job.stdout.readline().strip()
+            if line != "ready":
+                job.kill()
+                pytest.fail(f"the expiry job did not start ({line!r}):\n{job.communicate()[1][-3000:]}")
         for job in jobs:
             job.stdin.write("go\n")
             job.stdin.flush()
@@ -379,11 +389,12 @@ def test_two_coordinators_marking_one_attendance_10_times_each_award_once(ctx, s
         signup = Signup(task_id=task.id, rider_id=rider.id, status="confirmed", queued_at=started - timedelta(days=1))
         session.add(signup)
         session.commit()
-        signup_id, rider_id, points = signup.id, rider.id, task.points
+        signup_id, rider_id, points, task_id = signup.id, rider.id, task.points, task.id
         coordinator_ids = {c.id for c in coordinators}
         phones = [c.phone for c in coordinators]
     cluster = serve()
     browsers = log_in_all(cluster, phones, factories.PASSWORD)
+    warm_up(cluster, browsers[0], f"/coordinate/tasks/{task_id}")
 
     url = f"/coordinate/signups/{signup_id}/attendance"
     replies = fire([partial(browsers[i % 2].post, cluster.url(i // 2), url, {"attended": "1"}, keep_cookies=False,

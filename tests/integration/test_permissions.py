@@ -70,6 +70,7 @@ TABLE = [
     ("GET", "/coordinate/accounts/", C),
     ("GET", "/coordinate/accounts/new", C),
     ("POST", "/coordinate/accounts/new", only(422, C)),
+    ("POST", "/coordinate/accounts/{rider}/active", only(303, C), {"active": "0"}),
     ("GET", "/merchant/", M),
     ("GET", "/merchant/lookup", only(422, M)),
     ("GET", "/merchant/vouchers/{code}", M),
