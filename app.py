@@ -12,7 +12,7 @@ from htmx_flask import make_response
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
-import core.db  # noqa: F401  (SQLite connection settings)
+import core.db  # SQLite connection settings (registers an event listener)
 import core.logs
 from config import DEV_SECRET_KEY, Config
 from core.errors import DomainError

@@ -13,7 +13,7 @@ SECRET_FIELDS = re.compile(r"(?i)((?:password|csrf_token|session)=)[^&\s\"']*")
 
 
 def mask_secrets(text: str) -> str:
-    """``/merchant/vouchers/1234567890123456`` → ``/merchant/vouchers/1234********3456``; ``password=x`` → ``password=***``."""
+    """Mask voucher codes (``…/1234567890123456`` → ``…/1234********3456``) and ``password=``/``session=`` values."""
     text = CODE.sub(lambda m: f"{m.group(1)}********{m.group(4)}", text)
     return SECRET_FIELDS.sub(r"\1***", text)
 
