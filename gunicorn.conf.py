@@ -24,3 +24,6 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Voucher codes travel in look-up URLs: core.logs masks them (1234********3456) in the access log.
 logger_class = "core.logs.GunicornLogger"
 access_log_format = '%(h)s "%(m)s %(U)s%(q)s %(H)s" %(s)s %(B)s %(M)sms'
+# gunicorn's runtime control socket lives at one path per host; several instances on one machine
+# would overwrite each other's. We manage processes with signals instead.
+control_socket_disable = True

@@ -82,13 +82,14 @@ class AlreadyRedeemed(DomainError):
         self.voucher = voucher
 
 
-class RedeemedByYou(DomainError):
-    status = 200
+class RedeemedByYou(AlreadyRedeemed):
+    """Already redeemed, by this very staff account a moment ago (a retried tap, or a shared log-in)."""
 
     def __init__(self, voucher):
-        super().__init__(
-            _l("You confirmed this voucher at %(time)s. Hand over the offer if you have not yet.",
-               time=format_datetime(voucher.redeemed_at, "short"))
+        DomainError.__init__(
+            self,
+            _l("Already redeemed at %(merchant)s, %(time)s, by this account. Hand over the offer only if you "
+               "have not yet.", merchant=voucher.merchant.name, time=format_datetime(voucher.redeemed_at, "short")),
         )
         self.voucher = voucher
 

@@ -16,7 +16,7 @@ from core.web import role_required, wants_fragment
 from extensions import db
 from rewards import vouchers
 from rewards.codes import parse_code
-from rewards.errors import RedeemedByYou, UnknownCode, WrongMerchant
+from rewards.errors import UnknownCode, WrongMerchant
 from rewards.forms import CodeForm
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
@@ -99,13 +99,10 @@ def _voucher_page(code: str, *, confirmed=False, error: DomainError | None = Non
         error = error or lookup_error
     if voucher is not None and error is None and not confirmed:
         error = vouchers.refusal_for(voucher, utcnow(), current_user)
-    note = None
-    if isinstance(error, RedeemedByYou):  # their own confirmation a moment ago: good news, not a warning
-        confirmed, note, error = True, error.message, None
     template = "merchant/_voucher.html" if wants_fragment() else "merchant/voucher.html"
     status = error.status if error is not None else 200
     return render_template(template, merchant=merchant, voucher=voucher, code=code, confirmed=confirmed,
-                           note=note, error=error.message if error else None), status
+                           error=error.message if error else None), status
 
 
 @bp.get("/vouchers/<code>")

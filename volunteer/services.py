@@ -135,12 +135,15 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     returns the existing one unchanged; a cancelled one is renewed at the back of the queue.
     Raises :class:`TaskCancelled` or :class:`TaskStarted` too.
     """
+    clock_given = now is not None
     now = now or utcnow()
     _check_open(task, now)
     existing = db.session.scalar(sa.select(Signup).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
     if existing is not None and existing.status != "cancelled":
         return existing
     _lock_task(task.id)
+    if not clock_given:  # the queue order is the order in which riders got the task's lock
+        now = utcnow()
     db.session.refresh(task)
     _check_open(task, now)
     status = "confirmed" if _take_place(task.id, now) else "waitlisted"

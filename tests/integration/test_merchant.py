@@ -259,13 +259,14 @@ def test_a_second_confirm_by_a_colleague_says_where_it_was_already_redeemed(staf
     assert "Already redeemed at 暖新小厨" in page and "Confirm redemption" not in page
 
 
-def test_a_retried_confirm_by_the_same_staff_says_they_did_it(staff, ctx, code):
+def test_a_retried_confirm_by_the_same_staff_is_refused_and_says_it_was_this_account(staff, ctx, code):
     staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
     first = status_of(ctx, code)
     response = staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
     body = text_of(response)
-    assert response.status_code == 200
-    assert "You confirmed this voucher at" in body and "Do not accept it again." not in body
+    assert response.status_code == 409  # never a second green screen, even on a shared till log-in
+    assert "Already redeemed at 暖新小厨" in body and "by this account" in body
+    assert "Redeemed. Give the rider" not in body
     assert status_of(ctx, code).redeemed_at == first.redeemed_at
 
 
