@@ -48,3 +48,9 @@ clean:
 bench: setup  ## benchmark on a large data set, SQLite and PostgreSQL, with wrk (docs/benchmarks.md)
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+.PHONY: security
+security: setup  ## bandit on the code, sqlmap against a demo server on 127.0.0.1 (tools/security.sh)
+	@command -v sqlmap >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlmap)
+	@test -x $(BIN)/bandit || $(BIN)/pip install --quiet "$$(grep -i '^bandit==' requirements.txt)"
+	BIN=$(BIN) bash tools/security.sh

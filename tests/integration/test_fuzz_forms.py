@@ -281,16 +281,18 @@ def valid_values(app, ids, endpoint: str = "") -> dict[str, str]:
             "place": "步行街北口", "latitude": "31.87", "longitude": "120.55",
             "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
             "ends_at": (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "places": "3", "points": "30",
-            "address": "人民中路88号", "active": "y", "points_cost": "10", "face_value": "12.5", "stock": "10",
+            "address": "人民中路88号", "active": "1", "points_cost": "10", "face_value": "12.5", "stock": "10",
             "per_rider_limit": "2", "validity_days": "7", "stock_shown": "10", "amount": "5", "reason": "补录",
             "attended": "1", "waitlist": "1", "lang": "en", "next": "/tasks", "code": ids.code, "q": "赵",
             "role": "rider", "organisation": str(ids.org)}
 
 
 def good_values(name: str, seen: list[str], valid: dict[str, str]) -> list[str]:
-    """Values of a field that pass validation: this file's valid value, then what the page had in it."""
+    """Values of a field that pass validation: this file's valid value, else what the page had in it."""
     known = valid.get(name.rsplit("-", 1)[-1])
-    return [v for v in dict.fromkeys([known, *seen]) if v is not None]
+    if known is not None:
+        return [known]
+    return [v for v in seen if v] or list(seen)
 
 
 def hostile_value(name: str, good: list[str]):

@@ -232,18 +232,13 @@ def test_stored_payloads_come_back_escaped_on_every_page_that_shows_them(hostile
     assert checked == len(pages(hostile))
 
 
-ALREADY_REDEEMED_BUG = (
-    "BUG: AlreadyRedeemed (rewards/errors.py) interpolates the merchant's name into a lazy_gettext string; "
-    "Flask-Babel's LazyString.__html__ returns str(self), so Jinja treats the message as safe markup and "
-    "templates/merchant/_voucher.html prints '{{ error }}' (error=error.message, rewards/merchant.py "
-    "_voucher_page) unescaped: stored XSS from the merchant name to the restaurant's other staff")
-
-
-@pytest.mark.xfail(reason=ALREADY_REDEEMED_BUG, strict=True)
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
 def test_the_already_redeemed_refusal_escapes_the_merchant_name(hostile, htmx):
     """Another staff member of the same restaurant opens (or confirms) a voucher that is already redeemed:
-    the refusal names the restaurant, and the name must come back escaped."""
+    the refusal names the restaurant, and the name must come back escaped.
+
+    Regression: the message was a Flask-Babel lazy string, whose ``__html__`` made Jinja print it raw
+    (stored XSS from a merchant's name); ``DomainError`` now keeps a plain ``str``."""
     staff2, code = hostile["staff2"], hostile["code"]
     response = (staff2.post(f"/merchant/vouchers/{code}/confirm", htmx=True) if htmx
                 else staff2.get(f"/merchant/vouchers/{code}"))
