@@ -28,11 +28,13 @@ def is_common_password(password: str, *, user_inputs: tuple[str, ...] = ()) -> b
     lowered = password.lower()
     if lowered in _common():
         return True
-    return zxcvbn(password[:100], user_inputs=list(user_inputs))["score"] == 0
+    return zxcvbn(password[:72], user_inputs=list(user_inputs))["score"] == 0  # it refuses longer input
 
 
 def not_common_password(form, field) -> None:
     """A WTForms validator: refuses common or guessable passwords (and the account's own phone number)."""
     phone = getattr(getattr(form, "phone", None), "data", None) or ""
-    if field.data and (is_common_password(field.data, user_inputs=(phone,)) or (phone and phone in field.data)):
+    if not field.data or len(field.data) > 128:  # the length check has its own message
+        return
+    if is_common_password(field.data, user_inputs=(phone,)) or (phone and phone in field.data):
         raise ValidationError(_l("This password is too common or too easy to guess. Add a word only you know."))

@@ -213,10 +213,12 @@ def pages(h) -> list[tuple[str, str, str, dict]]:
         ("coordinator", "/coordinate/accounts/", "rn pf sn cn", {}),
         ("coordinator", "/coordinate/accounts/?role=rider", "rn pf", {}),
         ("coordinator", f"/coordinate/riders/{r}/points", "rn pf ar tt", {}),
+        ("coordinator", "/coordinate/audit/", "rn mn ot tt ar sn cn", {}),
         ("other_coordinator", "/coordinate/accounts/", "rn pf sn cn", {}),
         ("other_coordinator", "/coordinate/merchants", "mn ma", {}),
         ("staff", "/merchant/", "mn ot rn*", {}),
         ("staff", f"/merchant/vouchers/{h['code']}", "ot rn*", {}),
+        ("staff", "/merchant/confirmations", "ot rn*", {}),
         ("staff2", "/merchant/", "mn", {}),
     ]
 
