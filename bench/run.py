@@ -387,7 +387,8 @@ def shown(argv: list[str], secrets: dict[str, str]) -> str:
     """A wrk command line for the docs: cookies and tokens replaced by names, paths relative."""
     text = shlex.join(argv)
     for value, name in secrets.items():
-        text = text.replace(value, name)
+        text = text.replace(f"'Cookie: {value}'", f'"Cookie: {name}"')
+    text = re.sub(r"http://127\.0\.0\.1:\d+/", "http://127.0.0.1:$PORT/", text)
     return text.replace(str(ROOT) + "/", "").replace(str(WORK), "$WORK")
 
 
@@ -475,8 +476,13 @@ class Quiet:
     """How hard to insist on a quiet machine: other processes' CPU share allowed, waits and retries."""
 
     limit: float = 10.0
-    max_wait: float = 300.0
+    max_wait: float = 300.0  # per measured run
     retries: int = 2
+    budget: float = 1200.0  # waiting and repeating in all, per database; then measure as the machine is
+    spent: float = 0.0
+
+    def left(self) -> float:
+        return max(0.0, self.budget - self.spent)
 
 
 def measure(server: Server, wrk: Wrk, plans: dict, secrets: dict, keys: list[str], quiet: Quiet) -> dict:
@@ -488,10 +494,12 @@ def measure(server: Server, wrk: Wrk, plans: dict, secrets: dict, keys: list[str
         warm_args = (*item.get("warmup_args", item.get("args", ())), wrk.threads) if script else ()
         attempts = []
         for attempt in range(quiet.retries + 1):
-            if key == "merchant_confirm" and attempt:
-                break  # the confirm run used up its open vouchers: no second attempt on this copy
-            before = wait_quiet(server.process.pid, limit=quiet.limit, max_wait=quiet.max_wait,
+            if attempt and (key == "merchant_confirm" or not quiet.left()):
+                break  # the confirm run used up its open vouchers; or no time is left for repeats
+            waited = time.monotonic()
+            before = wait_quiet(server.process.pid, limit=quiet.limit, max_wait=min(quiet.max_wait, quiet.left()),
                                 what=f"{server.db} {key}")
+            quiet.spent += time.monotonic() - waited + (wrk.duration + wrk.warmup if attempt else 0)
             if wrk.warmup:
                 wrk.run(wrk.argv(url, seconds=wrk.warmup, headers=item["headers"], script=script,
                                  script_args=warm_args), wrk.warmup)
@@ -626,7 +634,7 @@ def results_markdown(run: dict) -> str:
             if key == "bare":
                 share, met = "100%", "(ceiling)"
             elif not counted:
-                met = f"({met})"
+                met = "not a target: " + met.replace("**", "")
             row += f" {_f(r['rps'], 0)} | {_f(r['p50'])} | {_f(r['p99'])} | {share} | {met} |"
         out.append(row)
     out += ["", "What each measured run answered and what else ran: status codes from gunicorn's access log "
@@ -711,7 +719,8 @@ def results_markdown(run: dict) -> str:
             f"{run['command']}", "```", "",
             "Servers (one at a time; `$PORT` a free loopback port, stopped with SIGTERM afterwards):", "", "```sh"]
     for db in dbs:
-        out.append(run["databases"][db]["server"])
+        out.append(re.sub(r"GUNICORN_BIND=127\.0\.0\.1:\d+", "GUNICORN_BIND=127.0.0.1:$PORT",
+                          run["databases"][db]["server"]))
     out += ["```", "", "wrk, per endpoint (the warm-up is the same command with `-d"
             f"{cfg['warmup']}s`; the confirm warm-up reads its own file of codes). Cookies are real "
             "session cookies from logging in over HTTP (`POST /login`); `$WORK` is /tmp/nuanxin-bench:", "",
@@ -719,7 +728,7 @@ def results_markdown(run: dict) -> str:
     for db in dbs:
         out.append(f"# {DB_LABELS[db]}")
         for r in run["databases"][db]["results"].values():
-            out.append(re.sub(r":\d{4,5}/", ":$PORT/", r["command"]))
+            out.append(r["command"])
     out += ["```", ""]
     return "\n".join(out)
 
@@ -770,6 +779,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="%% of the CPUs other processes may use before a run waits / is repeated")
     parser.add_argument("--quiet-wait", type=float, default=300.0, help="seconds to wait for a quiet machine")
     parser.add_argument("--retries", type=int, default=2, help="repeats of a run disturbed by other processes")
+    parser.add_argument("--quiet-budget", type=float, default=1200.0,
+                        help="seconds of waiting and repeating per database, in all")
     parser.add_argument("--audit-sqlite", action="store_true",
                         help="also audit the SQLite copy after the run (slow: see docs/benchmarks.md)")
     parser.add_argument("--sweep", default=None, metavar="W[xT],...",
@@ -782,7 +793,10 @@ def main(argv: list[str] | None = None) -> None:
     started, t0 = datetime.now(UTC), time.monotonic()
     metas = load.load(dbs, reload=args.reload)
     wrk = Wrk(connections=args.connections, threads=args.wrk_threads, duration=args.duration, warmup=args.warmup)
-    quiet = Quiet(limit=args.quiet_limit, max_wait=args.quiet_wait, retries=args.retries)
+    def quiet() -> Quiet:
+        return Quiet(limit=args.quiet_limit, max_wait=args.quiet_wait, retries=args.retries,
+                     budget=args.quiet_budget)
+
 
     if args.sweep:
         keys = args.only or ["bare", "task_list", "wallet", "merchant_page"]
@@ -793,7 +807,7 @@ def main(argv: list[str] | None = None) -> None:
                 workers, _, threads = spec.partition("x")
                 threads = int(threads or 1)
                 out = run_database(db, metas[db], wrk, workers=int(workers), threads=threads, keys=keys,
-                                   quiet=quiet)
+                                   quiet=quiet())
                 label = f"{workers} sync" if threads == 1 else f"{workers} × {threads} gthread"
                 rows.append({"db": db, "label": label, "results": out["results"]})
         sweep = {"started": started.strftime("%Y-%m-%d %H:%M"), "duration": args.duration, "warmup": args.warmup,
@@ -812,7 +826,8 @@ def main(argv: list[str] | None = None) -> None:
                       "warmup": args.warmup, "connections": args.connections, "threads_wrk": args.wrk_threads,
                       "quiet_limit": args.quiet_limit, "retries": args.retries}}
     for db in dbs:
-        out = run_database(db, metas[db], wrk, workers=args.workers, threads=args.threads, keys=keys, quiet=quiet)
+        out = run_database(db, metas[db], wrk, workers=args.workers, threads=args.threads, keys=keys,
+                           quiet=quiet())
         info = {**out, "meta": {k: metas[db].get(k) for k in ("loaded_at", "load_seconds", "counts", "audit",
                                                                "revision", "migrated")}}
         info["redeemed"] = redeemed_by_run(db, metas[db])
