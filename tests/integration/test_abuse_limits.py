@@ -92,3 +92,29 @@ def test_limits_can_be_switched_off_only_by_configuration(world, database_url):
     client = Client(app)
     for _ in range(7):
         assert client.post("/login", {"phone": world.rider_phone, "password": "wrong-guess"}).status_code == 422
+
+
+def test_with_redis_storage_two_app_processes_share_the_counts(world, database_url):
+    """Several processes (here two app instances) count failures together when the storage is Redis."""
+    import os
+    import secrets
+    import socket
+
+    from app import create_app
+    from tests.conftest import BASE_CONFIG, Client
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    config = {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+              "RATELIMIT_KEY_PREFIX": secrets.token_hex(6)}
+    # Each create_app gives the limiter a new storage object: with memory:// the second would start from
+    # zero (this test then fails); with Redis it reads the counts the first one wrote.
+    first, second = create_app(config), create_app(config)
+    for _ in range(5):
+        assert Client(first).post("/login", {"phone": world.rider_phone, "password": "wrong-guess"}).status_code == 422
+    assert Client(second).post("/login", {"phone": world.rider_phone, "password": PASSWORD}).status_code == 429
