@@ -27,20 +27,24 @@ class Budget:
     def _limit(self):
         return parse(current_app.config[self.setting])
 
+    def _key(self) -> str:
+        """The storage key namespace: ``RATELIMIT_KEY_PREFIX`` keeps apps sharing one Redis apart."""
+        return f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or 'nuanxin'}:{self.name}"
+
     def blocked_until(self, *identifiers) -> datetime | None:
         """When the budget of ``identifiers`` refills (aware UTC) if it is used up now, else ``None``."""
         if not limiter.enabled or not all(identifiers):
             return None
         limit = self._limit()
-        if limiter.limiter.test(limit, self.name, *identifiers):
+        if limiter.limiter.test(limit, self._key(), *identifiers):
             return None
-        reset, _remaining = limiter.limiter.get_window_stats(limit, self.name, *identifiers)
+        reset, _remaining = limiter.limiter.get_window_stats(limit, self._key(), *identifiers)
         return datetime.fromtimestamp(reset, UTC)
 
     def spend(self, *identifiers) -> None:
         """Count one failure (or one use) against ``identifiers``."""
         if limiter.enabled and all(identifiers):
-            limiter.limiter.hit(self._limit(), self.name, *identifiers)
+            limiter.limiter.hit(self._limit(), self._key(), *identifiers)
 
 
 def latest(*moments: datetime | None) -> datetime | None:
