@@ -33,6 +33,15 @@ ACTION_LABELS = {
 }
 
 
+DETAIL_LABELS = {
+    "title": _l("Title"), "points": _l("Points"), "places": _l("Places"), "stock": _l("Stock"),
+    "active": _l("Active"), "reason": _l("Reason"), "offer": _l("Offer"), "code": _l("Voucher code"),
+    "face_value": _l("Worth"), "name": _l("Name"), "role": _l("Role"), "changed": _l("Changes"),
+    "starts_at": _l("Starts"), "ends_at": _l("Ends"), "place": _l("Place"), "description": _l("Description"),
+    "category": _l("Category"),
+}
+
+
 class AuditEvent(db.Model):
     """One recorded action. ``actor_id`` is ``None`` for the system (the expiry job)."""
 
@@ -58,8 +67,19 @@ class AuditEvent(db.Model):
         return ACTION_LABELS.get(self.action, self.action)
 
     @property
-    def detail_items(self) -> list[tuple[str, object]]:
-        return list(json.loads(self.details or "{}").items())
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The details as (label, text) pairs for display, labels in the user's language."""
+        from flask_babel import gettext
+
+        def shown(value) -> str:
+            if isinstance(value, bool):
+                return gettext("Yes") if value else gettext("No")
+            if isinstance(value, dict):
+                return ", ".join(f"{DETAIL_LABELS.get(k, k)}: {v}" for k, v in value.items())
+            return str(value)
+
+        details = json.loads(self.details or "{}")
+        return [(str(DETAIL_LABELS.get(key, key)), shown(value)) for key, value in details.items()]
 
 
 def mask_code(code: str) -> str:
