@@ -104,7 +104,7 @@ scan() {  # name, sqlmap arguments...
   "$SQLMAP" "${SQLMAP_COMMON[@]}" "$@" >"$log" 2>&1 || true
   grep -E "testing (URL|for SQL injection on)|CRITICAL|ERROR|injectable|HTTP error codes|^[0-9]{3} \(" "$log" \
     | grep -v "^\[.*\] \[INFO\] testing '" | sed 's/^/   /' | head -40 || true
-  if grep -qiE "identified the following injection point|appears to be .* injectable|is '.*' injectable|is vulnerable|Parameter: .* \((GET|POST|Cookie|URI|User-Agent|Referer|Host)\)" "$log"; then
+  if grep -qiE "identified the following injection point|is '.*' injectable|is vulnerable|Parameter: .* \((GET|POST|Cookie|URI|User-Agent|Referer|Host)\)" "$log"; then
     FAILURES+=("sqlmap found an injection in $name (see $log)")
   elif ! grep -q "do not appear to be injectable" "$log"; then
     FAILURES+=("sqlmap did not finish its tests of $name (see $log)")
