@@ -14,6 +14,7 @@ from volunteer import services
 from volunteer.models import CATEGORY_LABELS, Signup, Task
 
 bp = Blueprint("volunteer", __name__)
+TASKS_PER_PAGE = 20  # a phone screen's worth of cards keeps the page small on patchy mobile data
 
 
 def get_task_or_404(task_id: int) -> Task:
@@ -45,9 +46,11 @@ def task_list():
         query = query.where(Task.category == category)
     if organisation_id:
         query = query.where(Task.organisation_id == organisation_id)
-    tasks = db.session.scalars(query.limit(100)).all()
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 1000)
+    found = db.session.scalars(query.offset((page - 1) * TASKS_PER_PAGE).limit(TASKS_PER_PAGE + 1)).all()
+    tasks = found[:TASKS_PER_PAGE]
     context = {"tasks": tasks, "signups": my_signups(t.id for t in tasks), "category": category,
-               "organisation_id": organisation_id}
+               "organisation_id": organisation_id, "page": page, "has_more": len(found) > TASKS_PER_PAGE}
     if wants_fragment() and request.htmx.target == "task-rows":
         response = make_response(render_template("volunteer/_task_rows.html", **context))
     else:

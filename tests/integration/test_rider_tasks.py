@@ -139,3 +139,17 @@ def test_my_tasks_lists_sign_ups_and_flags_cancelled_tasks(rider, world, ctx):
 
 def test_an_unknown_task_is_not_found(client):
     assert client.get("/tasks/999").status_code == 404
+
+
+def test_the_list_shows_twenty_tasks_a_page_with_a_link_to_later_ones(client, world, ctx):
+    with ctx() as session:
+        for i in range(25):
+            make_task(world.org, world.coordinator, title=f"第{i:02d}个任务",
+                      starts_at=utcnow() + timedelta(hours=2 + i), ends_at=utcnow() + timedelta(hours=3 + i))
+        session.commit()
+    first = client.get("/tasks?category=traffic_safety").get_data(as_text=True)
+    assert first.count('class="card task-card"') == 20 and "第18个任务" in first and "第19个任务" not in first
+    assert "/tasks?page=2&amp;category=traffic_safety" in first and "Sooner" not in first
+    second = client.get("/tasks?page=2&category=traffic_safety").get_data(as_text=True)
+    assert second.count('class="card task-card"') == 6 and "第24个任务" in second and "Later tasks" not in second
+    assert client.get("/tasks?page=99999999999").status_code == 200
