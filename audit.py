@@ -62,7 +62,12 @@ def award_mismatches() -> list[str]:
         .where(sa.or_(sa.and_(Signup.status == "attended", sa.func.coalesce(awards.c.n, 0) != 1),
                       sa.and_(Signup.status != "attended", awards.c.n.is_not(None))))
     ).all()
-    return [f"sign-up {sid} ({status}): {n or 0} award entries" for sid, status, n in rows]
+    problems = [f"sign-up {sid} ({status}): {n or 0} award entries" for sid, status, n in rows]
+    orphans = db.session.execute(
+        sa.select(LedgerEntry.id, LedgerEntry.key).outerjoin(Signup, key == LedgerEntry.key)
+        .where(LedgerEntry.kind == "award", Signup.id.is_(None))
+    ).all()
+    return problems + [f"ledger entry {eid}: award {k or 'without a key'} matches no sign-up" for eid, k in orphans]
 
 
 def run_audit() -> list[str]:
