@@ -641,11 +641,21 @@ def revision(db: str) -> str:
     return value
 
 
-def audit(url: str) -> tuple[int, str, float]:
-    """Run ``flask --app app points audit`` against ``url``; return (exit code, output, seconds)."""
+AUDIT_TIMEOUT = int(os.environ.get("BENCH_AUDIT_TIMEOUT", "1200"))
+
+
+def audit(url: str, timeout: int = AUDIT_TIMEOUT) -> tuple[int | None, str, float]:
+    """Run ``flask --app app points audit`` against ``url``; return (exit code, output, seconds).
+
+    The exit code is ``None`` when the audit did not finish within ``timeout`` seconds (it is then killed:
+    it only reads, so that is harmless).
+    """
     started = time.monotonic()
-    result = subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "points", "audit"], cwd=ROOT,
-                            env=flask_env(url), capture_output=True, text=True)
+    try:
+        result = subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", "points", "audit"], cwd=ROOT,
+                                env=flask_env(url), capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"did not finish within {timeout} s (killed)", time.monotonic() - started
     output = (result.stdout + result.stderr).strip()
     lines = output.splitlines()
     if len(lines) > 12:
@@ -709,7 +719,9 @@ def load(dbs: list[str], *, reload: bool = False, data: DataSet | None = None) -
         counts = table_counts(db)
         code, output, audit_seconds = audit(database_url(db, pristine=True))
         log(f"{db}: loaded in {seconds:.1f} s; audit exit {code} in {audit_seconds:.1f} s: {output}")
-        if code != 0:
+        if code is None:
+            log(f"{db}: WARNING: flask points audit did not finish; see docs/benchmarks.md (known shortfalls)")
+        elif code != 0:
             raise SystemExit(f"{db}: flask points audit failed after loading:\n{output}")
         meta = {"version": FORMAT_VERSION, "loaded_at": datetime.now(UTC).isoformat(),
                 "data_now": data.now.isoformat(), "load_seconds": round(seconds, 1), "counts": counts,
