@@ -1,7 +1,5 @@
 """Coordinators' reward pages: merchants, offers, staff accounts, riders' points and adjustments."""
 
-import html
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -10,18 +8,7 @@ from accounts.models import User
 from rewards import ledger
 from rewards.models import LedgerEntry, Merchant, MerchantStaff, Offer
 from tests.factories import give_points
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def input_value(response, name: str) -> str | None:
-    """The ``value`` attribute of the input named ``name`` in the page (``None`` without one)."""
-    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', response.get_data(as_text=True))
-    assert tag, f"no input named {name}"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else None
+from tests.pages import input_value, text_of
 
 
 def merchant_form(**overrides) -> dict:

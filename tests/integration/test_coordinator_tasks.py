@@ -11,6 +11,7 @@ from accounts.models import User
 from rewards import ledger
 from rewards.models import LedgerEntry
 from tests.factories import make_task, make_user
+from tests.pages import input_value, text_of
 from volunteer import services
 from volunteer.models import Signup, Task
 
@@ -27,16 +28,6 @@ def task_form(**overrides) -> dict:
     return data
 
 
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def input_value(response, name: str) -> str | None:
-    """The ``value`` attribute of the input named ``name`` in the page (``None`` without one)."""
-    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', response.get_data(as_text=True))
-    assert tag, f"no input named {name}"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else None
 
 
 def row_of(page: str, signup_id: int) -> str:

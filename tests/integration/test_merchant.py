@@ -14,13 +14,11 @@ from rewards.codes import luhn_digit
 from rewards.merchant import start_of_today
 from rewards.models import Offer, Voucher
 from tests.factories import give_points, make_offer, make_user
+from tests.pages import text_of
 
 RIDER_PHONE = "13812345678"
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def code_input(response) -> str | None:
