@@ -114,7 +114,8 @@ signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 class Server:
     """gunicorn -c gunicorn.conf.py 'bench.wsgi:create_app()' on a free loopback port."""
 
-    def __init__(self, db: str, *, workers: int, threads: int = 1, priority: int = 0):
+    def __init__(self, db: str, *, workers: int, threads: int = 1, priority: int = 0,
+                 max_requests: str | None = None):
         self.db, self.workers, self.threads = db, workers, threads
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -123,6 +124,8 @@ class Server:
                     "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
         if threads > 1:
             self.env["GUNICORN_THREADS"] = str(threads)
+        if max_requests is not None:
+            self.env["GUNICORN_MAX_REQUESTS"] = max_requests
         self.argv = [*nice_prefix(priority), str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py",
                      "bench.wsgi:create_app()"]
 
@@ -574,12 +577,12 @@ def measure(server: Server, wrk: Wrk, plans: dict, secrets: dict, keys: list[str
 
 
 def run_database(db: str, meta: dict, wrk: Wrk, *, workers: int, threads: int, keys: list[str],
-                 quiet: Quiet, reruns: int = 1) -> dict:
+                 quiet: Quiet, reruns: int = 1, max_requests: str | None = None) -> dict:
     """Measure ``keys`` on one database; start again (on a fresh copy) if the code changed meanwhile."""
     for attempt in range(reruns + 1):
         rng = random.Random(7)
         before = code_fingerprint()
-        with Server(db, workers=workers, threads=threads, priority=wrk.priority) as server:
+        with Server(db, workers=workers, threads=threads, priority=wrk.priority, max_requests=max_requests) as server:
             prepared = prepare(server, meta, rng, keys)
             results = measure(server, wrk, prepared["plans"], prepared["secrets"], keys, quiet)
             server_command = server.command
@@ -803,11 +806,16 @@ def results_markdown(run: dict) -> str:
 
 def sweep_markdown(sweep: dict) -> str:
     out = [f"_Worker sweep {sweep['started']} (UTC), {sweep['duration']} s per endpoint after a "
-           f"{sweep['warmup']} s warm-up, wrk `-t2 -c32`; `python -m bench.run --sweep`._", "",
-           "| database | workers | " + " | ".join(f"{k} req/s (p99 ms)" for k in sweep["keys"]) + " |",
+           f"{sweep['warmup']} s warm-up, wrk `-t2 -c32`; `{sweep['command']}`; generated, do not edit by hand._",
+           "", "Each cell: requests/s, p99 in ms, and how many workers `max_requests` recycled during the run "
+           "(↻). Other processes' CPU share stayed below "
+           f"{max(r['results'][k]['foreign_cpu_pct'] for r in sweep['rows'] for k in sweep['keys']):.0f}% "
+           "in every run kept.", "",
+           "| database | gunicorn | " + " | ".join(f"{k}" for k in sweep["keys"]) + " |",
            "| --- | --- | " + " | ".join("---:" for _ in sweep["keys"]) + " |"]
     for row in sweep["rows"]:
-        cells = " | ".join(f"{row['results'][k]['rps']:,.0f} ({_f(row['results'][k]['p99'])})" for k in sweep["keys"])
+        cells = " | ".join(f"{row['results'][k]['rps']:,.0f} req/s, p99 {_f(row['results'][k]['p99'])}, "
+                           f"↻{row['results'][k]['worker_restarts']}" for k in sweep["keys"])
         out.append(f"| {DB_LABELS[row['db']]} | {row['label']} | {cells} |")
     out.append("")
     return "\n".join(out)
@@ -854,7 +862,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--priority", type=int, default=0, metavar="N",
                         help="run gunicorn and wrk under nice -n -N (ahead of other people's processes)")
     parser.add_argument("--sweep", default=None, metavar="W[xT],...",
-                        help="compare worker counts instead, e.g. 2,3,4,5,2x4 (workers x threads)")
+                        help="compare worker counts instead, e.g. 2,3,5,2x4,3:0 (workers x threads : max_requests)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args(argv)
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
@@ -875,14 +883,18 @@ def main(argv: list[str] | None = None) -> None:
         rows = []
         for db in dbs:
             for spec in args.sweep.split(","):
+                spec, _, max_requests = spec.partition(":")
                 workers, _, threads = spec.partition("x")
                 threads = int(threads or 1)
                 out = run_database(db, metas[db], wrk, workers=int(workers), threads=threads, keys=keys,
-                                   quiet=quiet())
+                                   quiet=quiet(), max_requests=max_requests or None)
                 label = f"{workers} sync" if threads == 1 else f"{workers} × {threads} gthread"
+                if max_requests:
+                    label += f", max_requests {max_requests}"
                 rows.append({"db": db, "label": label, "results": out["results"]})
         sweep = {"started": started.strftime("%Y-%m-%d %H:%M"), "duration": args.duration, "warmup": args.warmup,
-                 "keys": keys, "rows": rows}
+                 "keys": keys, "rows": rows,
+                 "command": "python -m bench.run " + shlex.join(argv if argv is not None else sys.argv[1:])}
         (WORK / "sweep.json").write_text(json.dumps(sweep, indent=1, default=str))
         if not args.no_docs:
             write_docs("sweep", sweep_markdown(sweep))
