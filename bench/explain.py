@@ -38,12 +38,16 @@ class StatementLog:
             self.items.append((statement, parameters, time.perf_counter() - conn.info.pop("bench_started")))
 
 
-def requests_of(meta: dict, spare_code: tuple[str, str] | None) -> list[dict]:
-    """The measured requests: name, persona (phone or None), method, path, headers."""
+def requests_of(meta: dict, spare: dict[str, tuple[str, str]] | None) -> list[dict]:
+    """The measured requests: name, persona (phone or None), method, path, headers, expected status.
+
+    ``spare`` holds open vouchers the benchmark run did not touch, ``(code, merchant)`` for
+    ``"merchant_page"`` and ``"merchant_confirm"`` (the run confirms thousands of vouchers before this).
+    """
     rider, power = meta["bench_rider"]["phone"], meta["power_rider"]["phone"]
-    staff1 = meta["staff"]["1"]
+    spare = spare or {}
+    code, merchant = spare.get("merchant_page", (meta["issued_codes"]["1"][0], "1"))
     task_id = meta["upcoming_task_ids"][0]
-    code = meta["issued_codes"]["1"][0]
     items = [
         {"name": "bare", "user": None, "path": "/bench/bare"},
         {"name": "task_list", "user": rider, "path": "/tasks"},
@@ -52,13 +56,15 @@ def requests_of(meta: dict, spare_code: tuple[str, str] | None) -> list[dict]:
         {"name": "wallet_full", "user": power, "path": "/wallet"},
         {"name": "voucher_poll", "user": rider, "path": f"/vouchers/{meta['bench_voucher_id']}/status",
          "headers": {"HX-Request": "true"}},
-        {"name": "merchant_page", "user": staff1, "path": f"/merchant/vouchers/{code}"},
+        {"name": "merchant_page", "user": meta["staff"][str(merchant)], "path": f"/merchant/vouchers/{code}"},
     ]
-    if spare_code:
-        merchant = spare_code[1]
+    if "merchant_confirm" in spare:
+        code, merchant = spare["merchant_confirm"]
         items.append({"name": "merchant_confirm", "user": meta["staff"][str(merchant)], "method": "POST",
-                      "path": f"/merchant/vouchers/{spare_code[0]}/confirm", "once": True,
+                      "path": f"/merchant/vouchers/{code}/confirm", "once": True,
                       "headers": {"HX-Request": "true", "HX-Target": "merchant-voucher"}})
+    for item in items:
+        item["expect"] = 204 if item["name"] == "voucher_poll" else 200
     return items
 
 
@@ -77,7 +83,7 @@ def plan(conn, dialect: str, statement: str, parameters) -> str:
     return "\n".join(f"  {row[0]}" for row in rows)
 
 
-def profile(db: str, meta: dict, spare_code: tuple[str, int] | None = None) -> tuple[list[dict], str]:
+def profile(db: str, meta: dict, spare: dict[str, tuple[str, str]] | None = None) -> tuple[list[dict], str]:
     """Profile every measured request on ``db``; return (summary rows, full text report)."""
     sys.path.insert(0, str(ROOT))
     from bench.wsgi import create_app
@@ -88,7 +94,7 @@ def profile(db: str, meta: dict, spare_code: tuple[str, int] | None = None) -> t
     with app.app_context():
         log = StatementLog(flask_db.engine)
         dialect = flask_db.engine.dialect.name
-    for item in requests_of(meta, spare_code):
+    for item in requests_of(meta, spare):
         client = app.test_client()
         token = None
         if item["user"]:  # log in through the real form, as the benchmark does over HTTP
@@ -112,6 +118,9 @@ def profile(db: str, meta: dict, spare_code: tuple[str, int] | None = None) -> t
             times.append(elapsed)
             sql_times.append(sum(s for _, _, s in log.items))
         statements = list(log.items)
+        if response.status_code != item["expect"]:
+            raise RuntimeError(f"{db} {item['name']}: {item['path']} answered {response.status_code}, "
+                               f"not {item['expect']}, in the in-process profile")
         row = {"name": item["name"], "path": item["path"], "status": response.status_code,
                "bytes": len(response.data), "queries": len(statements),
                "request_ms": statistics.median(times) * 1000, "sql_ms": statistics.median(sql_times) * 1000}

@@ -457,7 +457,7 @@ def prepare(server: Server, meta: dict, rng: random.Random, keys: list[str]) -> 
     code_paths = WORK / f"merchant-paths-{db}.txt"
     code_paths.write_text("".join(f"/merchant/vouchers/{c}\n" for c in codes_1))
     # The confirm POST: every open voucher of every merchant, merchants interleaved, each with its staff's
-    # session. Two codes are kept aside: one to check the endpoint, one for the in-process profile.
+    # session. Three codes are kept aside: one to check the endpoint, two for the in-process profile.
     queues = {m: list(codes) for m, codes in meta["issued_codes"].items()}
     for codes in queues.values():
         rng.shuffle(codes)
@@ -467,7 +467,7 @@ def prepare(server: Server, meta: dict, rng: random.Random, keys: list[str]) -> 
             if codes:
                 code = codes.pop()
                 lines.append((code, m))
-    check_code, spare_code = lines.pop(), lines.pop()
+    check_code, spare = lines.pop(), {"merchant_confirm": lines.pop(), "merchant_page": lines.pop()}
     warm_lines, run_lines = lines[:4000], lines[4000:]
     for name, chunk in (("warmup", warm_lines), ("run", run_lines)):
         (WORK / f"confirm-{name}-{db}.txt").write_text(
@@ -514,7 +514,7 @@ def prepare(server: Server, meta: dict, rng: random.Random, keys: list[str]) -> 
         if key.startswith("wallet"):
             rows = text.count('class="amount')
             item["check_result"] += f", {rows} ledger rows"
-    return {"plans": plans, "secrets": secrets, "spare_code": spare_code}
+    return {"plans": plans, "secrets": secrets, "spare": spare}
 
 
 @dataclasses.dataclass
@@ -593,7 +593,7 @@ def run_database(db: str, meta: dict, wrk: Wrk, *, workers: int, threads: int, k
             + ("; measuring again on a fresh copy" if attempt < reruns else "; the results mix two versions"))
         if attempt < reruns:
             load.fresh_copy(db)
-    return {"results": results, "server": server_command, "spare_code": prepared["spare_code"],
+    return {"results": results, "server": server_command, "spare": prepared["spare"],
             "code": {"before": before, "after": after, "git": git_state()}}
 
 
@@ -730,6 +730,12 @@ def results_markdown(run: dict) -> str:
             row += (f" {codes} | {errors} | {r['worker_restarts']} | {r['busy_cpu_pct']:.0f}% "
                     f"({r['foreign_cpu_pct']:.0f}%) |")
         out.append(row)
+    out += ["", "Checked before measuring (one request exactly as wrk sends it; the run stops if the status or "
+            "the page's marker is wrong):", ""]
+    for db in dbs:
+        checks = "; ".join(f"{key}: {r['check']}" for key, r in run["databases"][db]["results"].items()
+                           if r.get("check"))
+        out.append(f"- {DB_LABELS[db]}: {checks}.")
     for db in dbs:
         info = run["databases"][db]
         if "merchant_confirm" in info["results"]:
@@ -916,7 +922,7 @@ def main(argv: list[str] | None = None) -> None:
                                                                "revision", "migrated")}}
         info["redeemed"] = redeemed_by_run(db, metas[db])
         log(f"{db}: profiling each request in-process")
-        profile, report = explain.profile(db, metas[db], out["spare_code"])
+        profile, report = explain.profile(db, metas[db], out["spare"])
         (WORK / f"explain-{db}.txt").write_text(report)
         info["profile"] = profile
         if db == "postgresql" or args.audit_sqlite:
