@@ -73,28 +73,32 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    import audit
-    import demo
-    import templating
     from accounts import auth
+    from accounts.models import ROLE_LABELS, TRADE_LABELS
     from accounts.views import bp as accounts_bp
     from accounts.views import coordinate_bp as accounts_coordinate_bp
-    from rewards.audit_trail import bp as audit_trail_bp
+    from core import templating
+    from demo.cli import demo_cli
+    from oversight.audit_trail import bp as oversight_bp
+    from oversight.books import points_cli
+    from points.coordinate import bp as points_coordinate_bp
+    from points.views import bp as points_bp
+    from points.views import header_balance
     from rewards.cli import vouchers_cli
     from rewards.coordinate import bp as rewards_coordinate_bp
-    from rewards.merchant import bp as merchant_bp
+    from rewards.merchant import bp as rewards_merchant_bp
     from rewards.views import bp as rewards_bp
     from volunteer.coordinate import bp as volunteer_coordinate_bp
     from volunteer.views import bp as volunteer_bp
 
     auth.init_login(login_manager)
-    for blueprint in (accounts_bp, accounts_coordinate_bp, volunteer_bp, volunteer_coordinate_bp,
-                      rewards_bp, rewards_coordinate_bp, merchant_bp, audit_trail_bp):
+    for blueprint in (accounts_bp, accounts_coordinate_bp, points_bp, points_coordinate_bp, volunteer_bp,
+                      volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp, rewards_merchant_bp, oversight_bp):
         app.register_blueprint(blueprint)
-    app.cli.add_command(vouchers_cli)
-    app.cli.add_command(demo.demo_cli)
-    app.cli.add_command(audit.points_cli)
+    for command in (vouchers_cli, demo_cli, points_cli):
+        app.cli.add_command(command)
     templating.init_app(app)
+    app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance)
     register_error_handlers(app)
     core.logs.install(app.logger)
     if app.config["ENV_NAME"] == "production":
@@ -110,7 +114,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if not current_user.is_authenticated:
             return redirect(url_for("volunteer.task_list"))
         return redirect(url_for({"coordinator": "volunteer_coordinate.task_list",
-                                 "merchant": "merchant.home"}.get(current_user.role, "volunteer.task_list")))
+                                 "merchant": "rewards_merchant.home"}.get(current_user.role, "volunteer.task_list")))
 
     @app.get("/healthz")
     def healthz():

@@ -18,12 +18,11 @@ ORGANISATION_KINDS = ("street_office", "community", "trade_committee")
 
 
 class Organisation(db.Model):
-    """A street office, community or trade committee that posts tasks; times shown in ``timezone``."""
+    """A street office, community or trade committee that posts tasks."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20), default="street_office")
-    timezone: Mapped[str] = mapped_column(sa.String(50), default="Asia/Shanghai")
 
     __table_args__ = (sa.CheckConstraint(sa.column("kind").in_(ORGANISATION_KINDS), name="kind"),)
 

@@ -4,7 +4,7 @@ import re
 
 import sqlalchemy as sa
 
-from accounts import audit
+from accounts import journal
 from accounts.errors import CannotDeactivate, PhoneTaken
 from accounts.models import User
 from core.text import normalise_digits
@@ -47,7 +47,7 @@ def create_account(*, phone: str, name: str, password: str, role: str, organisat
             db.session.flush()
     except sa.exc.IntegrityError:
         raise PhoneTaken() from None
-    audit.record("account.create", actor=actor or user, subject=f"user:{user.id}",
+    journal.record("account.create", actor=actor or user, subject=f"user:{user.id}",
                  rider_id=user.id if role == "rider" else None, role=role, name=user.name)
     return user
 
@@ -70,7 +70,7 @@ def set_active(*, user: User, active: bool, actor: User) -> User:
         return user
     user.active = active
     user.session_version += 1
-    audit.record("account.deactivate" if not active else "account.reactivate", actor=actor,
+    journal.record("account.deactivate" if not active else "account.reactivate", actor=actor,
                  subject=f"user:{user.id}", rider_id=user.id if user.role == "rider" else None, name=user.name)
     db.session.flush()
     return user

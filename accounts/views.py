@@ -1,6 +1,5 @@
 """Log-in, registration, language switch; coordinators' account pages."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts.forms import PLATFORMS, LoginForm, RegisterForm, StaffAccountForm
 from accounts.models import User
+from accounts.queries import accounts_list
 from accounts.services import authenticate, create_account, register_rider
 from accounts.services import set_active as set_account_active
 from core.errors import DomainError
@@ -96,13 +96,8 @@ def account_list():
     """All accounts, filterable by role, searchable by name or phone."""
     role = request.args.get("role", "")
     q = request.args.get("q", "").strip()[:50]
-    query = sa.select(User).options(sa.orm.joinedload(User.organisation)).order_by(User.role, User.name)
-    if role in ("rider", "coordinator", "merchant"):
-        query = query.where(User.role == role)
-    if q:
-        query = query.where(sa.or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True)))
-    users = db.session.scalars(query.limit(200)).all()
-    return render_template("coordinate/accounts.html", users=users, role=role, q=q)
+    users = accounts_list(role=role, q=q)
+    return render_template("accounts/coordinate/accounts.html", users=users, role=role, q=q)
 
 
 @coordinate_bp.route("/new", methods=["GET", "POST"])
@@ -123,16 +118,14 @@ def new_coordinator():
             flash(_("Coordinator account created."), "success")
             return redirect(url_for("accounts_coordinate.account_list", role="coordinator"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("coordinate/account_form.html", form=form), status
+    return render_template("accounts/coordinate/account_form.html", form=form), status
 
 
 @coordinate_bp.post("/<int:user_id>/active")
 @role_required("coordinator")
 def set_active(user_id: int):
     """Deactivate (``active=0``) or reactivate (``active=1``) an account; deactivating ends its sessions."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     if request.form.get("active") not in ("0", "1"):
         abort(400)
     try:

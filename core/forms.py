@@ -3,15 +3,16 @@
 import math
 import re
 import unicodedata
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import current_app, request
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from wtforms import DateTimeLocalField, FloatField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
+
+from core.timeutil import from_local, to_local
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -45,11 +46,6 @@ class EmptyForm(Form):
     """A form with only the CSRF token, for one-button POSTs."""
 
 
-def local_zone() -> ZoneInfo:
-    """The configured display time zone (``TIMEZONE``, Asia/Shanghai by default)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
 def _folded(valuelist) -> str:
     return unicodedata.normalize("NFKC", valuelist[0]).strip() if valuelist and isinstance(valuelist[0], str) else ""
 
@@ -76,7 +72,7 @@ class LocalDateTimeField(DateTimeLocalField):
             except ValueError:
                 continue
             if 2000 <= local.year <= 2100:
-                self.data = local.replace(tzinfo=local_zone()).astimezone(UTC)
+                self.data = from_local(local)
                 return
         raise ValueError(_l("Enter a date and time like 2026-12-24 09:30."))
 
@@ -84,7 +80,7 @@ class LocalDateTimeField(DateTimeLocalField):
         if self.raw_data:
             return " ".join(str(v) for v in self.raw_data)
         if isinstance(self.data, datetime):
-            return self.data.astimezone(local_zone()).strftime(self.PATTERNS[0])
+            return to_local(self.data).strftime(self.PATTERNS[0])
         return ""
 
 

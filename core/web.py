@@ -66,3 +66,19 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def form_status() -> int:
+    """The status of a page that shows a form: 422 when a POST was refused, 200 on GET."""
+    return 422 if request.method == "POST" else 200
+
+
+def refusal(error, template: str, default_next: str, **context):
+    """Answer a refused state change (a :class:`core.errors.DomainError`) in one place.
+
+    htmx gets the widget ``template`` in its blocked state with the error's message and status
+    (409/422, which the htmx config swaps); a plain form gets the message flashed and a 303 back.
+    The caller has rolled the transaction back and reloaded what the widget shows.
+    """
+    return widget_or_redirect(template, default_next, message=error.message, category="error",
+                              status=error.status, **context)

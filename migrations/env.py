@@ -1,6 +1,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -89,16 +90,52 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+    if connectable.dialect.name == "sqlite":
+        connectable = sqlite_migration_engine(connectable.url)
 
     with connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            transactional_ddl=True,
             **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                check_foreign_keys(connection)
+
+
+def sqlite_migration_engine(url):
+    """An engine for migrating SQLite safely: one real transaction, foreign keys enforced after, not during.
+
+    Rebuilding a table that others reference (SQLite's way to alter it) fails with rows present while
+    foreign keys are enforced, and pysqlite does not put DDL in a transaction, so a failure would leave
+    the database half-migrated. Here enforcement is off for the migration (the PRAGMA only works
+    outside a transaction), every statement runs inside one explicit BEGIN … COMMIT, and
+    :func:`check_foreign_keys` refuses to commit a database whose references no longer hold.
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"timeout": 15})
+
+    @sa.event.listens_for(engine, "connect")
+    def manual_transactions(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # pysqlite must not begin or commit on its own
+
+    @sa.event.listens_for(engine, "begin")
+    def begin(connection):
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def check_foreign_keys(connection):
+    """Raise (so the migration's transaction rolls back) when any row references a missing row."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration left {len(broken)} broken foreign key(s), e.g. {tuple(broken[0])}; "
+                           "nothing was changed")
 
 
 if context.is_offline_mode():

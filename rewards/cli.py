@@ -3,8 +3,9 @@
 import click
 from flask.cli import with_appcontext
 
+from core.timeutil import utcnow
 from extensions import db
-from rewards import vouchers
+from rewards import queries, vouchers
 
 
 @click.group("vouchers")
@@ -18,7 +19,7 @@ def expire_command():
     """Expire every issued voucher past its expiry and refund it. Safe to run twice at once (cron)."""
     expired = 0
     while True:
-        due = vouchers.due_for_expiry()
+        due = queries.due_for_expiry(now=utcnow())
         if not due:
             break
         for voucher in due:

@@ -6,23 +6,6 @@ from flask_babel import lazy_gettext as _l
 from core.errors import DomainError
 
 
-class InsufficientPoints(DomainError):
-    """The balance is too low; ``missing`` is how many points short (a positive integer)."""
-
-    def __init__(self, missing: int):
-        super().__init__(_l("Not enough points: you need %(missing)d more.", missing=missing), missing=missing)
-        self.missing = missing
-
-
-class AdjustmentWouldGoNegative(DomainError):
-    status = 422
-
-    def __init__(self, balance: int):
-        super().__init__(
-            _l("This would leave the balance below zero (it is %(balance)d points).", balance=balance)
-        )
-
-
 class OfferUnavailable(DomainError):
     def __init__(self):
         super().__init__(_l("This offer is no longer available."))

@@ -1,10 +1,10 @@
-"""Forms of merchants, offers, point adjustments and the voucher-code look-up."""
+"""Forms of merchants, offers and the voucher-code look-up."""
 
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional
 
 from core.forms import DecimalNumberField, Form, WholeNumberField, number_between, required
 
@@ -78,19 +78,6 @@ class OfferForm(Form):
         """How much the coordinator changed the stock they saw, or ``None`` when the form had no original."""
         shown = (self.stock_shown.data or "").strip()
         return self.stock.data - int(shown) if shown.isdigit() else None
-
-
-class AdjustmentForm(Form):
-    amount = WholeNumberField(_l("Points (negative to remove)"), validators=[
-        required(_l("Enter the points to add or remove.")),
-        number_between(-100000, 100000, _l("At most 100000 points at a time."))],
-        render_kw={"inputmode": "text"})
-    reason = StringField(_l("Reason"), validators=[required(_l("Say why, for the rider's history.")),
-                                                   Length(max=200, message=_l("At most 200 characters."))])
-
-    def validate_amount(self, field):
-        if field.data == 0:
-            raise ValidationError(_l("Enter a number other than zero."))
 
 
 class CodeForm(Form):

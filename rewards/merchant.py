@@ -1,7 +1,5 @@
 """Merchant staff pages: look up a code, see what it is for, confirm it; today's redemptions."""
 
-from datetime import UTC, datetime, timedelta
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
@@ -9,17 +7,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.errors import DomainError
-from core.forms import local_zone
 from core.ratelimit import UNKNOWN_CODES_BY_STAFF
-from core.timeutil import utcnow
+from core.timeutil import local_day_span, local_today, parse_day, start_of_today, utcnow
 from core.web import role_required, wants_fragment
 from extensions import db
-from rewards import vouchers
+from rewards import queries, vouchers
 from rewards.codes import parse_code
 from rewards.errors import UnknownCode, WrongMerchant
 from rewards.forms import CodeForm
 
-bp = Blueprint("merchant", __name__, url_prefix="/merchant")
+bp = Blueprint("rewards_merchant", __name__, url_prefix="/merchant")
 
 CODE_PROBLEMS = {
     "empty": _l("Type the code on the rider's screen."),
@@ -29,7 +26,7 @@ CODE_PROBLEMS = {
 }
 
 
-LOOK_UPS = {"merchant.lookup", "merchant.voucher", "merchant.confirm"}
+LOOK_UPS = {"rewards_merchant.lookup", "rewards_merchant.voucher", "rewards_merchant.confirm"}
 
 
 @bp.before_request
@@ -51,23 +48,17 @@ def _count_unknown(error: DomainError) -> None:
 
 
 def my_merchant():
-    merchant = vouchers.merchant_of(current_user)
+    merchant = queries.merchant_of(current_user)
     if merchant is None:
         abort(403)
     return merchant
 
 
-def start_of_today() -> datetime:
-    """Local midnight today, as UTC."""
-    local = utcnow().astimezone(local_zone())
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
-
-
 def _home(form: CodeForm, status: int = 200, error=None):
     merchant = my_merchant()
-    redeemed = vouchers.todays_redemptions(merchant_id=merchant.id, since=start_of_today())
+    redeemed = queries.redemptions_between(merchant_id=merchant.id, since=start_of_today())
     total = sum(v.face_value_fen for v in redeemed)
-    return render_template("merchant/home.html", merchant=merchant, form=form, redeemed=redeemed,
+    return render_template("rewards/merchant/home.html", merchant=merchant, form=form, redeemed=redeemed,
                            total=total, error=error), status
 
 
@@ -86,7 +77,7 @@ def lookup():
     code, problem = parse_code(form.code.data)
     if problem:
         return _home(form, 422, error=CODE_PROBLEMS[problem])
-    return redirect(url_for("merchant.voucher", code=code), code=303)
+    return redirect(url_for("rewards_merchant.voucher", code=code), code=303)
 
 
 def _voucher_page(code: str, *, confirmed=False, error: DomainError | None = None):
@@ -99,7 +90,7 @@ def _voucher_page(code: str, *, confirmed=False, error: DomainError | None = Non
         error = error or lookup_error
     if voucher is not None and error is None and not confirmed:
         error = vouchers.refusal_for(voucher, utcnow(), current_user)
-    template = "merchant/_voucher.html" if wants_fragment() else "merchant/voucher.html"
+    template = "rewards/merchant/_voucher.html" if wants_fragment() else "rewards/merchant/voucher.html"
     status = error.status if error is not None else 200
     return render_template(template, merchant=merchant, voucher=voucher, code=code, confirmed=confirmed,
                            error=error.message if error else None), status
@@ -139,11 +130,9 @@ def confirm(code: str):
 @role_required("merchant")
 def confirmations():
     """This restaurant's confirmed vouchers on one day (today by default), with the day's total."""
-    from rewards.audit_trail import local_midnight_utc, parse_day
-
     merchant = my_merchant()
-    day = parse_day(request.args.get("day")) or utcnow().astimezone(local_zone()).date()
-    start = local_midnight_utc(day)
-    redeemed = vouchers.redemptions_between(merchant_id=merchant.id, since=start, until=start + timedelta(days=1))
-    return render_template("merchant/confirmations.html", merchant=merchant, redeemed=redeemed, day=day,
+    day = parse_day(request.args.get("day")) or local_today()
+    since, until = local_day_span(day)
+    redeemed = queries.redemptions_between(merchant_id=merchant.id, since=since, until=until)
+    return render_template("rewards/merchant/confirmations.html", merchant=merchant, redeemed=redeemed, day=day,
                            total=sum(v.face_value_fen for v in redeemed))

@@ -1,14 +1,18 @@
 """Use cases of partner restaurants, their offers and their staff accounts."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
-from accounts import audit
+from accounts import journal
 from accounts.models import User
 from accounts.services import create_account
 from core.db import update_rows
 from extensions import db
 from rewards.errors import StockBelowZero
 from rewards.models import Merchant, MerchantStaff, Offer
+
+journal.describe({"merchant.save": _l("Merchant saved"), "offer.save": _l("Offer saved")},
+                 name=_l("Name"), active=_l("Active"), title=_l("Title"), points=_l("Points"), stock=_l("Stock"))
 
 
 def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitude: float | None,
@@ -19,7 +23,7 @@ def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitud
     merchant.latitude, merchant.longitude, merchant.active = latitude, longitude, active
     db.session.add(merchant)
     db.session.flush()
-    audit.record("merchant.save", actor=actor, subject=f"merchant:{merchant.id}", merchant_id=merchant.id,
+    journal.record("merchant.save", actor=actor, subject=f"merchant:{merchant.id}", merchant_id=merchant.id,
                  name=merchant.name, active=active)
     return merchant
 
@@ -44,7 +48,7 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     db.session.add(offer)
     db.session.flush()
     db.session.refresh(offer)
-    audit.record("offer.save", actor=actor, subject=f"offer:{offer.id}", merchant_id=merchant.id,
+    journal.record("offer.save", actor=actor, subject=f"offer:{offer.id}", merchant_id=merchant.id,
                  title=offer.title, points=offer.points_cost, stock=offer.stock, active=offer.active)
     return offer
 

@@ -1,9 +1,7 @@
-"""Points accounts, ledger entries, merchants, offers and vouchers.
+"""Merchants, their staff, offers and vouchers.
 
-The database holds the rules: a balance has ``CHECK (balance >= 0)``; every ledger entry that must
-happen at most once (an award for a sign-up, the spend and the refund of a voucher) carries a unique
-``key``; an offer's ``stock`` has ``CHECK (stock >= 0)``; a voucher's code is unique. Money is integer
-fen, points are integers, times are UTC.
+The database holds the rules: an offer's ``stock`` has ``CHECK (stock >= 0)``; a voucher's code is
+unique; a voucher leaves ``issued`` at most once. Money is integer fen, points are integers, times UTC.
 """
 
 from datetime import datetime
@@ -13,17 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
+from core.money import format_fen
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-ENTRY_KINDS = ("award", "spend", "refund", "expiry", "adjustment")
-ENTRY_KIND_LABELS = {
-    "award": _l("Volunteer points"),
-    "spend": _l("Voucher"),
-    "refund": _l("Voucher cancelled, refund"),
-    "expiry": _l("Voucher expired, refund"),
-    "adjustment": _l("Adjustment"),
-}
 VOUCHER_STATUSES = ("issued", "redeemed", "expired", "cancelled")
 VOUCHER_STATUS_LABELS = {
     "issued": _l("Ready to use"),
@@ -31,48 +22,6 @@ VOUCHER_STATUS_LABELS = {
     "expired": _l("Expired"),
     "cancelled": _l("Cancelled"),
 }
-
-
-class PointsAccount(db.Model):
-    """A rider's cached balance in points: always the sum of their ledger entries, never negative."""
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
-    balance: Mapped[int] = mapped_column(default=0)
-
-    __table_args__ = (sa.CheckConstraint("balance >= 0", name="balance_not_negative"),)
-
-
-class LedgerEntry(db.Model):
-    """One append-only movement of points (positive or negative integer ``amount``) for a rider.
-
-    ``key`` makes one-off movements unique: ``award:signup:<id>``, ``spend:voucher:<id>``,
-    ``refund:voucher:<id>``. Triggers in the migrations refuse UPDATE and DELETE.
-    """
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rider_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    amount: Mapped[int]
-    kind: Mapped[str] = mapped_column(sa.String(20))
-    reason: Mapped[str] = mapped_column(sa.String(200), default="")
-    key: Mapped[str | None] = mapped_column(sa.String(50), unique=True)
-    voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voucher.id"))
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (
-        sa.CheckConstraint("amount != 0", name="amount_not_zero"),
-        sa.CheckConstraint(sa.column("kind").in_(ENTRY_KINDS), name="kind"),
-        sa.CheckConstraint(
-            "(kind IN ('award', 'refund', 'expiry') AND amount > 0) OR (kind = 'spend' AND amount < 0)"
-            " OR (kind = 'adjustment' AND reason != '')",
-            name="kind_sign",
-        ),
-        sa.Index("ix_ledger_entry_rider_created", "rider_id", "created_at", "id"),
-    )
-
-    @property
-    def kind_label(self):
-        return ENTRY_KIND_LABELS.get(self.kind, self.kind)
 
 
 class Merchant(db.Model):
@@ -186,9 +135,3 @@ class Voucher(db.Model):
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.status == "issued" and (now or utcnow()) < self.expires_at
 
-
-def format_fen(fen: int) -> str:
-    """Format integer fen as yuan with two decimals: ``1250`` → ``"12.50"``."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"

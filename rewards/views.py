@@ -1,6 +1,5 @@
-"""Riders' reward pages: wallet (balance and history), offers, redeeming, vouchers."""
+"""Riders' reward pages: offers, redeeming, vouchers."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,59 +9,34 @@ from core.errors import DomainError
 from core.timeutil import utcnow
 from core.web import role_required, wants_fragment
 from extensions import db
-from rewards import ledger, vouchers
-from rewards.models import Merchant, Offer, Voucher
+from points.queries import balance_of
+from points.views import BALANCE_CHANGED
+from rewards import queries, vouchers
+from rewards.models import Offer, Voucher
 
 bp = Blueprint("rewards", __name__)
-
-BALANCE_CHANGED = "balance-changed"
-
-
-def get_offer_or_404(offer_id: int) -> Offer:
-    offer = db.session.get(Offer, offer_id)
-    if offer is None:
-        abort(404)
-    return offer
 
 
 def get_my_voucher_or_404(voucher_id: int) -> Voucher:
     """The current rider's voucher; another rider's is a 404 (reveal nothing)."""
-    voucher = db.session.get(Voucher, voucher_id)
-    if voucher is None or voucher.rider_id != current_user.id:
+    voucher = db.get_or_404(Voucher, voucher_id)
+    if voucher.rider_id != current_user.id:
         abort(404)
     return voucher
-
-
-@bp.get("/wallet")
-@role_required("rider")
-def wallet():
-    """Balance and the full history of ledger entries, each with what it was for."""
-    return render_template("rewards/wallet.html", balance=ledger.balance_of(current_user.id),
-                           entries=ledger.history_of(current_user.id))
-
-
-@bp.get("/wallet/balance")
-@role_required("rider")
-def balance():
-    """The header's balance badge; htmx re-fetches it on ``balance-changed``."""
-    return render_template("rewards/_balance.html", balance=ledger.balance_of(current_user.id))
 
 
 @bp.get("/offers")
 @role_required("rider")
 def offer_list():
     """Active offers of active partner restaurants, grouped by restaurant."""
-    merchants = db.session.scalars(
-        sa.select(Merchant).where(Merchant.active.is_(True)).order_by(Merchant.name)
-        .options(sa.orm.selectinload(Merchant.offers))
-    ).all()
+    merchants = queries.merchants_with_offers(active_only=True)
     return render_template("rewards/offer_list.html", merchants=merchants,
-                           balance=ledger.balance_of(current_user.id))
+                           balance=balance_of(current_user.id))
 
 
 def _confirm_page(offer: Offer, *, error=None, status: int = 200):
-    balance = ledger.balance_of(current_user.id)
-    held = vouchers.live_vouchers_count(rider_id=current_user.id, offer_id=offer.id)
+    balance = balance_of(current_user.id)
+    held = queries.live_vouchers_count(rider_id=current_user.id, offer_id=offer.id)
     return render_template("rewards/offer_confirm.html", offer=offer, balance=balance,
                            after=balance - offer.points_cost, held=held, error=error), status
 
@@ -71,19 +45,19 @@ def _confirm_page(offer: Offer, *, error=None, status: int = 200):
 @role_required("rider")
 def offer_detail(offer_id: int):
     """The confirm screen: what the voucher is for, points before and after."""
-    return _confirm_page(get_offer_or_404(offer_id))
+    return _confirm_page(db.get_or_404(Offer, offer_id))
 
 
 @bp.post("/offers/<int:offer_id>/redeem")
 @role_required("rider")
 def redeem(offer_id: int):
     """Spend points on a voucher, then open it. Refusals re-show the confirm screen with the reason."""
-    offer = get_offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     try:
         voucher = vouchers.redeem_offer(offer=offer, rider=current_user)
     except DomainError as error:
         db.session.rollback()
-        return _confirm_page(get_offer_or_404(offer_id), error=error.message, status=error.status)
+        return _confirm_page(db.get_or_404(Offer, offer_id), error=error.message, status=error.status)
     db.session.commit()
     flash(_("Here is your voucher. Show it at the counter."), "success")
     target = url_for("rewards.voucher_detail", voucher_id=voucher.id)
@@ -95,11 +69,7 @@ def redeem(offer_id: int):
 @bp.get("/vouchers")
 @role_required("rider")
 def voucher_list():
-    mine = db.session.scalars(
-        sa.select(Voucher).where(Voucher.rider_id == current_user.id)
-        .options(sa.orm.joinedload(Voucher.offer), sa.orm.joinedload(Voucher.merchant))
-        .order_by(Voucher.issued_at.desc()).limit(200)
-    ).all()
+    mine = queries.vouchers_of_rider(current_user.id)
     return render_template("rewards/voucher_list.html", vouchers=mine, now=utcnow())
 
 
@@ -107,7 +77,7 @@ def qr_svg(voucher: Voucher) -> str:
     """An inline SVG QR code of the URL of the merchant's confirm page for this voucher."""
     import segno
 
-    url = url_for("merchant.voucher", code=voucher.code, _external=True)
+    url = url_for("rewards_merchant.voucher", code=voucher.code, _external=True)
     return segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff", omitsize=True)
 
 

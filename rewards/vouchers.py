@@ -8,13 +8,17 @@ are ledger entries with unique keys.
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
-from accounts import audit
+from accounts import journal
 from accounts.models import User
 from core.db import insert_ignoring_conflicts, update_rows
+from core.money import format_fen
 from core.timeutil import utcnow
 from extensions import db
-from rewards import ledger
+from points import ledger
+from points.errors import InsufficientPoints
+from points.queries import balance_of
 from rewards.codes import new_code
 from rewards.errors import (
     AlreadyRedeemed,
@@ -28,17 +32,13 @@ from rewards.errors import (
     VoucherNotCancellable,
     WrongMerchant,
 )
-from rewards.models import Merchant, MerchantStaff, Offer, Voucher, format_fen
+from rewards.models import Offer, Voucher
+from rewards.queries import live_vouchers_count, merchant_of
 
-LIVE = ("issued", "redeemed")
-
-
-def live_vouchers_count(*, rider_id: int, offer_id: int) -> int:
-    """Return how many issued or redeemed vouchers of ``offer_id`` the rider holds."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Voucher)
-        .where(Voucher.rider_id == rider_id, Voucher.offer_id == offer_id, Voucher.status.in_(LIVE))
-    )
+journal.describe({"voucher.issue": _l("Voucher issued"), "voucher.confirm": _l("Voucher redeemed"),
+                  "voucher.expire": _l("Voucher expired and refunded"),
+                  "voucher.cancel": _l("Voucher cancelled and refunded")},
+                 offer=_l("Offer"), code=_l("Voucher code"), face_value=_l("Worth"), points=_l("Points"))
 
 
 def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> Voucher:
@@ -54,9 +54,9 @@ def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> V
     ledger.lock_account(rider.id)
     if live_vouchers_count(rider_id=rider.id, offer_id=offer.id) >= offer.per_rider_limit:
         raise LimitReached(offer.per_rider_limit)
-    balance = ledger.balance_of(rider.id)
+    balance = balance_of(rider.id)
     if balance < offer.points_cost:
-        raise ledger.InsufficientPoints(missing=offer.points_cost - balance)
+        raise InsufficientPoints(missing=offer.points_cost - balance)
     taken = update_rows(
         sa.update(Offer).where(Offer.id == offer.id, Offer.stock > 0, Offer.active.is_(True))
         .values(stock=Offer.stock - 1)
@@ -71,20 +71,13 @@ def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> V
             face_value_fen=offer.face_value_fen, issued_at=now,
             expires_at=now + timedelta(days=offer.validity_days),
         )
-    ledger.post_entry(rider_id=rider.id, amount=-offer.points_cost, kind="spend", reason=offer.title,
-                      key=f"spend:voucher:{voucher_id}", voucher_id=voucher_id, actor=rider, now=now)
+    ledger.spend_on_voucher(rider_id=rider.id, voucher_id=voucher_id, points=offer.points_cost, reason=offer.title,
+                            actor=rider, now=now)
     voucher = db.session.get(Voucher, voucher_id)
-    audit.record("voucher.issue", actor=rider, subject=f"voucher:{voucher_id}", rider_id=rider.id,
+    journal.record("voucher.issue", actor=rider, subject=f"voucher:{voucher_id}", rider_id=rider.id,
                  merchant_id=offer.merchant_id, now=now, offer=offer.title, points=offer.points_cost,
-                 code=audit.mask_code(voucher.code))
+                 code=journal.mask_code(voucher.code))
     return voucher
-
-
-def merchant_of(user: User) -> Merchant | None:
-    """Return the merchant a merchant-staff user works for, or ``None``."""
-    return db.session.scalar(
-        sa.select(Merchant).join(MerchantStaff).where(MerchantStaff.user_id == user.id)
-    )
 
 
 def voucher_for_merchant(*, code: str, merchant_id: int) -> Voucher:
@@ -140,15 +133,15 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
     voucher = voucher_for_merchant(code=code, merchant_id=merchant.id)
     if changed:
         db.session.refresh(voucher)
-        audit.record("voucher.confirm", actor=staff, subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id,
+        journal.record("voucher.confirm", actor=staff, subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id,
                      merchant_id=merchant.id, now=now, offer=voucher.offer.title,
-                     face_value=format_fen(voucher.face_value_fen), code=audit.mask_code(code))
+                     face_value=format_fen(voucher.face_value_fen), code=journal.mask_code(code))
         return voucher
     db.session.refresh(voucher)
     raise refusal_for(voucher, now, staff) or UnknownCode()
 
 
-def _close_and_refund(voucher: Voucher, *, status: str, kind: str, actor: User | None, now: datetime) -> bool:
+def _close_and_refund(voucher: Voucher, *, status: str, actor: User | None, now: datetime) -> bool:
     closed = update_rows(
         sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == "issued")
         .values(status=status, closed_at=now)
@@ -156,19 +149,18 @@ def _close_and_refund(voucher: Voucher, *, status: str, kind: str, actor: User |
     if not closed:
         return False
     update_rows(sa.update(Offer).where(Offer.id == voucher.offer_id).values(stock=Offer.stock + 1))
-    ledger.post_entry(rider_id=voucher.rider_id, amount=voucher.points_cost, kind=kind,
-                      reason=voucher.offer.title, key=f"refund:voucher:{voucher.id}",
-                      voucher_id=voucher.id, actor=actor, now=now)
-    audit.record("voucher.expire" if status == "expired" else "voucher.cancel", actor=actor,
+    ledger.refund_voucher(rider_id=voucher.rider_id, voucher_id=voucher.id, points=voucher.points_cost,
+                          expired=status == "expired", reason=voucher.offer.title, actor=actor, now=now)
+    journal.record("voucher.expire" if status == "expired" else "voucher.cancel", actor=actor,
                  subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id, merchant_id=voucher.merchant_id,
-                 now=now, offer=voucher.offer.title, points=voucher.points_cost, code=audit.mask_code(voucher.code))
+                 now=now, offer=voucher.offer.title, points=voucher.points_cost, code=journal.mask_code(voucher.code))
     db.session.refresh(voucher)
     return True
 
 
 def cancel_voucher(*, voucher: Voucher, rider: User, now: datetime | None = None) -> Voucher:
     """Cancel the rider's unused voucher: points back, stock back. Raises :class:`VoucherNotCancellable`."""
-    if not _close_and_refund(voucher, status="cancelled", kind="refund", actor=rider, now=now or utcnow()):
+    if not _close_and_refund(voucher, status="cancelled", actor=rider, now=now or utcnow()):
         raise VoucherNotCancellable()
     return voucher
 
@@ -178,27 +170,4 @@ def expire_voucher(voucher: Voucher, *, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if now < voucher.expires_at:
         return False
-    return _close_and_refund(voucher, status="expired", kind="expiry", actor=None, now=now)
-
-
-def due_for_expiry(*, now: datetime | None = None, limit: int = 500) -> list[Voucher]:
-    """Return up to ``limit`` issued vouchers whose expiry has passed."""
-    return list(db.session.scalars(
-        sa.select(Voucher).where(Voucher.status == "issued", Voucher.expires_at <= (now or utcnow()))
-        .order_by(Voucher.id).limit(limit)
-    ))
-
-
-def todays_redemptions(*, merchant_id: int, since: datetime) -> list[Voucher]:
-    """Return the merchant's vouchers redeemed since ``since`` (UTC), newest first."""
-    return redemptions_between(merchant_id=merchant_id, since=since)
-
-
-def redemptions_between(*, merchant_id: int, since: datetime, until: datetime | None = None) -> list[Voucher]:
-    """Return the merchant's vouchers redeemed in ``[since, until)`` (UTC), newest first, with offer and rider."""
-    window = [Voucher.redeemed_at >= since] + ([Voucher.redeemed_at < until] if until else [])
-    return list(db.session.scalars(
-        sa.select(Voucher).where(Voucher.merchant_id == merchant_id, *window)
-        .options(sa.orm.joinedload(Voucher.offer), sa.orm.joinedload(Voucher.rider))
-        .order_by(Voucher.redeemed_at.desc())
-    ))
+    return _close_and_refund(voucher, status="expired", actor=None, now=now)

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 from accounts.models import Organisation, User
 from core.timeutil import utcnow
 from extensions import db
-from rewards import ledger
+from points import ledger
 from rewards.models import Merchant, MerchantStaff, Offer
 from volunteer.models import Task
 

@@ -1,15 +1,14 @@
 """Coordinators' task pages: post, edit, cancel, sign-ups and attendance."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.errors import DomainError
 from core.timeutil import utcnow
-from core.web import role_required, wants_fragment, widget_or_redirect
+from core.web import form_status, refusal, role_required, widget_or_redirect
 from extensions import db
-from volunteer import services
+from volunteer import queries, services
 from volunteer.forms import TaskForm
 from volunteer.models import Signup, Task
 
@@ -18,18 +17,15 @@ bp = Blueprint("volunteer_coordinate", __name__, url_prefix="/coordinate")
 
 def get_managed_task_or_403(task_id: int) -> Task:
     """The task if it exists (else 404) and belongs to the coordinator's organisation (else 403)."""
-    task = db.session.get(Task, task_id)
-    if task is None:
-        abort(404)
+    task = db.get_or_404(Task, task_id)
     if task.organisation_id != current_user.organisation_id:
         abort(403)
     return task
 
 
 def get_managed_signup_or_403(signup_id: int) -> Signup:
-    signup = db.session.get(Signup, signup_id)
-    if signup is None:
-        abort(404)
+    """The sign-up if it exists (else 404) and its task belongs to the coordinator's organisation (else 403)."""
+    signup = db.get_or_404(Signup, signup_id)
     get_managed_task_or_403(signup.task_id)
     return signup
 
@@ -40,21 +36,15 @@ def get_managed_signup_or_403(signup_id: int) -> Signup:
 def task_list():
     """The organisation's tasks: upcoming soonest first, then the recent past."""
     now = utcnow()
-    tasks = db.session.scalars(
-        sa.select(Task).where(Task.organisation_id == current_user.organisation_id)
-        .order_by(Task.starts_at.desc()).limit(200)
-    ).all()
-    waitlisted = dict(db.session.execute(
-        sa.select(Signup.task_id, sa.func.count()).join(Task)
-        .where(Task.organisation_id == current_user.organisation_id, Signup.status == "waitlisted")
-        .group_by(Signup.task_id)).all())
+    tasks = queries.tasks_of_organisation(current_user.organisation_id)
+    waitlisted = queries.waitlist_counts(current_user.organisation_id)
     upcoming = sorted((t for t in tasks if t.ends_at > now), key=lambda t: t.starts_at)
     past = [t for t in tasks if t.ends_at <= now]
-    return render_template("coordinate/task_list.html", upcoming=upcoming, past=past, waitlisted=waitlisted)
+    return render_template("volunteer/coordinate/task_list.html", upcoming=upcoming, past=past, waitlisted=waitlisted)
 
 
 def _form_page(form: TaskForm, task: Task | None, status: int):
-    return render_template("coordinate/task_form.html", form=form, task=task), status
+    return render_template("volunteer/coordinate/task_form.html", form=form, task=task), status
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
@@ -71,7 +61,7 @@ def new_task():
             db.session.commit()
             flash(_("Task posted. Riders can sign up now."), "success")
             return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
-    return _form_page(form, None, 422 if request.method == "POST" else 200)
+    return _form_page(form, None, form_status())
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -94,7 +84,7 @@ def edit_task(task_id: int):
             db.session.commit()
             flash(_("Task updated."), "success")
             return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
-    return _form_page(form, task, 422 if request.method == "POST" else 200)
+    return _form_page(form, task, form_status())
 
 
 @bp.post("/tasks/<int:task_id>/cancel")
@@ -116,7 +106,7 @@ def cancel_task(task_id: int):
 @role_required("coordinator")
 def task_detail(task_id: int):
     task = get_managed_task_or_403(task_id)
-    return render_template("coordinate/task_detail.html", task=task, signups=services.signups_of(task),
+    return render_template("volunteer/coordinate/task_detail.html", task=task, signups=queries.signups_of(task),
                            now=utcnow())
 
 
@@ -134,15 +124,11 @@ def mark_attendance(signup_id: int):
     except DomainError as error:
         db.session.rollback()
         signup = get_managed_signup_or_403(signup_id)
-        if not wants_fragment():
-            flash(str(error.message), "error")
-            return redirect(next_url, code=303)
-        return widget_or_redirect("coordinate/_attendance_row.html", next_url, message=error.message,
-                                  category="error", status=error.status, signup=signup, task=signup.task)
+        return refusal(error, "volunteer/coordinate/_attendance_row.html", next_url, signup=signup, task=signup.task)
     db.session.commit()
     message = (_("%(name)s attended: +%(points)d points.", name=signup.rider.name, points=task.points)
                if signup.status == "attended" else _("%(name)s marked as no-show.", name=signup.rider.name))
-    return widget_or_redirect("coordinate/_attendance_row.html", next_url, message=message,
+    return widget_or_redirect("volunteer/coordinate/_attendance_row.html", next_url, message=message,
                               signup=signup, task=task)
 
 
@@ -158,7 +144,7 @@ def mark_all_attended(task_id: int):
         flash(str(error.message), "error")
         return redirect(url_for("volunteer_coordinate.task_detail", task_id=task_id), code=303)
     db.session.commit()
-    return widget_or_redirect("coordinate/_signups.html",
+    return widget_or_redirect("volunteer/coordinate/_signups.html",
                               url_for("volunteer_coordinate.task_detail", task_id=task.id),
                               message=_("%(count)d riders marked attended.", count=count),
-                              task=task, signups=services.signups_of(task))
+                              task=task, signups=queries.signups_of(task))

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from accounts import audit
+from accounts import journal
 from accounts.models import User
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
 from extensions import db
-from rewards import ledger
+from points import ledger
 from volunteer.errors import (
     AttendanceNotAllowed,
     CannotCancelSignup,
@@ -32,6 +32,10 @@ from volunteer.errors import (
 from volunteer.models import Signup, Task
 
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)  # check-in may start an hour before the task
+journal.describe({"task.create": _l("Task posted"), "task.update": _l("Task changed"),
+                  "task.cancel": _l("Task cancelled")},
+                 title=_l("Title"), places=_l("Places"), points=_l("Points"), starts_at=_l("Starts"),
+                 ends_at=_l("Ends"), place=_l("Place"), description=_l("Description"), category=_l("Category"))
 EDITABLE_FIELDS = ("title", "description", "category", "place", "latitude", "longitude",
                    "starts_at", "ends_at", "places", "points")
 
@@ -57,7 +61,7 @@ def create_task(*, actor: User, title: str, description: str, category: str, pla
                 starts_at=starts_at, ends_at=ends_at, places=places, points=points, created_by_id=actor.id)
     db.session.add(task)
     db.session.flush()
-    audit.record("task.create", actor=actor, subject=f"task:{task.id}", title=task.title, places=places,
+    journal.record("task.create", actor=actor, subject=f"task:{task.id}", title=task.title, places=places,
                  points=points)
     return task
 
@@ -90,7 +94,7 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
         value = fields[name]
         setattr(task, name, value.strip() if isinstance(value, str) else value)
     if changed:
-        audit.record("task.update", actor=actor, subject=f"task:{task.id}", title=task.title, changed=changed)
+        journal.record("task.update", actor=actor, subject=f"task:{task.id}", title=task.title, changed=changed)
     db.session.flush()
     _promote_waitlist(task.id)
     db.session.refresh(task)
@@ -107,7 +111,7 @@ def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task
         raise TaskEnded()
     if update_rows(sa.update(Task).where(Task.id == task.id, Task.status == "open")
                    .values(status="cancelled", cancelled_at=now)):
-        audit.record("task.cancel", actor=actor, subject=f"task:{task.id}", title=task.title, now=now)
+        journal.record("task.cancel", actor=actor, subject=f"task:{task.id}", title=task.title, now=now)
     db.session.refresh(task)
     return task
 
@@ -231,9 +235,9 @@ def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetim
             .values(status="attended", marked_at=now, marked_by_id=actor.id)
         )
         if changed:
-            ledger.post_entry(rider_id=signup.rider_id, amount=task.points, kind="award", reason=task.title,
-                              key=f"award:signup:{signup.id}", actor=actor, now=now)
-            audit.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
+            ledger.award_for_signup(rider_id=signup.rider_id, signup_id=signup.id, points=task.points,
+                                    reason=task.title, actor=actor, now=now)
+            journal.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
                          now=now, points=task.points, title=task.title)
     else:
         changed = update_rows(
@@ -261,13 +265,3 @@ def mark_all_attended(*, task: Task, actor: User, now: datetime | None = None) -
     for signup in confirmed:
         mark_attendance(signup=signup, attended=True, actor=actor, now=now)
     return len(confirmed)
-
-
-def signups_of(task: Task) -> list[Signup]:
-    """Return the task's sign-ups with their riders: place holders first, then the waitlist in order."""
-    order = sa.case({"confirmed": 0, "attended": 0, "no_show": 0, "waitlisted": 1}, value=Signup.status, else_=2)
-    return list(db.session.scalars(
-        sa.select(Signup).where(Signup.task_id == task.id)
-        .options(sa.orm.joinedload(Signup.rider))
-        .order_by(order, Signup.queued_at, Signup.id)
-    ))

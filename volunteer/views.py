@@ -1,36 +1,26 @@
 """Riders' pages: upcoming tasks, a task, signing up and cancelling, my tasks."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.models import Organisation
+from accounts.queries import organisations
 from core.errors import DomainError
 from core.timeutil import utcnow
 from core.web import role_required, wants_fragment, widget_or_redirect
 from extensions import db
-from volunteer import services
+from volunteer import queries, services
 from volunteer.models import CATEGORY_LABELS, Signup, Task
 
 bp = Blueprint("volunteer", __name__)
 TASKS_PER_PAGE = 20  # a phone screen's worth of cards keeps the page small on patchy mobile data
 
 
-def get_task_or_404(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None:
-        abort(404)
-    return task
-
-
 def my_signups(task_ids) -> dict[int, Signup]:
-    """The current rider's sign-ups for these tasks, by task id (one query)."""
-    if not current_user.is_authenticated or not current_user.is_rider or not task_ids:
+    """The current rider's sign-ups for these tasks, by task id (empty for anyone else)."""
+    if not current_user.is_authenticated or not current_user.is_rider:
         return {}
-    rows = db.session.scalars(
-        sa.select(Signup).where(Signup.rider_id == current_user.id, Signup.task_id.in_(list(task_ids))))
-    return {s.task_id: s for s in rows}
+    return queries.signups_by_task(rider_id=current_user.id, task_ids=task_ids)
 
 
 @bp.get("/tasks")
@@ -40,37 +30,32 @@ def task_list():
     organisation_id = request.args.get("organisation", type=int)
     if organisation_id is not None and not 0 < organisation_id < 2**31:
         organisation_id = None
-    query = (sa.select(Task).where(Task.status == "open", Task.starts_at > utcnow())
-             .options(sa.orm.joinedload(Task.organisation)).order_by(Task.starts_at, Task.id))
-    if category in CATEGORY_LABELS:
-        query = query.where(Task.category == category)
-    if organisation_id:
-        query = query.where(Task.organisation_id == organisation_id)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 1000)
-    found = db.session.scalars(query.offset((page - 1) * TASKS_PER_PAGE).limit(TASKS_PER_PAGE + 1)).all()
+    found = queries.upcoming_tasks(now=utcnow(), category=category, organisation_id=organisation_id,
+                                   offset=(page - 1) * TASKS_PER_PAGE, limit=TASKS_PER_PAGE + 1)
     tasks = found[:TASKS_PER_PAGE]
     context = {"tasks": tasks, "signups": my_signups(t.id for t in tasks), "category": category,
                "organisation_id": organisation_id, "page": page, "has_more": len(found) > TASKS_PER_PAGE}
     if wants_fragment() and request.htmx.target == "task-rows":
         response = make_response(render_template("volunteer/_task_rows.html", **context))
     else:
-        organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
-        response = make_response(render_template("volunteer/task_list.html", organisations=organisations,
+        response = make_response(render_template("volunteer/task_list.html", organisations=organisations(),
                                                  categories=CATEGORY_LABELS, **context))
     response.vary.add("HX-Request")
     return response
 
 
+def position_of(signup: Signup | None) -> int | None:
+    """The rider's place in the waitlist (1-based), or ``None`` when not waitlisted."""
+    return queries.waitlist_position(signup) if signup is not None and signup.status == "waitlisted" else None
+
+
 @bp.get("/tasks/<int:task_id>")
 def task_detail(task_id: int):
-    task = get_task_or_404(task_id)
+    task = db.get_or_404(Task, task_id)
     signup = my_signups([task.id]).get(task.id)
     return render_template("volunteer/task_detail.html", task=task, signup=signup, now=utcnow(),
                            position=position_of(signup))
-
-
-def position_of(signup: Signup | None) -> int | None:
-    return waitlist_position(signup) if signup is not None and signup.status == "waitlisted" else None
 
 
 def _signup_widget(task: Task, signup: Signup | None, *, message=None, category="success", status=200):
@@ -79,24 +64,10 @@ def _signup_widget(task: Task, signup: Signup | None, *, message=None, category=
                               status=status, task=task, signup=signup, now=utcnow(), position=position_of(signup))
 
 
-@bp.post("/tasks/<int:task_id>/signup")
-@role_required("rider")
-def sign_up(task_id: int):
-    """Sign up (or, with ``waitlist=1``, join the waitlist); the widget shows the result in place."""
-    task = get_task_or_404(task_id)
-    try:
-        signup = services.sign_up(task=task, rider=current_user, join_waitlist=request.form.get("waitlist") == "1")
-    except DomainError as error:
-        db.session.rollback()
-        task = get_task_or_404(task_id)
-        return _refusal(task, error)
-    db.session.commit()
-    message = (_("You are signed up. See you there!") if signup.status == "confirmed"
-               else _("You are on the waitlist, number %(n)d.", n=waitlist_position(signup)))
-    return _signup_widget(task, signup, message=message)
-
-
-def _refusal(task: Task, error: DomainError):
+def _refusal(task_id: int, error: DomainError):
+    """The sign-up widget (htmx) or the task page (plain form) with the refusal, after a rollback."""
+    db.session.rollback()
+    task = db.get_or_404(Task, task_id)
     signup = my_signups([task.id]).get(task.id)
     if wants_fragment():
         return _signup_widget(task, signup, message=error.message, category="error", status=error.status)
@@ -104,41 +75,42 @@ def _refusal(task: Task, error: DomainError):
                            position=position_of(signup), error=error.message), error.status
 
 
+@bp.post("/tasks/<int:task_id>/signup")
+@role_required("rider")
+def sign_up(task_id: int):
+    """Sign up (or, with ``waitlist=1``, join the waitlist); the widget shows the result in place."""
+    task = db.get_or_404(Task, task_id)
+    try:
+        signup = services.sign_up(task=task, rider=current_user, join_waitlist=request.form.get("waitlist") == "1")
+    except DomainError as error:
+        return _refusal(task_id, error)
+    db.session.commit()
+    message = (_("You are signed up. See you there!") if signup.status == "confirmed"
+               else _("You are on the waitlist, number %(n)d.", n=queries.waitlist_position(signup)))
+    return _signup_widget(task, signup, message=message)
+
+
 @bp.post("/tasks/<int:task_id>/cancel")
 @role_required("rider")
 def cancel_signup(task_id: int):
     """Cancel my sign-up; a freed place goes to the first on the waitlist."""
-    task = get_task_or_404(task_id)
+    task = db.get_or_404(Task, task_id)
     signup = my_signups([task.id]).get(task.id)
     if signup is None:
         abort(404)
     try:
         signup = services.cancel_signup(signup=signup, rider=current_user)
     except DomainError as error:
-        db.session.rollback()
-        return _refusal(get_task_or_404(task_id), error)
+        return _refusal(task_id, error)
     db.session.commit()
     return _signup_widget(task, signup, message=_("Your sign-up is cancelled."))
-
-
-def waitlist_position(signup: Signup) -> int:
-    """1-based place of a waitlisted sign-up in its task's queue."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Signup).where(
-            Signup.task_id == signup.task_id, Signup.status == "waitlisted",
-            sa.or_(Signup.queued_at < signup.queued_at,
-                   sa.and_(Signup.queued_at == signup.queued_at, Signup.id <= signup.id))))
 
 
 @bp.get("/my/tasks")
 @role_required("rider")
 def my_tasks():
     """The rider's sign-ups: upcoming first, then past; cancelled tasks are flagged."""
-    signups = db.session.scalars(
-        sa.select(Signup).join(Task).where(Signup.rider_id == current_user.id)
-        .options(sa.orm.contains_eager(Signup.task).joinedload(Task.organisation))
-        .order_by(Task.starts_at.desc())
-    ).all()
+    signups = queries.signups_of_rider(current_user.id)
     now = utcnow()
     upcoming = sorted((s for s in signups if s.task.ends_at > now), key=lambda s: s.task.starts_at)
     past = [s for s in signups if s.task.ends_at <= now]

@@ -21,8 +21,10 @@ from babel.dates import format_datetime
 from config import Config
 from core.timeutil import utcnow
 from extensions import db
-from rewards import ledger, vouchers
-from rewards.models import LedgerEntry, Offer, PointsAccount, Voucher
+from points.models import LedgerEntry, PointsAccount
+from points.queries import balance_of
+from rewards import vouchers
+from rewards.models import Offer, Voucher
 from tests import factories
 from tests.concurrency.harness import (
     ROOT,
@@ -252,7 +254,7 @@ def test_a_rider_with_100_points_redeeming_a_30_point_offer_10_times_at_once_get
         mine = session.scalars(sa.select(Voucher).where(Voucher.rider_id == rider_id)).all()
         assert [v.status for v in mine] == ["issued"] * 3
         assert sorted(r.location.rsplit("/", 1)[1] for r in issued) == sorted(str(v.id) for v in mine)
-        assert ledger.balance_of(rider_id) == 10
+        assert balance_of(rider_id) == 10
         assert ledger_sum(session, rider_id) == 10
         assert session.get(Offer, offer_id).stock == 17
 
@@ -295,7 +297,7 @@ def test_40_riders_race_for_an_offer_with_stock_5_and_35_are_refused_with_409(ct
         assert session.get(Offer, offer_id).stock == 0
         for rider_id in rider_ids:
             expected = 70 if rider_id in holders else 100
-            assert ledger.balance_of(rider_id) == expected == ledger_sum(session, rider_id)
+            assert balance_of(rider_id) == expected == ledger_sum(session, rider_id)
     cluster.assert_clean_logs()
     assert_points_audit_clean(database_url)
 
@@ -368,7 +370,7 @@ def test_two_expiry_jobs_at_once_refund_each_overdue_voucher_exactly_once(ctx, d
         assert session.scalar(sa.select(sa.func.count()).where(LedgerEntry.kind == "refund")) == 0
         for rider_id in rider_ids:
             expected = 70 if rider_id == rider_ids[0] else 100
-            assert ledger.balance_of(rider_id) == expected == ledger_sum(session, rider_id)
+            assert balance_of(rider_id) == expected == ledger_sum(session, rider_id)
         assert session.get(Offer, offer_id).stock == 99
     assert_points_audit_clean(database_url)
 
@@ -404,7 +406,7 @@ def test_two_coordinators_marking_one_attendance_10_times_each_award_once(ctx, s
         awards = session.execute(sa.select(LedgerEntry.key, LedgerEntry.amount)
                                  .where(LedgerEntry.rider_id == rider_id)).all()
         assert awards == [(f"award:signup:{signup_id}", points)]
-        assert ledger.balance_of(rider_id) == points == ledger_sum(session, rider_id)
+        assert balance_of(rider_id) == points == ledger_sum(session, rider_id)
         row = session.get(Signup, signup_id)
         assert row.status == "attended"
         assert row.marked_by_id in coordinator_ids

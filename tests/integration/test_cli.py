@@ -6,8 +6,10 @@ import sqlalchemy as sa
 
 from accounts.models import User
 from core.timeutil import utcnow
-from rewards import ledger, vouchers
-from rewards.models import LedgerEntry, Offer, Voucher
+from points.models import LedgerEntry
+from points.queries import balance_of
+from rewards import vouchers
+from rewards.models import Offer, Voucher
 from tests.factories import give_points
 from volunteer.models import Signup, Task
 
@@ -26,7 +28,7 @@ def test_vouchers_expire_refunds_each_overdue_voucher_once(app, world, ctx):
     assert "expired and refunded 0 voucher(s)" in second.output
     with ctx() as session:
         assert sorted(session.scalars(sa.select(Voucher.status))) == ["expired", "issued"]
-        assert ledger.balance_of(world.rider) == 30
+        assert balance_of(world.rider) == 30
         assert session.scalar(sa.select(sa.func.count()).where(LedgerEntry.kind == "expiry")) == 1
 
 

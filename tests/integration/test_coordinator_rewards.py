@@ -5,8 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.models import User
-from rewards import ledger
-from rewards.models import LedgerEntry, Merchant, MerchantStaff, Offer
+from points.models import LedgerEntry
+from points.queries import balance_of
+from rewards.models import Merchant, MerchantStaff, Offer
 from tests.factories import give_points
 from tests.pages import input_value, text_of
 
@@ -317,7 +318,7 @@ def test_an_htmx_adjustment_returns_the_widget_with_the_new_balance_and_a_trigge
     assert "补发积分" in body
     assert input_value(response, "amount") in (None, "")
     with ctx() as session:
-        assert ledger.balance_of(world.rider) == 50
+        assert balance_of(world.rider) == 50
         entry = session.scalar(sa.select(LedgerEntry).where(LedgerEntry.rider_id == world.rider))
         assert (entry.kind, entry.amount, entry.reason, entry.created_by_id) == (
             "adjustment", 50, "补发积分", world.coordinator)
@@ -332,7 +333,7 @@ def test_a_plain_adjustment_redirects_to_the_points_page(world, coordinator, ctx
     assert response.status_code == 303
     assert response.headers["Location"] == f"/coordinate/riders/{world.rider}/points"
     with ctx():
-        assert ledger.balance_of(world.rider) == 20
+        assert balance_of(world.rider) == 20
     page = text_of(coordinator.get(response.headers["Location"]))
     assert "-10 points for 赵佳楠." in page
     assert "20 points" in page
@@ -364,7 +365,7 @@ def test_it_refuses_an_adjustment_and_leaves_the_ledger_alone(world, coordinator
         assert "<html" in body
     assert entries_of(ctx, world.rider) == before
     with ctx():
-        assert ledger.balance_of(world.rider) == 20
+        assert balance_of(world.rider) == 20
 
 
 def test_it_refuses_an_adjustment_whose_reason_is_only_spaces(world, coordinator, ctx):

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.models import User
-from rewards import ledger
-from rewards.models import LedgerEntry
+from points.models import LedgerEntry
+from points.queries import balance_of
 from tests.factories import make_task, make_user
 from tests.pages import input_value, text_of
 from volunteer import services
@@ -270,7 +270,7 @@ def test_attendance_cannot_be_marked_on_a_cancelled_task(world, coordinator, ctx
     assert response.status_code == 409
     assert "The task was cancelled." in text_of(response)
     with ctx():
-        assert ledger.balance_of(world.rider) == 0
+        assert balance_of(world.rider) == 0
 
 
 # The sign-up list
@@ -308,7 +308,7 @@ def test_marking_attended_with_htmx_returns_the_row_and_awards_the_points_once(w
         assert "赵佳楠 attended: +30 points." in html.unescape(body)
     with ctx() as session:
         assert session.get(Signup, signed_up).status == "attended"
-        assert ledger.balance_of(world.rider) == 30
+        assert balance_of(world.rider) == 30
         entries = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.rider_id == world.rider)).all()
         assert [(e.kind, e.amount) for e in entries] == [("award", 30)]
 
@@ -318,7 +318,7 @@ def test_marking_attended_without_htmx_redirects_to_the_task(world, coordinator,
     assert response.status_code == 303
     assert response.headers["Location"] == f"/coordinate/tasks/{world.task}"
     with ctx():
-        assert ledger.balance_of(world.rider) == 30
+        assert balance_of(world.rider) == 30
     page = text_of(coordinator.get(response.headers["Location"]))
     assert "赵佳楠 attended: +30 points." in page
     assert "status-attended" in row_of(page, signed_up)
@@ -333,7 +333,7 @@ def test_a_no_show_earns_nothing_and_shows_in_the_row(world, coordinator, ctx, s
     assert "赵佳楠 marked as no-show." in body
     with ctx() as session:
         assert session.get(Signup, signed_up).status == "no_show"
-        assert ledger.balance_of(world.rider) == 0
+        assert balance_of(world.rider) == 0
 
 
 def test_an_attended_rider_cannot_be_turned_into_a_no_show(world, coordinator, ctx, signed_up):
@@ -343,7 +343,7 @@ def test_an_attended_rider_cannot_be_turned_into_a_no_show(world, coordinator, c
     assert "Points were already awarded for this attendance." in text_of(response)
     with ctx() as session:
         assert session.get(Signup, signed_up).status == "attended"
-        assert ledger.balance_of(world.rider) == 30
+        assert balance_of(world.rider) == 30
 
 
 def test_attendance_is_refused_until_an_hour_before_the_start(world, coordinator, ctx):
@@ -357,7 +357,7 @@ def test_attendance_is_refused_until_an_hour_before_the_start(world, coordinator
     assert "Attendance opens an hour before the task starts." in text_of(response)
     with ctx() as session:
         assert session.get(Signup, signup_id).status == "confirmed"
-        assert ledger.balance_of(world.rider) == 0
+        assert balance_of(world.rider) == 0
 
 
 def test_a_waitlisted_rider_cannot_be_marked(world, coordinator, ctx, one_place_task):
@@ -369,7 +369,7 @@ def test_a_waitlisted_rider_cannot_be_marked(world, coordinator, ctx, one_place_
     assert "Attendance can only be marked for riders with a place." in body
     with ctx() as session:
         assert session.get(Signup, waiting).status == "waitlisted"
-        assert ledger.balance_of(world.rider2) == 0
+        assert balance_of(world.rider2) == 0
 
 
 def test_mark_all_marks_every_confirmed_rider_attended(world, coordinator, ctx, signed_up):
@@ -382,7 +382,7 @@ def test_mark_all_marks_every_confirmed_rider_attended(world, coordinator, ctx, 
     with ctx() as session:
         statuses = session.scalars(sa.select(Signup.status).where(Signup.task_id == world.task)).all()
         assert sorted(statuses) == ["attended", "attended"]
-        assert (ledger.balance_of(world.rider), ledger.balance_of(world.rider2)) == (30, 30)
+        assert (balance_of(world.rider), balance_of(world.rider2)) == (30, 30)
     assert "2 riders marked attended." in text_of(coordinator.get(response.headers["Location"]))
 
 
@@ -398,7 +398,7 @@ def test_mark_all_with_htmx_returns_the_sign_up_list_and_skips_the_waitlist(worl
     assert "status-waitlisted" in row_of(body, waiting)
     with ctx() as session:
         assert session.get(Signup, waiting).status == "waitlisted"
-        assert (ledger.balance_of(world.rider), ledger.balance_of(world.rider2)) == (40, 0)
+        assert (balance_of(world.rider), balance_of(world.rider2)) == (40, 0)
 
 
 # Another organisation's coordinator
@@ -429,7 +429,7 @@ def test_a_coordinator_of_another_organisation_is_refused_every_task_route(world
         task = session.get(Task, world.task)
         assert (task.title, task.places, task.status) == ("路口交通安全劝导", 3, "open")
         assert session.get(Signup, signed_up).status == "confirmed"
-        assert ledger.balance_of(world.rider) == 0
+        assert balance_of(world.rider) == 0
 
 
 def test_a_coordinator_of_another_organisation_does_not_see_the_task_in_their_list(world, make_client):

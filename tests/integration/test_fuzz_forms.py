@@ -48,7 +48,7 @@ NO_LIMITS = {"RATELIMIT_ENABLED": False}
 TIGHT_LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_FAILURES_PER_PHONE": "2 per hour",
                 "LOGIN_FAILURES_PER_ADDRESS": "3 per hour", "REGISTRATIONS_PER_ADDRESS": "2 per hour",
                 "UNKNOWN_CODES_PER_STAFF": "2 per hour"}
-RATE_LIMITED = {"accounts.login", "accounts.register", "merchant.lookup", "merchant.confirm"}
+RATE_LIMITED = {"accounts.login", "accounts.register", "rewards_merchant.lookup", "rewards_merchant.confirm"}
 
 
 def _url_map():
@@ -69,7 +69,7 @@ def text_arguments(rule: str) -> list[str]:
 TEXT_ARGUMENT_RULES = sorted({(r.endpoint, r.rule, method) for r in URL_MAP.iter_rules() if r.endpoint != "static"
                               for method in (r.methods or set()) & {"GET", "POST"} if text_arguments(r.rule)})
 # The GET forms the issue names; any other GET form found on a page is fuzzed as well.
-GET_FORMS = ["volunteer.task_list", "merchant.lookup", "accounts_coordinate.account_list"]
+GET_FORMS = ["volunteer.task_list", "rewards_merchant.lookup", "accounts_coordinate.account_list"]
 
 
 # --- the app, the cast and their ids -------------------------------------------------------------
@@ -437,11 +437,11 @@ def test_other_get_forms_found_on_pages_survive_hostile_input(cast, app, make_cl
 
 @pytest.mark.parametrize("limits", [TIGHT_LIMITS], ids=["tight-limits"])
 @pytest.mark.parametrize(("endpoint", "rule"), [r for r in POST_RULES if r[0] in RATE_LIMITED] +
-                         [("merchant.lookup", "/merchant/lookup")], ids=lambda v: str(v))
+                         [("rewards_merchant.lookup", "/merchant/lookup")], ids=lambda v: str(v))
 def test_rate_limited_forms_survive_hostile_input_when_locked(cast, app, make_client, endpoint, rule):
     """The same, with tiny abuse limits, so most examples hit the "try again after …" answers."""
     world, ids = cast
-    method = "GET" if endpoint == "merchant.lookup" else "POST"
+    method = "GET" if endpoint == "rewards_merchant.lookup" else "POST"
     fuzz(app, world, ids, make_client, method, endpoint, rule)
 
 

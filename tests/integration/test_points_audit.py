@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from rewards.models import LedgerEntry, PointsAccount
+from points.models import LedgerEntry, PointsAccount
 
 
 def test_the_audit_passes_on_the_demo_and_fails_on_each_kind_of_mismatch(app, ctx):

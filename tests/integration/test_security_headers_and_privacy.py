@@ -141,7 +141,7 @@ def test_gunicorn_access_lines_mask_codes():
 
 
 def test_the_audit_trail_records_who_did_what_and_is_append_only(world, make_client, ctx):
-    from accounts.audit import AuditEvent
+    from accounts.journal import JournalEntry as AuditEvent
 
     coordinator = make_client(world.coordinator)
     coordinator.post(f"/coordinate/riders/{world.rider}/adjustments", {"amount": "25", "reason": "暴雨天坚守"})

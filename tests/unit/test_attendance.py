@@ -3,8 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from rewards import ledger
-from rewards.models import LedgerEntry
+from points.models import LedgerEntry
+from points.queries import balance_of
 from tests.factories import make_org, make_task, make_user
 from volunteer import services
 from volunteer.errors import AttendanceNotAllowed
@@ -27,7 +27,7 @@ def test_attending_awards_the_points_once_even_when_marked_twice(session, signed
     services.mark_attendance(signup=signup, attended=True, actor=coordinator)
     services.mark_attendance(signup=signup, attended=True, actor=coordinator)
     session.commit()
-    assert ledger.balance_of(rider.id) == 40
+    assert balance_of(rider.id) == 40
     entries = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.rider_id == rider.id)).all()
     assert [(e.kind, e.amount, e.key) for e in entries] == [("award", 40, f"award:signup:{signup.id}")]
 
@@ -35,11 +35,11 @@ def test_attending_awards_the_points_once_even_when_marked_twice(session, signed
 def test_a_no_show_earns_nothing_and_can_be_corrected_to_attended(session, signed_up):
     signup, _, coordinator, rider = signed_up
     services.mark_attendance(signup=signup, attended=False, actor=coordinator)
-    assert ledger.balance_of(rider.id) == 0
+    assert balance_of(rider.id) == 0
     services.mark_attendance(signup=signup, attended=True, actor=coordinator)
     session.commit()
     assert signup.status == "attended"
-    assert ledger.balance_of(rider.id) == 40
+    assert balance_of(rider.id) == 40
 
 
 def test_an_attended_rider_cannot_be_turned_into_a_no_show(session, signed_up):
@@ -61,4 +61,4 @@ def test_mark_all_attended_marks_only_confirmed_riders(session, signed_up):
     session.commit()
     session.refresh(waiting)
     assert waiting.status == "waitlisted"
-    assert ledger.balance_of(rider.id) == 40
+    assert balance_of(rider.id) == 40

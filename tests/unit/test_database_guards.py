@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from rewards.models import LedgerEntry, Offer, PointsAccount, Voucher
+from points.models import LedgerEntry, PointsAccount
+from rewards.models import Offer, Voucher
 from tests.factories import give_points, make_merchant, make_offer, make_org, make_task, make_user
 from volunteer.models import Signup, Task
 

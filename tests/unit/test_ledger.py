@@ -3,9 +3,11 @@
 import pytest
 import sqlalchemy as sa
 
-from rewards import ledger
-from rewards.errors import AdjustmentWouldGoNegative, InsufficientPoints
-from rewards.models import LedgerEntry
+from points import ledger
+from points.errors import AdjustmentWouldGoNegative, InsufficientPoints
+from points.models import LedgerEntry
+from points.queries import balance_of, history_of
+from points.services import adjust_points
 from tests.factories import make_org, make_user
 
 
@@ -25,21 +27,21 @@ def sum_of_entries(session, rider_id):
 
 def test_an_adjustment_moves_the_balance_and_records_the_reason(session, people):
     coordinator, rider = people
-    ledger.adjust_points(rider=rider, amount=25, reason="暴雨天坚守奖励", actor=coordinator)
-    ledger.adjust_points(rider=rider, amount=-5, reason="重复发放更正", actor=coordinator)
+    adjust_points(rider=rider, amount=25, reason="暴雨天坚守奖励", actor=coordinator)
+    adjust_points(rider=rider, amount=-5, reason="重复发放更正", actor=coordinator)
     session.commit()
-    assert ledger.balance_of(rider.id) == 20 == sum_of_entries(session, rider.id)
-    assert [e.reason for e in ledger.history_of(rider.id)] == ["重复发放更正", "暴雨天坚守奖励"]
+    assert balance_of(rider.id) == 20 == sum_of_entries(session, rider.id)
+    assert [e.reason for e in history_of(rider.id)] == ["重复发放更正", "暴雨天坚守奖励"]
 
 
 def test_an_adjustment_may_not_take_the_balance_below_zero(session, people):
     coordinator, rider = people
-    ledger.adjust_points(rider=rider, amount=10, reason="奖励", actor=coordinator)
+    adjust_points(rider=rider, amount=10, reason="奖励", actor=coordinator)
     session.commit()
     with pytest.raises(AdjustmentWouldGoNegative):
-        ledger.adjust_points(rider=rider, amount=-11, reason="扣减", actor=coordinator)
+        adjust_points(rider=rider, amount=-11, reason="扣减", actor=coordinator)
     session.rollback()
-    assert ledger.balance_of(rider.id) == 10 == sum_of_entries(session, rider.id)
+    assert balance_of(rider.id) == 10 == sum_of_entries(session, rider.id)
 
 
 def test_a_spend_larger_than_the_balance_says_how_many_points_are_missing(session, people):
@@ -59,4 +61,4 @@ def test_a_keyed_entry_is_posted_once(session, people):
 
 
 def test_a_rider_without_entries_has_a_zero_balance(session, people):
-    assert ledger.balance_of(people[1].id) == 0
+    assert balance_of(people[1].id) == 0

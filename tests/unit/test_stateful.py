@@ -38,15 +38,18 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import User
-from audit import run_audit
 from core.errors import DomainError
 from core.timeutil import utcnow
 from extensions import db
-from rewards import ledger, vouchers
+from oversight.books import run_audit
+from points.errors import AdjustmentWouldGoNegative, InsufficientPoints
+from points.models import LedgerEntry, PointsAccount
+from points.queries import balance_of
+from points.services import adjust_points
+from rewards import queries as reward_queries
+from rewards import vouchers
 from rewards.errors import (
-    AdjustmentWouldGoNegative,
     AlreadyRedeemed,
-    InsufficientPoints,
     LimitReached,
     OutOfStock,
     RedeemedByYou,
@@ -55,7 +58,7 @@ from rewards.errors import (
     VoucherNotCancellable,
     WrongMerchant,
 )
-from rewards.models import LedgerEntry, MerchantStaff, Offer, PointsAccount, Voucher
+from rewards.models import MerchantStaff, Offer, Voucher
 from tests.factories import make_merchant, make_offer, make_org, make_staff, make_task, make_user
 from volunteer import services
 from volunteer.errors import (
@@ -138,7 +141,7 @@ class NuanxinMachine(RuleBasedStateMachine):
         ]
         self.initial_stock = {offer: spec[2] for offer, spec in zip(self.offers, OFFERS, strict=True)}
         for rider in self.riders:  # a start, so that vouchers are within reach from the first steps
-            ledger.adjust_points(rider=db.session.get(User, rider), amount=START_POINTS, reason="新人积分",
+            adjust_points(rider=db.session.get(User, rider), amount=START_POINTS, reason="新人积分",
                                  actor=db.session.get(User, self.coordinator))
         db.session.commit()
         self.adjusted = dict.fromkeys(self.riders, START_POINTS)  # the model: points moved by adjustments
@@ -295,16 +298,16 @@ class NuanxinMachine(RuleBasedStateMachine):
     def adjust_points(self, rider, amount, reason):
         self.tick()
         rider = db.session.get(User, self.riders[rider])
-        before = ledger.balance_of(rider.id)
+        before = balance_of(rider.id)
         actor = db.session.get(User, self.coordinator)
-        result = attempt(lambda: ledger.adjust_points(rider=rider, amount=amount, reason=reason, actor=actor))
+        result = attempt(lambda: adjust_points(rider=rider, amount=amount, reason=reason, actor=actor))
         if before + amount < 0:
             assert isinstance(result, AdjustmentWouldGoNegative)
-            assert ledger.balance_of(rider.id) == before
+            assert balance_of(rider.id) == before
         else:
             assert not isinstance(result, DomainError)
             self.adjusted[rider.id] += amount
-            assert ledger.balance_of(rider.id) == before + amount
+            assert balance_of(rider.id) == before + amount
 
     # --- vouchers ------------------------------------------------------------------------------
 
@@ -324,7 +327,7 @@ class NuanxinMachine(RuleBasedStateMachine):
         rider = db.session.get(User, rider_id)
         live = db.session.scalar(sa.select(sa.func.count()).select_from(Voucher).where(
             Voucher.rider_id == rider.id, Voucher.offer_id == offer.id, Voucher.status.in_(("issued", "redeemed"))))
-        balance, stock, cost, limit = ledger.balance_of(rider.id), offer.stock, offer.points_cost, offer.per_rider_limit
+        balance, stock, cost, limit = balance_of(rider.id), offer.stock, offer.points_cost, offer.per_rider_limit
         result = attempt(lambda: vouchers.redeem_offer(offer=offer, rider=rider, now=self.now))
         if live >= limit:
             assert isinstance(result, LimitReached)
@@ -334,7 +337,7 @@ class NuanxinMachine(RuleBasedStateMachine):
             assert isinstance(result, OutOfStock)
         else:
             assert result.status == "issued"
-            assert ledger.balance_of(rider.id) == balance - cost
+            assert balance_of(rider.id) == balance - cost
             return result.id
         return multiple()
 
@@ -377,10 +380,10 @@ class NuanxinMachine(RuleBasedStateMachine):
         """The nightly job, run as if ``days`` days from now (the clock itself does not move)."""
         self.tick()
         when = self.now + timedelta(days=days)
-        for voucher in vouchers.due_for_expiry(now=when):
+        for voucher in reward_queries.due_for_expiry(now=when):
             assert vouchers.expire_voucher(voucher, now=when)
         db.session.commit()
-        assert vouchers.due_for_expiry(now=when) == []
+        assert reward_queries.due_for_expiry(now=when) == []
 
     # --- invariants ----------------------------------------------------------------------------
 

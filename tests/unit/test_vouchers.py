@@ -6,10 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from core.timeutil import utcnow
-from rewards import ledger, vouchers
+from points.errors import InsufficientPoints
+from points.models import LedgerEntry
+from points.queries import balance_of
+from rewards import vouchers
 from rewards.errors import (
     AlreadyRedeemed,
-    InsufficientPoints,
     LimitReached,
     OfferUnavailable,
     OutOfStock,
@@ -20,7 +22,7 @@ from rewards.errors import (
     VoucherNotCancellable,
     WrongMerchant,
 )
-from rewards.models import LedgerEntry, Offer, Voucher
+from rewards.models import Offer, Voucher
 from tests.factories import give_points, make_merchant, make_offer, make_staff, make_user
 
 
@@ -40,7 +42,7 @@ def test_redeeming_spends_the_points_and_issues_a_voucher(session, shop):
     voucher = vouchers.redeem_offer(offer=offer, rider=rider)
     session.commit()
     assert voucher.status == "issued" and len(voucher.code) == 16 and voucher.code.isdigit()
-    assert ledger.balance_of(rider.id) == 70
+    assert balance_of(rider.id) == 70
     assert session.get(Offer, offer.id).stock == 2
     spend = session.scalar(sa.select(LedgerEntry).where(LedgerEntry.kind == "spend"))
     assert (spend.amount, spend.voucher_id, spend.reason) == (-30, voucher.id, offer.title)
@@ -80,7 +82,7 @@ def test_stock_never_goes_below_zero(session, shop):
         vouchers.redeem_offer(offer=offer, rider=riders[3])
     session.rollback()
     assert session.get(Offer, offer.id).stock == 0
-    assert ledger.balance_of(riders[3].id) == 30
+    assert balance_of(riders[3].id) == 30
 
 
 def test_an_inactive_offer_cannot_be_redeemed(session, shop):
@@ -134,7 +136,7 @@ def test_an_expired_voucher_cannot_be_confirmed_and_is_refunded_once(session, sh
     assert vouchers.expire_voucher(voucher) is False
     session.commit()
     assert voucher.status == "expired"
-    assert ledger.balance_of(rider.id) == 100
+    assert balance_of(rider.id) == 100
     refunds = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.kind == "expiry")).all()
     assert [(r.amount, r.key) for r in refunds] == [(30, f"refund:voucher:{voucher.id}")]
     assert session.get(Offer, offer.id).stock == 3
@@ -145,7 +147,7 @@ def test_a_cancelled_voucher_is_refunded_and_cannot_be_used_or_cancelled_again(s
     voucher = vouchers.redeem_offer(offer=offer, rider=rider)
     vouchers.cancel_voucher(voucher=voucher, rider=rider)
     session.commit()
-    assert ledger.balance_of(rider.id) == 100
+    assert balance_of(rider.id) == 100
     with pytest.raises(VoucherNotCancellable):
         vouchers.cancel_voucher(voucher=voucher, rider=rider)
     with pytest.raises(VoucherCancelled):
@@ -160,5 +162,5 @@ def test_a_redeemed_voucher_is_never_refunded(session, shop):
     assert vouchers.expire_voucher(voucher, now=utcnow() + timedelta(days=30)) is False
     with pytest.raises(VoucherNotCancellable):
         vouchers.cancel_voucher(voucher=voucher, rider=rider)
-    assert ledger.balance_of(rider.id) == 70
+    assert balance_of(rider.id) == 70
     assert session.get(Voucher, voucher.id).status == "redeemed"

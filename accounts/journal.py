@@ -1,7 +1,9 @@
-"""The audit trail: who did what, when, to whom — append-only (triggers refuse UPDATE and DELETE).
+"""The journal: who did what, when, to whom — append-only (triggers refuse UPDATE and DELETE).
 
-Services record an event in the same transaction as the change itself, so an event exists exactly
-when the change was committed. Voucher codes are stored masked.
+Services record an entry in the same transaction as the change itself, so an entry exists exactly
+when the change was committed. Voucher codes are stored masked. Each package describes its own
+actions with :func:`describe` (their labels in the user's language), so a new feature never edits a
+central list. The table keeps its first name, ``audit_event``.
 """
 
 import json
@@ -15,35 +17,26 @@ from accounts.models import User
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-ACTION_LABELS = {
-    "points.award": _l("Points awarded for attendance"),
-    "points.adjust": _l("Points adjusted"),
-    "voucher.issue": _l("Voucher issued"),
-    "voucher.confirm": _l("Voucher redeemed"),
-    "voucher.expire": _l("Voucher expired and refunded"),
-    "voucher.cancel": _l("Voucher cancelled and refunded"),
-    "task.create": _l("Task posted"),
-    "task.update": _l("Task changed"),
-    "task.cancel": _l("Task cancelled"),
-    "account.create": _l("Account created"),
-    "account.deactivate": _l("Account deactivated"),
-    "account.reactivate": _l("Account reactivated"),
-    "merchant.save": _l("Merchant saved"),
-    "offer.save": _l("Offer saved"),
-}
+ACTION_LABELS: dict[str, object] = {}
+DETAIL_LABELS: dict[str, object] = {}
 
 
-DETAIL_LABELS = {
-    "title": _l("Title"), "points": _l("Points"), "places": _l("Places"), "stock": _l("Stock"),
-    "active": _l("Active"), "reason": _l("Reason"), "offer": _l("Offer"), "code": _l("Voucher code"),
-    "face_value": _l("Worth"), "name": _l("Name"), "role": _l("Role"), "changed": _l("Changes"),
-    "starts_at": _l("Starts"), "ends_at": _l("Ends"), "place": _l("Place"), "description": _l("Description"),
-    "category": _l("Category"),
-}
+def describe(actions: dict, **details) -> None:
+    """Register the labels of a package's journal ``actions`` (``{"task.create": _l("Task posted")}``)
+    and of the detail keys they record (``title=_l("Title")``). Called once at import of the package."""
+    ACTION_LABELS.update(actions)
+    DETAIL_LABELS.update(details)
 
 
-class AuditEvent(db.Model):
+describe({"account.create": _l("Account created"), "account.deactivate": _l("Account deactivated"),
+          "account.reactivate": _l("Account reactivated")},
+         name=_l("Name"), role=_l("Role"), changed=_l("Changes"))
+
+
+class JournalEntry(db.Model):
     """One recorded action. ``actor_id`` is ``None`` for the system (the expiry job)."""
+
+    __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -64,6 +57,7 @@ class AuditEvent(db.Model):
 
     @property
     def label(self):
+        """The action in the user's language, e.g. "Voucher redeemed"."""
         return ACTION_LABELS.get(self.action, self.action)
 
     @property
@@ -83,13 +77,16 @@ class AuditEvent(db.Model):
 
 
 def mask_code(code: str) -> str:
-    """A voucher code as the audit trail keeps it: ``1234 **** **** 3456``."""
+    """A voucher code as the journal keeps it: ``1234 **** **** 3456``."""
     return f"{code[:4]} **** **** {code[-4:]}" if code and len(code) >= 8 else "****"
 
 
 def record(action: str, *, actor: User | None, subject: str = "", rider_id: int | None = None,
            merchant_id: int | None = None, now: datetime | None = None, **details) -> None:
-    """Add an audit event to the current transaction (flushed with it; the caller commits)."""
-    db.session.add(AuditEvent(action=action, actor_id=actor.id if actor else None, subject=subject,
-                              rider_id=rider_id, merchant_id=merchant_id, created_at=now or utcnow(),
-                              details=json.dumps(details, ensure_ascii=False, default=str)))
+    """Add a journal entry to the current transaction (flushed with it; the caller commits).
+
+    ``details`` are JSON-serialisable values shown with the labels given to :func:`describe`.
+    """
+    db.session.add(JournalEntry(action=action, actor_id=actor.id if actor else None, subject=subject,
+                                rider_id=rider_id, merchant_id=merchant_id, created_at=now or utcnow(),
+                                details=json.dumps(details, ensure_ascii=False, default=str)))

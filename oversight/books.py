@@ -1,4 +1,5 @@
-"""``flask points audit``: recompute every balance from the ledger and check vouchers and awards against it.
+"""The books check, ``flask points audit``: recompute every balance from the ledger and check vouchers and
+awards against it, joining on the entries' origin columns (``signup_id``, ``voucher_id``).
 
 Prints each mismatch and exits 1 when there is any (0 when the books balance). Safe to run on a live
 database: it only reads.
@@ -11,7 +12,8 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from extensions import db
-from rewards.models import LedgerEntry, PointsAccount, Voucher
+from points.models import LedgerEntry, PointsAccount
+from rewards.models import Voucher
 from volunteer.models import Signup
 
 
@@ -49,23 +51,26 @@ def voucher_mismatches() -> list[str]:
                             f"expected {cost} once")
         if not refunded and refund_n:
             problems.append(f"voucher {vid} ({status}): refunded {refund_sum} but it is {status}")
-    return problems
+    orphans = db.session.execute(
+        sa.select(LedgerEntry.id, LedgerEntry.kind)
+        .where(LedgerEntry.kind.in_(("spend", "refund", "expiry")), LedgerEntry.voucher_id.is_(None))
+    ).all()
+    return problems + [f"ledger entry {eid}: {kind} names no voucher" for eid, kind in orphans]
 
 
 def award_mismatches() -> list[str]:
-    """Attended sign-ups without exactly one award, and awards for sign-ups that are not attended."""
-    awards = (sa.select(LedgerEntry.key, sa.func.count().label("n")).where(LedgerEntry.kind == "award")
-              .group_by(LedgerEntry.key).subquery())
-    key = sa.literal("award:signup:") + sa.cast(Signup.id, sa.String)
+    """Attended sign-ups without exactly one award, awards of sign-ups that are not attended, and awards
+    that name no sign-up."""
+    awards = (sa.select(LedgerEntry.signup_id, sa.func.count().label("n")).where(LedgerEntry.kind == "award")
+              .group_by(LedgerEntry.signup_id).subquery())
     rows = db.session.execute(
-        sa.select(Signup.id, Signup.status, awards.c.n).outerjoin(awards, awards.c.key == key)
+        sa.select(Signup.id, Signup.status, awards.c.n).outerjoin(awards, awards.c.signup_id == Signup.id)
         .where(sa.or_(sa.and_(Signup.status == "attended", sa.func.coalesce(awards.c.n, 0) != 1),
                       sa.and_(Signup.status != "attended", awards.c.n.is_not(None))))
     ).all()
     problems = [f"sign-up {sid} ({status}): {n or 0} award entries" for sid, status, n in rows]
     orphans = db.session.execute(
-        sa.select(LedgerEntry.id, LedgerEntry.key).outerjoin(Signup, key == LedgerEntry.key)
-        .where(LedgerEntry.kind == "award", Signup.id.is_(None))
+        sa.select(LedgerEntry.id, LedgerEntry.key).where(LedgerEntry.kind == "award", LedgerEntry.signup_id.is_(None))
     ).all()
     return problems + [f"ledger entry {eid}: award {k or 'without a key'} matches no sign-up" for eid, k in orphans]
 

@@ -1,0 +1,28 @@
+"""Refusals of the points rules, each with the message the user sees."""
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
+
+
+class DuplicateEntry(Exception):
+    """An entry with this ``key`` exists already: the movement happened before."""
+
+
+class InsufficientPoints(DomainError):
+    """The balance is too low; ``missing`` is how many points short (a positive integer)."""
+
+    def __init__(self, missing: int):
+        super().__init__(_l("Not enough points: you need %(missing)d more.", missing=missing), missing=missing)
+        self.missing = missing
+
+
+class AdjustmentWouldGoNegative(DomainError):
+    """A coordinator's adjustment would leave the rider's balance (``balance`` points now) below zero."""
+
+    status = 422
+
+    def __init__(self, balance: int):
+        super().__init__(
+            _l("This would leave the balance below zero (it is %(balance)d points).", balance=balance)
+        )

@@ -1,0 +1,94 @@
+"""The points ledger: the only code that writes ledger entries and balances.
+
+Every movement inserts one append-only :class:`LedgerEntry` and moves the cached
+:class:`PointsAccount` balance in the same transaction with a conditional UPDATE, so the balance
+stays the sum of the entries and never drops below zero, whatever runs at the same time. The
+packages above call the verbs at the bottom (award, spend, refund); they never build keys.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from accounts.models import User
+from core.db import insert_ignoring_conflicts, update_rows
+from core.timeutil import utcnow
+from points.errors import DuplicateEntry, InsufficientPoints
+from points.keys import award_key, refund_key, spend_key
+from points.models import LedgerEntry, PointsAccount
+from points.queries import balance_of
+
+
+def open_account(rider_id: int) -> None:
+    """Make sure ``rider_id`` has a points account (balance 0 when new). Safe to call twice at once."""
+    insert_ignoring_conflicts(PointsAccount.__table__, user_id=rider_id, balance=0)
+
+
+def lock_account(rider_id: int) -> None:
+    """Take the write lock on a rider's account for the rest of the transaction.
+
+    A no-op UPDATE: a row lock on PostgreSQL, the database write lock on SQLite. Rules that count
+    rows (the per-rider voucher limit) run after it, so two requests of one rider cannot interleave.
+    """
+    open_account(rider_id)
+    update_rows(
+        sa.update(PointsAccount).where(PointsAccount.user_id == rider_id).values(balance=PointsAccount.balance)
+    )
+
+
+def post_entry(*, rider_id: int, amount: int, kind: str, reason: str = "", key: str | None = None,
+               signup_id: int | None = None, voucher_id: int | None = None, actor: User | None = None,
+               now: datetime | None = None) -> int:
+    """Move ``amount`` points (non-zero int) for a rider and record why; return the new entry's id.
+
+    ``signup_id``/``voucher_id`` name the record the movement came from. Raises
+    :class:`DuplicateEntry` when an entry with the same ``key`` exists (the movement happened
+    before) and :class:`InsufficientPoints` when the balance would drop below zero. After either,
+    the caller must roll the transaction back (views do).
+    """
+    open_account(rider_id)
+    entry_id = insert_ignoring_conflicts(
+        LedgerEntry.__table__, rider_id=rider_id, amount=amount, kind=kind, reason=reason, key=key,
+        signup_id=signup_id, voucher_id=voucher_id, created_by_id=actor.id if actor else None,
+        created_at=now or utcnow(),
+    )
+    if entry_id is None:
+        raise DuplicateEntry(key)
+    moved = update_rows(
+        sa.update(PointsAccount)
+        .where(PointsAccount.user_id == rider_id, PointsAccount.balance + amount >= 0)
+        .values(balance=PointsAccount.balance + amount)
+    )
+    if not moved:
+        raise InsufficientPoints(missing=-amount - balance_of(rider_id))
+    return entry_id
+
+
+def award_for_signup(*, rider_id: int, signup_id: int, points: int, reason: str, actor: User | None,
+                     now: datetime | None = None) -> int:
+    """Award ``points`` (> 0) for attending with sign-up ``signup_id``, once; return the entry's id.
+
+    Raises :class:`DuplicateEntry` if this sign-up was awarded before.
+    """
+    return post_entry(rider_id=rider_id, amount=points, kind="award", reason=reason, key=award_key(signup_id),
+                      signup_id=signup_id, actor=actor, now=now)
+
+
+def spend_on_voucher(*, rider_id: int, voucher_id: int, points: int, reason: str, actor: User | None,
+                     now: datetime | None = None) -> int:
+    """Take ``points`` (> 0) from the rider for voucher ``voucher_id``, once; return the entry's id.
+
+    Raises :class:`InsufficientPoints` (balance too low) or :class:`DuplicateEntry`.
+    """
+    return post_entry(rider_id=rider_id, amount=-points, kind="spend", reason=reason, key=spend_key(voucher_id),
+                      voucher_id=voucher_id, actor=actor, now=now)
+
+
+def refund_voucher(*, rider_id: int, voucher_id: int, points: int, expired: bool, reason: str,
+                   actor: User | None, now: datetime | None = None) -> int:
+    """Give back ``points`` (> 0) of a cancelled (or, with ``expired``, an expired) voucher, once.
+
+    Returns the entry's id; raises :class:`DuplicateEntry` if the voucher was refunded before.
+    """
+    return post_entry(rider_id=rider_id, amount=points, kind="expiry" if expired else "refund", reason=reason,
+                      key=refund_key(voucher_id), voucher_id=voucher_id, actor=actor, now=now)

@@ -1,0 +1,70 @@
+"""Reads of merchants, offers and vouchers that pages, the API and the dashboards share."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from accounts.models import User
+from extensions import db
+from rewards.models import Merchant, MerchantStaff, Voucher
+
+LIVE = ("issued", "redeemed")
+
+
+def all_merchants() -> list[Merchant]:
+    """Every merchant, by name."""
+    return list(db.session.scalars(sa.select(Merchant).order_by(Merchant.name)))
+
+
+def merchants_with_offers(*, active_only: bool) -> list[Merchant]:
+    """Merchants by name with their offers loaded; only active merchants when ``active_only``."""
+    query = sa.select(Merchant).order_by(Merchant.name).options(sa.orm.selectinload(Merchant.offers))
+    if active_only:
+        query = query.where(Merchant.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def staff_of(merchant_id: int) -> list[User]:
+    """The merchant's staff accounts, by name."""
+    return list(db.session.scalars(sa.select(User).join(MerchantStaff, MerchantStaff.user_id == User.id)
+                                   .where(MerchantStaff.merchant_id == merchant_id).order_by(User.name)))
+
+
+def merchant_of(user: User) -> Merchant | None:
+    """Return the merchant a merchant-staff user works for, or ``None``."""
+    return db.session.scalar(sa.select(Merchant).join(MerchantStaff).where(MerchantStaff.user_id == user.id))
+
+
+def live_vouchers_count(*, rider_id: int, offer_id: int) -> int:
+    """Return how many issued or redeemed vouchers of ``offer_id`` the rider holds."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Voucher)
+        .where(Voucher.rider_id == rider_id, Voucher.offer_id == offer_id, Voucher.status.in_(LIVE))
+    )
+
+
+def vouchers_of_rider(rider_id: int, *, limit: int = 200) -> list[Voucher]:
+    """The rider's vouchers, newest first, with offer and merchant loaded."""
+    return list(db.session.scalars(
+        sa.select(Voucher).where(Voucher.rider_id == rider_id)
+        .options(sa.orm.joinedload(Voucher.offer), sa.orm.joinedload(Voucher.merchant))
+        .order_by(Voucher.issued_at.desc()).limit(limit)
+    ))
+
+
+def redemptions_between(*, merchant_id: int, since: datetime, until: datetime | None = None) -> list[Voucher]:
+    """Return the merchant's vouchers redeemed in ``[since, until)`` (aware UTC), newest first, with offer and rider."""
+    window = [Voucher.redeemed_at >= since] + ([Voucher.redeemed_at < until] if until else [])
+    return list(db.session.scalars(
+        sa.select(Voucher).where(Voucher.merchant_id == merchant_id, *window)
+        .options(sa.orm.joinedload(Voucher.offer), sa.orm.joinedload(Voucher.rider))
+        .order_by(Voucher.redeemed_at.desc())
+    ))
+
+
+def due_for_expiry(*, now: datetime, limit: int = 500) -> list[Voucher]:
+    """Return up to ``limit`` issued vouchers whose expiry has passed at ``now`` (aware UTC)."""
+    return list(db.session.scalars(
+        sa.select(Voucher).where(Voucher.status == "issued", Voucher.expires_at <= now)
+        .order_by(Voucher.id).limit(limit)
+    ))

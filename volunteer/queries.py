@@ -1,0 +1,75 @@
+"""Reads of tasks and sign-ups that pages, the API and the dashboards share."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from extensions import db
+from volunteer.models import CATEGORY_LABELS, Signup, Task
+
+
+def upcoming_tasks(*, now: datetime, category: str = "", organisation_id: int | None = None, offset: int = 0,
+                   limit: int = 20) -> list[Task]:
+    """Open tasks starting after ``now`` (aware UTC), soonest first, with their organisation.
+
+    ``category`` (one of the task categories) and ``organisation_id`` filter when given.
+    """
+    query = (sa.select(Task).where(Task.status == "open", Task.starts_at > now)
+             .options(sa.orm.joinedload(Task.organisation)).order_by(Task.starts_at, Task.id))
+    if category in CATEGORY_LABELS:
+        query = query.where(Task.category == category)
+    if organisation_id:
+        query = query.where(Task.organisation_id == organisation_id)
+    return list(db.session.scalars(query.offset(offset).limit(limit)))
+
+
+def signups_by_task(*, rider_id: int, task_ids) -> dict[int, Signup]:
+    """The rider's sign-ups for these tasks, by task id (one query)."""
+    task_ids = list(task_ids)
+    if not task_ids:
+        return {}
+    rows = db.session.scalars(sa.select(Signup).where(Signup.rider_id == rider_id, Signup.task_id.in_(task_ids)))
+    return {s.task_id: s for s in rows}
+
+
+def waitlist_position(signup: Signup) -> int:
+    """1-based place of a waitlisted sign-up in its task's queue."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Signup).where(
+            Signup.task_id == signup.task_id, Signup.status == "waitlisted",
+            sa.or_(Signup.queued_at < signup.queued_at,
+                   sa.and_(Signup.queued_at == signup.queued_at, Signup.id <= signup.id))))
+
+
+def signups_of_rider(rider_id: int) -> list[Signup]:
+    """All the rider's sign-ups with their tasks and organisations, latest task first."""
+    return list(db.session.scalars(
+        sa.select(Signup).join(Task).where(Signup.rider_id == rider_id)
+        .options(sa.orm.contains_eager(Signup.task).joinedload(Task.organisation))
+        .order_by(Task.starts_at.desc())
+    ))
+
+
+def signups_of(task: Task) -> list[Signup]:
+    """The task's sign-ups with their riders: place holders first, then the waitlist in order."""
+    order = sa.case({"confirmed": 0, "attended": 0, "no_show": 0, "waitlisted": 1}, value=Signup.status, else_=2)
+    return list(db.session.scalars(
+        sa.select(Signup).where(Signup.task_id == task.id)
+        .options(sa.orm.joinedload(Signup.rider))
+        .order_by(order, Signup.queued_at, Signup.id)
+    ))
+
+
+def tasks_of_organisation(organisation_id: int, *, limit: int = 200) -> list[Task]:
+    """The organisation's tasks, latest start first (at most ``limit``)."""
+    return list(db.session.scalars(
+        sa.select(Task).where(Task.organisation_id == organisation_id).order_by(Task.starts_at.desc()).limit(limit)
+    ))
+
+
+def waitlist_counts(organisation_id: int) -> dict[int, int]:
+    """How many riders wait on each task of the organisation, by task id (tasks without a queue absent)."""
+    return dict(db.session.execute(
+        sa.select(Signup.task_id, sa.func.count()).join(Task)
+        .where(Task.organisation_id == organisation_id, Signup.status == "waitlisted")
+        .group_by(Signup.task_id)).all())
