@@ -101,8 +101,3 @@ TRADE_LABELS = {
     "ride_hailing": _l("Ride-hailing"),
     "freight": _l("Freight"),
 }
-ORGANISATION_KIND_LABELS = {
-    "street_office": _l("Street office"),
-    "community": _l("Community"),
-    "trade_committee": _l("Trade committee"),
-}

@@ -1,4 +1,4 @@
-"""Form pieces shared by features: the base form, local date-times, numbers, one-button forms."""
+"""Form pieces shared by features: the base form, local date-times, numbers, validators."""
 
 import math
 import re
@@ -40,10 +40,6 @@ class Form(FlaskForm):
             if formdata is _Auto:
                 return request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
             return formdata
-
-
-class EmptyForm(Form):
-    """A form with only the CSRF token, for one-button POSTs."""
 
 
 def _folded(valuelist) -> str:

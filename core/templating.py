@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 from core.money import format_fen
+from core.text import group_digits
 from core.timeutil import localtime
 from core.web import dom_id
 
@@ -17,7 +18,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(dom_id=dom_id, current_tab=current_tab)
     app.jinja_env.filters["yuan"] = format_fen
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["grouped"] = lambda code: " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+    app.jinja_env.filters["grouped"] = group_digits
 
     @app.context_processor
     def page_context():

@@ -20,3 +20,8 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}****{phone[-4:]}"
+
+
+def group_digits(code: str, size: int = 4) -> str:
+    """A long code in groups for reading aloud: ``1234567890123456`` → ``1234 5678 9012 3456``."""
+    return " ".join(code[i:i + size] for i in range(0, len(code), size))

@@ -32,13 +32,6 @@ class LimitReached(DomainError):
         )
 
 
-class MalformedCode(DomainError):
-    status = 422
-
-    def __init__(self, message=None):
-        super().__init__(message or _l("A voucher code has 16 digits. Please check and type it again."))
-
-
 class UnknownCode(DomainError):
     status = 404
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
-from core.money import format_fen
+from core.text import group_digits
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
@@ -77,10 +77,6 @@ class Offer(db.Model):
         sa.CheckConstraint("validity_days > 0", name="validity_days_positive"),
     )
 
-    @property
-    def face_value_yuan(self) -> str:
-        return format_fen(self.face_value_fen)
-
 
 class Voucher(db.Model):
     """A rider's voucher for one offer: ``code`` (16 digits) is what the merchant types or scans.
@@ -122,11 +118,7 @@ class Voucher(db.Model):
     @property
     def grouped_code(self) -> str:
         """The code in groups of four for reading aloud: ``1234 5678 9012 3456``."""
-        return " ".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
-
-    @property
-    def is_final(self) -> bool:
-        return self.status != "issued"
+        return group_digits(self.code)
 
     @property
     def status_label(self):
