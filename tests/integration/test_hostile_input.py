@@ -17,16 +17,16 @@ checked the same way.
 """
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
 from accounts.models import User
+from core.timeutil import to_local, utcnow
 from rewards.models import Merchant, Offer, Voucher
 from tests.factories import PASSWORD
 from volunteer.models import Signup, Task
@@ -116,7 +116,8 @@ def created_id(response, pattern: str) -> int:
 
 def local_input(app, delta: timedelta) -> str:
     """A ``datetime-local`` value ``delta`` from now in the app's time zone."""
-    return (datetime.now(ZoneInfo(app.config["TIMEZONE"])) + delta).strftime("%Y-%m-%dT%H:%M")
+    with app.app_context():
+        return to_local(utcnow() + delta).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture(params=sorted(PAYLOADS))
