@@ -11,10 +11,11 @@ The data obeys the app's invariants, so ``flask points audit`` passes afterwards
   below zero (a voucher is only issued to a rider whose awards before that moment cover every spend);
 * ``task.taken`` is the number of sign-ups holding a place (confirmed, attended, no-show), ``<= places``;
   a task with a waitlist is full; waitlisted sign-ups queued after the place holders;
-* one award per attended sign-up (``award:signup:<id>``), none for others; one spend per voucher
-  (``spend:voucher:<id>``), one refund (``refund:voucher:<id>``, kind ``refund`` or ``expiry``) exactly for
-  cancelled and expired vouchers; issued vouchers are unexpired; at most ``per_rider_limit`` vouchers of
-  an offer per rider; unique 16-digit codes with the app's Luhn check digit.
+* one award per attended sign-up (``award:signup:<id>``, naming it in ``signup_id``), none for others; one
+  spend per voucher (``spend:voucher:<id>``), one refund (``refund:voucher:<id>``, kind ``refund`` or
+  ``expiry``) exactly for cancelled and expired vouchers, each naming it in ``voucher_id``; issued
+  vouchers are unexpired; at most ``per_rider_limit`` vouchers of an offer per rider; unique 16-digit
+  codes with the app's Luhn check digit.
 
 Every database is a throwaway. The loaded data set is kept as a pristine snapshot (SQLite
 ``/tmp/nuanxin-bench/pristine.db``, PostgreSQL ``nuanxin_bench_template``) with ``meta-<db>.json``
@@ -140,7 +141,7 @@ class DataSet:
             town = TOWNS[(i - 1) % len(TOWNS)]
             kind = ORG_KINDS[(i - 1) % 3]
             label = ORG_LABELS[kind]
-            self.rows["organisation"].append((i, f"{town}{label}{i}", kind, "Asia/Shanghai"))
+            self.rows["organisation"].append((i, f"{town}{label}{i}", kind))
         uid = 0
         self.coordinators: dict[int, list[int]] = defaultdict(list)
         for org in range(1, ORGANISATIONS + 1):
@@ -317,19 +318,22 @@ class DataSet:
     # ---- adjustments, vouchers, the ledger -----------------------------------------------------
 
     def make_ledger(self) -> None:
+        from points.keys import award_key, refund_key, spend_key
         from rewards.codes import luhn_digit
 
         rng, now = self.rng, self.now
         # Everything that raises a balance, per rider, in time order (prefix sums for "earned before t").
-        entries: list[tuple] = []  # (rider, amount, kind, reason, key, voucher_id, created_by, created_at)
+        # (rider, amount, kind, reason, key, signup_id, voucher_id, created_by, created_at): an award names its
+        # sign-up, a spend, refund or expiry its voucher (the books check joins on those columns).
+        entries: list[tuple] = []
         gains: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
         for rider, points, title, sid, coordinator, at in self.awards:
-            entries.append((rider, points, "award", title, f"award:signup:{sid}", None, coordinator, at))
+            entries.append((rider, points, "award", title, award_key(sid), sid, None, coordinator, at))
             gains[rider].append((at, points))
         for _ in range(ADJUSTMENTS):
             rider = rng.choice(self.riders)
             amount, at = rng.randint(5, 50), self._past(500, 1)
-            entries.append((rider, amount, "adjustment", rng.choice(ADJUSTMENT_REASONS), None, None,
+            entries.append((rider, amount, "adjustment", rng.choice(ADJUSTMENT_REASONS), None, None, None,
                             rng.choice(self.all_coordinators), at))
             gains[rider].append((at, amount))
         times, sums = {}, {}
@@ -411,18 +415,18 @@ class DataSet:
                 closed = expires + timedelta(seconds=rng.uniform(1, 600))
             vouchers.append((vid, code, oid, merchant, rider, status, cost, fen, issued, expires, redeemed_at,
                              redeemed_by, closed))
-            entries.append((rider, -cost, "spend", title, f"spend:voucher:{vid}", vid, rider, issued))
+            entries.append((rider, -cost, "spend", title, spend_key(vid), None, vid, rider, issued))
             if status in ("cancelled", "expired"):
                 kind = "refund" if status == "cancelled" else "expiry"
-                entries.append((rider, cost, kind, title, f"refund:voucher:{vid}", vid,
+                entries.append((rider, cost, kind, title, refund_key(vid), None, vid,
                                 rider if kind == "refund" else None, closed))
         assert len(vouchers) == VOUCHERS and len(entries) == LEDGER_ENTRIES, (len(vouchers), len(entries))
         # Entry ids in time order, as the app would have written them.
-        entries.sort(key=lambda e: e[7])
+        entries.sort(key=lambda e: e[8])
         balances: dict[int, int] = defaultdict(int)
         ledger = self.rows["ledger_entry"]
-        for eid, (rider, amount, kind, reason, key, vid, by, at) in enumerate(entries, start=1):
-            ledger.append((eid, rider, amount, kind, reason, key, vid, by, at))
+        for eid, (rider, amount, kind, reason, key, sid, vid, by, at) in enumerate(entries, start=1):
+            ledger.append((eid, rider, amount, kind, reason, key, sid, vid, by, at))
             balances[rider] += amount
             assert balances[rider] >= 0, f"rider {rider} would go negative at entry {eid}"
         self.rows["points_account"] = sorted(balances.items())
@@ -543,7 +547,7 @@ def drop_all() -> None:
 # The order of the values in each generated row (written out, so a column added by a later migration
 # with a default does not shift the values).
 COLUMNS = {
-    "organisation": ("id", "name", "kind", "timezone"),
+    "organisation": ("id", "name", "kind"),
     "user": ("id", "phone", "name", "password_hash", "role", "trade", "platform", "organisation_id", "active",
              "created_at"),
     "merchant": ("id", "name", "address", "latitude", "longitude", "active", "created_at"),
@@ -557,8 +561,8 @@ COLUMNS = {
     "signup": ("id", "task_id", "rider_id", "status", "queued_at", "marked_at", "marked_by_id"),
     "voucher": ("id", "code", "offer_id", "merchant_id", "rider_id", "status", "points_cost", "face_value_fen",
                 "issued_at", "expires_at", "redeemed_at", "redeemed_by_id", "closed_at"),
-    "ledger_entry": ("id", "rider_id", "amount", "kind", "reason", "key", "voucher_id", "created_by_id",
-                     "created_at"),
+    "ledger_entry": ("id", "rider_id", "amount", "kind", "reason", "key", "signup_id", "voucher_id",
+                     "created_by_id", "created_at"),
 }
 
 
@@ -682,7 +686,7 @@ def read_meta(db: str) -> dict:
     return json.loads(meta_path(db).read_text())
 
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: ledger entries name their sign-up (migration 0003)
 
 
 def stale(db: str) -> str | None:
