@@ -284,3 +284,17 @@ def flask_command(database_url: str, *args: str, timeout: float = 120) -> subpro
 def assert_points_audit_clean(database_url: str) -> None:
     result = flask_command(database_url, "points", "audit")
     assert result.returncode == 0, f"flask points audit exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# the database
+# --------------------------------------------------------------------------------------------------------
+
+def ledger_sum(session, rider_id: int) -> int:
+    """The sum of the rider's ledger entries (what their balance must be)."""
+    import sqlalchemy as sa
+
+    from points.models import LedgerEntry
+
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
+                          .where(LedgerEntry.rider_id == rider_id))
