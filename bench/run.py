@@ -10,7 +10,7 @@ For each database (SQLite, then PostgreSQL) in one run:
    merchant (the confirm POST spreads over all 50 counters); check that each endpoint answers its real page;
 4. for each endpoint: a warm-up, then the measured wrk run (``-t2 -c32 -d15s --latency``), then the
    status codes gunicorn logged during the measured run;
-5. stop gunicorn (SIGTERM to its process group, SIGKILL if it lingers).
+5. stop gunicorn (SIGTERM to the master, SIGKILL to its process group if it lingers).
 
 Then it profiles each request in-process (``bench.explain``: SQL statements, plans, Python vs SQL time)
 and rewrites the results part of ``docs/benchmarks.md`` (between the ``results`` markers; the notes
