@@ -1,8 +1,9 @@
 """Race harness: the app served by real gunicorn processes, browsers made of ``http.client``, a starting gun.
 
 :class:`Gunicorn` runs ``gunicorn -c gunicorn.conf.py`` (``app:create_app()``) with 4 sync workers on a free
-127.0.0.1 port against a test's database, in its own process group so that stopping it reaches its
-workers; its log goes to a file whose tracebacks :class:`Cluster` quotes in failure messages. The
+127.0.0.1 port against a test's database, through the process helper shared with the benchmark
+(:mod:`bench.servers`: its own process group, so that stopping it reaches its workers); its log goes to
+a file whose tracebacks :class:`Cluster` quotes in failure messages. The
 ``serve`` fixture (conftest) gives a test one instance on SQLite and two (two ports, one database) on
 PostgreSQL.
 
@@ -13,18 +14,14 @@ results in order (an exception becomes a :class:`Reply` with status 0, so a test
 rest instead of dying on the first one).
 """
 
-import atexit
-import contextlib
 import html
 import http.client
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +29,8 @@ from functools import partial
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
+
+from bench.servers import GunicornProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -46,12 +45,6 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 # gunicorn
 # --------------------------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a production process of the app against ``database_url``."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUNICORN_")}
@@ -61,113 +54,17 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-_running: set["Gunicorn"] = set()
-
-
-@atexit.register
-def _stop_leftovers() -> None:  # belt and braces: the fixture finalizer normally stops them
-    for server in list(_running):
-        server.stop()
-
-
-class Gunicorn:
-    """One gunicorn master with its sync workers, in its own process group."""
+class Gunicorn(GunicornProcess):
+    """One gunicorn master (``app:create_app()``) with :data:`WORKERS` sync workers against ``database_url``;
+    stopped quickly (SIGINT). The process handling is :class:`bench.servers.GunicornProcess`."""
 
     def __init__(self, database_url: str, log_path: Path):
+        super().__init__(env=app_env(database_url, GUNICORN_WORKERS=str(WORKERS), GUNICORN_ACCESSLOG="-"),
+                         log_path=log_path, stop_signal=signal.SIGINT, stop_timeout=15)
         self.database_url = database_url
-        self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
-        self.port = 0
-        self.log_start = 0  # where the current test's part of the log begins (a shared server serves several)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.port = free_port()
-        env = app_env(self.database_url, GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(WORKERS),
-                      GUNICORN_ACCESSLOG="-")
-        gunicorn = BIN / "gunicorn"
-        # No control socket: gunicorn's default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every
-        # instance on the machine (a test must not take over a running server's), and closing it costs 2 s.
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [str(gunicorn if gunicorn.exists() else "gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group: stop() reaches the workers too
-            )
-        _running.add(self)
-
-    def wait_ready(self) -> bool:
-        """Wait for ``GET /healthz`` == 200; False when gunicorn exited (e.g. the port was taken meanwhile)."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                # A long timeout: a probe that gave up would leave a stale request in the listen queue.
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=READY_TIMEOUT)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    return True
-                conn.close()
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"gunicorn on {self.url} not ready after {READY_TIMEOUT} s:\n{self.log_tail()}")
-
-    def request_stop(self) -> None:
-        """Ask the master for a quick shutdown (SIGINT: it stops its workers, then itself)."""
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.send_signal(signal.SIGINT)
-
-    def stop(self) -> None:
-        """Stop the master and every worker of its process group, whatever state they are in."""
-        proc = self.proc
-        if proc is None:
-            return
-        self.request_stop()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError, PermissionError):  # a worker that outlived its master
-            os.killpg(proc.pid, signal.SIGKILL)
-        _running.discard(self)
-
-    def healthy(self) -> bool:
-        """True when the master runs and a worker answers ``GET /healthz`` with 200 within 10 s."""
-        if self.proc is None or self.proc.poll() is not None:
-            return False
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-            conn.request("GET", "/healthz")
-            ok = conn.getresponse().status == 200
-            conn.close()
-            return ok
-        except OSError:
-            return False
-
-    def mark(self) -> None:
-        """Start the current test's part of the log here."""
-        self.log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-
-    def log(self) -> str:
-        """The log since :meth:`mark` (since the start for a server of one test)."""
-        try:
-            with self.log_path.open("rb") as log:
-                log.seek(self.log_start)
-                return log.read().decode(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log().splitlines()[-lines:])
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> bool:
+        return super().wait_ready(timeout)
 
 
 def server_problems(log: str, limit: int = 3) -> list[str]:
@@ -387,3 +284,17 @@ def flask_command(database_url: str, *args: str, timeout: float = 120) -> subpro
 def assert_points_audit_clean(database_url: str) -> None:
     result = flask_command(database_url, "points", "audit")
     assert result.returncode == 0, f"flask points audit exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# the database
+# --------------------------------------------------------------------------------------------------------
+
+def ledger_sum(session, rider_id: int) -> int:
+    """The sum of the rider's ledger entries (what their balance must be)."""
+    import sqlalchemy as sa
+
+    from points.models import LedgerEntry
+
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
+                          .where(LedgerEntry.rider_id == rider_id))

@@ -1,0 +1,107 @@
+"""What is measured: the endpoints, the personas that request them (logged in over HTTP), and how.
+
+:func:`prepare` logs in the measured rider, a rider with a full wallet and the staff of every merchant,
+writes wrk's data files (task paths, voucher codes, the confirm POSTs spread over all merchants) and checks
+that each endpoint answers its real page before it is measured.
+"""
+
+import random
+from typing import TYPE_CHECKING
+
+from bench.browser import Browser, fetch
+from bench.settings import BENCH_DIR as WORK
+from bench.settings import ROOT
+
+if TYPE_CHECKING:  # for annotations only (it imports this module)
+    from bench.measure import Server
+
+BENCH = ROOT / "bench"
+
+ENDPOINTS = [  # key, label, counted against the target?
+    ("bare", "bare route `/bench/bare` (base.html, static content)", False),
+    ("task_list", "task list `GET /tasks`", True),
+    ("task_page", "task page `GET /tasks/<id>` (1,000 upcoming tasks in turn)", True),
+    ("wallet", "wallet `GET /wallet` (rider with 25 entries)", True),
+    ("wallet_full", "wallet, full history (rider with 266 entries, 200 shown)", False),
+    ("voucher_poll", "voucher status poll `GET /vouchers/<id>/status` (htmx, 204)", True),
+    ("merchant_page", "merchant confirm page `GET /merchant/vouchers/<code>`", True),
+    ("merchant_confirm", "merchant confirm `POST /merchant/vouchers/<code>/confirm` (htmx)", True),
+]
+LABELS = {key: label for key, label, _ in ENDPOINTS}
+COUNTED = {key for key, _, counted in ENDPOINTS if counted}
+
+
+def prepare(server: "Server", meta: dict, rng: random.Random, keys: list[str]) -> dict:
+    """Log in, write the wrk data files, check every endpoint once; return the endpoint plans."""
+    db, base = server.db, server.base
+    password = meta["password"]
+    rider = Browser(base).login(meta["bench_rider"]["phone"], password, "/tasks")
+    power = Browser(base).login(meta["power_rider"]["phone"], password, "/tasks")
+    staff = {m: Browser(base).login(phone, password, "/merchant/") for m, phone in meta["staff"].items()}
+    secrets = {rider.cookie: "$RIDER_COOKIE", power.cookie: "$FULL_WALLET_RIDER_COOKIE",
+               staff["1"].cookie: "$STAFF_COOKIE"}
+
+    task_paths = WORK / f"task-paths-{db}.txt"
+    task_paths.write_text("".join(f"/tasks/{t}\n" for t in meta["upcoming_task_ids"]))
+    codes_1 = meta["issued_codes"]["1"]
+    code_paths = WORK / f"merchant-paths-{db}.txt"
+    code_paths.write_text("".join(f"/merchant/vouchers/{c}\n" for c in codes_1))
+    # The confirm POST: every open voucher of every merchant, merchants interleaved, each with its staff's
+    # session. Three codes are kept aside: one to check the endpoint, two for the in-process profile.
+    queues = {m: list(codes) for m, codes in meta["issued_codes"].items()}
+    for codes in queues.values():
+        rng.shuffle(codes)
+    lines = []
+    while any(queues.values()):
+        for m, codes in queues.items():
+            if codes:
+                code = codes.pop()
+                lines.append((code, m))
+    check_code, spare = lines.pop(), {"merchant_confirm": lines.pop(), "merchant_page": lines.pop()}
+    warm_lines, run_lines = lines[:4000], lines[4000:]
+    for name, chunk in (("warmup", warm_lines), ("run", run_lines)):
+        (WORK / f"confirm-{name}-{db}.txt").write_text(
+            "".join(f"{code} {staff[m].cookie.replace(' ', '')} {staff[m].token}\n" for code, m in chunk))
+
+    hx = {"HX-Request": "true"}
+    plans = {
+        "bare": {"path": "/bench/bare", "headers": {}, "expect": (200, 'id="bench-bare"')},
+        "task_list": {"path": "/tasks", "headers": {"Cookie": rider.cookie}, "expect": (200, 'id="task-rows"')},
+        "task_page": {"path": "/", "headers": {"Cookie": rider.cookie}, "script": BENCH / "paths.lua",
+                      "args": (task_paths,), "check": f"/tasks/{meta['upcoming_task_ids'][0]}",
+                      "expect": (200, "signup-widget")},
+        "wallet": {"path": "/wallet", "headers": {"Cookie": rider.cookie}, "expect": (200, 'id="wallet-balance"')},
+        "wallet_full": {"path": "/wallet", "headers": {"Cookie": power.cookie},
+                        "expect": (200, 'id="wallet-balance"')},
+        "voucher_poll": {"path": f"/vouchers/{meta['bench_voucher_id']}/status",
+                         "headers": {"Cookie": rider.cookie, **hx}, "expect": (204, "")},
+        "merchant_page": {"path": "/", "headers": {"Cookie": staff["1"].cookie}, "script": BENCH / "paths.lua",
+                          "args": (code_paths,), "check": f"/merchant/vouchers/{codes_1[0]}",
+                          "expect": (200, "/confirm")},
+        "merchant_confirm": {"path": "/", "headers": {}, "script": BENCH / "confirm.lua",
+                             "args": (WORK / f"confirm-run-{db}.txt",),
+                             "warmup_args": (WORK / f"confirm-warmup-{db}.txt",),
+                             "codes": len(run_lines), "expect": (200, "merchant-voucher ok")},
+    }
+    # Check that each endpoint answers its real page before measuring it.
+    for key, item in plans.items():
+        if key not in keys:
+            continue
+        path = item.get("check", item["path"])
+        method, body, headers = "GET", None, dict(item["headers"])
+        if key == "merchant_confirm":
+            code, m = check_code
+            path, method, body = f"/merchant/vouchers/{code}/confirm", "POST", f"csrf_token={staff[m].token}"
+            headers = {"Cookie": staff[m].cookie, "X-CSRFToken": staff[m].token, **hx,
+                       "Content-Type": "application/x-www-form-urlencoded"}
+        status, text = fetch(base, path, headers, method, body)
+        want_status, marker = item["expect"]
+        if status != want_status or marker not in text:
+            raise RuntimeError(f"{db} {key}: {method} {path} answered {status} without {marker!r}:\n{text[:500]}")
+        item["check_result"] = f"{method} {path} → {status}, {len(text.encode())} bytes"
+        if key == "task_list":
+            item["check_result"] += f", {text.count('task-card')} task cards"
+        if key.startswith("wallet"):
+            rows = text.count('class="amount')
+            item["check_result"] += f", {rows} ledger rows"
+    return {"plans": plans, "secrets": secrets, "spare": spare}
