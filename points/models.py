@@ -61,6 +61,9 @@ class LedgerEntry(db.Model):
             " OR (kind = 'adjustment' AND reason != '')",
             name="kind_sign",
         ),
+        sa.CheckConstraint("signup_id IS NULL OR kind = 'award'", name="signup_only_for_awards"),
+        sa.CheckConstraint("voucher_id IS NULL OR kind IN ('spend', 'refund', 'expiry')",
+                           name="voucher_only_for_vouchers"),
         sa.Index("ix_ledger_entry_rider_created", "rider_id", "created_at", "id"),
     )
 

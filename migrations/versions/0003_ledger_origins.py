@@ -1,7 +1,8 @@
 """ledger entries name their origin; organisations lose the unread time-zone column
 
 ``ledger_entry.signup_id`` (the sign-up an award came from) is added and back-filled from the
-``award:signup:<id>`` keys; ``ledger_entry.voucher_id`` and ``signup_id`` get indexes, so the books
+``award:signup:<id>`` keys; CHECKs say only awards name a sign-up and only voucher movements a
+voucher; ``ledger_entry.voucher_id`` and ``signup_id`` get indexes, so the books
 check joins on columns instead of computed strings. ``organisation.timezone`` was never read (times
 are shown in the configured ``TIMEZONE``) and goes. The ledger's append-only triggers are lifted for
 the back-fill only and put back; SQLite's table rebuilds run with foreign-key enforcement off and
@@ -36,6 +37,10 @@ def upgrade():
         f"UPDATE ledger_entry SET signup_id = CAST(substr(key, {offset}) AS INTEGER) "
         f"WHERE kind = 'award' AND key LIKE '{AWARD_PREFIX}%'"
     )
+    with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
+        batch_op.create_check_constraint(batch_op.f('ck_ledger_entry_signup_only_for_awards'), "signup_id IS NULL OR kind = 'award'")
+        batch_op.create_check_constraint(batch_op.f('ck_ledger_entry_voucher_only_for_vouchers'),
+                                         "voucher_id IS NULL OR kind IN ('spend', 'refund', 'expiry')")
     create_ledger_guards()
 
     with op.batch_alter_table('organisation', schema=None) as batch_op:
@@ -49,6 +54,8 @@ def downgrade():
 
     drop_ledger_guards()
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_ledger_entry_voucher_only_for_vouchers'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_ledger_entry_signup_only_for_awards'), type_='check')
         batch_op.drop_index(batch_op.f('ix_ledger_entry_voucher_id'))
         batch_op.drop_index(batch_op.f('ix_ledger_entry_signup_id'))
         batch_op.drop_constraint(batch_op.f('fk_ledger_entry_signup_id_signup'), type_='foreignkey')

@@ -1,9 +1,12 @@
 """The database itself refuses what would break an invariant, whatever code runs."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from core.timeutil import utcnow
 from points.models import LedgerEntry, PointsAccount
 from rewards.models import Offer, Voucher
 from tests.factories import give_points, make_merchant, make_offer, make_org, make_task, make_user
@@ -78,3 +81,16 @@ def test_a_redeemed_voucher_must_say_when_and_by_whom(session, base):
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
+
+
+def test_only_awards_name_a_sign_up_and_only_voucher_movements_a_voucher(session, base):
+    task, rider, offer = base
+    signup = Signup(task_id=task.id, rider_id=rider.id, status="attended")
+    voucher = Voucher(code="1" * 16, offer_id=offer.id, merchant_id=offer.merchant_id, rider_id=rider.id,
+                      points_cost=30, face_value_fen=1500, expires_at=utcnow() + timedelta(days=1))
+    session.add_all([signup, voucher])
+    session.commit()
+    refused(session, sa.insert(LedgerEntry).values(rider_id=rider.id, amount=5, kind="adjustment", reason="x",
+                                                   signup_id=signup.id))
+    refused(session, sa.insert(LedgerEntry).values(rider_id=rider.id, amount=5, kind="award", voucher_id=voucher.id))
+    assert session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == 1
