@@ -29,7 +29,8 @@ def test_pages_send_the_csrf_token_for_htmx_and_load_htmx_from_static(client):
 
 
 def test_the_vendored_htmx_is_2_0(app):
-    js = app.test_client().get("/static/vendor/htmx.org@2.0.11/htmx.min.js").get_data(as_text=True)
+    with app.test_client().get("/static/vendor/htmx.org@2.0.11/htmx.min.js") as response:  # closes the file
+        js = response.get_data(as_text=True)
     assert 'version:"2.0.11"' in js.replace(" ", "")
 
 
