@@ -97,6 +97,22 @@ def app(database_url):
 
 
 @pytest.fixture
+def make_app(database_url):
+    """``make_app(**settings)`` builds another app on this test's database; its connections close after the test."""
+    made = []
+
+    def build(**overrides):
+        application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        made.append(application)
+        return application
+
+    yield build
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def ctx(app):
     """``with ctx():`` runs a block in its own app context (own database session), like a request."""
 

@@ -84,24 +84,22 @@ def test_ten_unknown_codes_lock_look_ups_for_the_staff_account(staff, world, ctx
     assert make_client(world.other_staff).get("/merchant/lookup?code=1234").status_code == 422
 
 
-def test_limits_can_be_switched_off_only_by_configuration(world, database_url):
-    from app import create_app
-    from tests.conftest import BASE_CONFIG, Client
+def test_limits_can_be_switched_off_only_by_configuration(world, make_app):
+    from tests.conftest import Client
 
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
+    app = make_app(RATELIMIT_ENABLED=False)
     client = Client(app)
     for _ in range(7):
         assert client.post("/login", {"phone": world.rider_phone, "password": "wrong-guess"}).status_code == 422
 
 
-def test_with_redis_storage_two_app_processes_share_the_counts(world, database_url):
+def test_with_redis_storage_two_app_processes_share_the_counts(world, make_app):
     """Several processes (here two app instances) count failures together when the storage is Redis."""
     import os
     import secrets
     import socket
 
-    from app import create_app
-    from tests.conftest import BASE_CONFIG, Client
+    from tests.conftest import Client
 
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
@@ -109,13 +107,11 @@ def test_with_redis_storage_two_app_processes_share_the_counts(world, database_u
         if os.environ.get("CI"):
             raise
         pytest.skip("no Redis on 127.0.0.1:6379")
-    config = {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-              "RATELIMIT_KEY_PREFIX": secrets.token_hex(6)}
-    first = create_app(config)
+    config = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": secrets.token_hex(6)}
+    first = make_app(**config)
     for _ in range(5):
         assert Client(first).post("/login", {"phone": world.rider_phone, "password": "wrong-guess"}).status_code == 422
     # A new app gives the limiter a new storage object: with memory:// it would start from zero (and this
     # test fail); with Redis it reads the counts the first one wrote.
-    second = create_app(config)
+    second = make_app(**config)
     assert Client(second).post("/login", {"phone": world.rider_phone, "password": PASSWORD}).status_code == 429

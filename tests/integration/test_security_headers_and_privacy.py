@@ -39,12 +39,9 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(client, world):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_production_cookies_are_secure_and_debug_is_refused(database_url, monkeypatch):
-    from app import create_app
-    from tests.conftest import BASE_CONFIG
-
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "ENV_NAME": "production",
-                      "SECRET_KEY": "a-long-random-production-key-0123456789", "SESSION_COOKIE_SECURE": True})
+def test_production_cookies_are_secure_and_debug_is_refused(make_app, monkeypatch):
+    app = make_app(ENV_NAME="production", SECRET_KEY="a-long-random-production-key-0123456789",
+                   SESSION_COOKIE_SECURE=True)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     app.debug = True
     assert app.test_client().get("/login").status_code == 503
