@@ -100,3 +100,4 @@ def test_a_locked_unknown_code_keeps_the_code_in_the_box(staff):
     code = unknown_codes(LIMIT + 2)[-1]
     page = staff.get(f"/merchant/vouchers/{code}")
     assert page.status_code == 429 and f'value="{code}"' in page.get_data(as_text=True)
+
