@@ -14,9 +14,10 @@ from werkzeug.routing import IntegerConverter
 
 import core.db  # SQLite connection settings (registers an event listener)
 import core.logs
+import core.ratelimit
 from config import DEV_SECRET_KEY, Config
 from core.errors import DomainError
-from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, talisman
+from extensions import babel, csrf, db, htmx, login_manager, migrate, talisman
 
 # Scripts, styles and images only from our own origin: no inline scripts (htmx is configured so it
 # needs none), no eval, no framing.
@@ -61,7 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
-    limiter.init_app(app)
+    core.ratelimit.init_app(app)  # abuse limits: no blanket limits, the views count failures
     talisman.init_app(
         app, force_https=False, content_security_policy=CONTENT_SECURITY_POLICY, frame_options="DENY",
         referrer_policy="same-origin", session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
@@ -118,12 +119,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        """200 when the database answers, 503 otherwise."""
+        """200 when the database answers, 503 otherwise; ``limits`` says where abuse limits count.
+
+        ``{"status": "ok", "limits": "ok"}``; ``"limits": "degraded"`` (still 200) while their shared
+        storage (Redis) fails and each process counts on its own; ``"off"`` when switched off.
+        """
         try:
             db.session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - any failure means unhealthy
             return {"status": "database unavailable"}, 503
-        return {"status": "ok"}
+        return {"status": "ok", "limits": core.ratelimit.health()}
 
     return app
 

@@ -22,9 +22,15 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1" if ENV_NAME == "production" else "0") == "1"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     VOUCHER_POLL_SECONDS = int(os.environ.get("VOUCHER_POLL_SECONDS", "2"))
-    # Abuse limits (Flask-Limiter storage; redis://127.0.0.1:6379 to share them between processes).
+    # Abuse limits (core.ratelimit). Counted in one storage shared by all processes: empty means an SQLite
+    # file in instance/ (every process on this machine); redis://host:6379 for several machines.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "nuanxin")
+    # A storage call gives up after this many seconds; after a failure the limits count in the process
+    # for RATELIMIT_RETRY_SECONDS before the storage is tried again.
+    RATELIMIT_STORAGE_TIMEOUT = float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT", "0.5"))
+    RATELIMIT_RETRY_SECONDS = float(os.environ.get("RATELIMIT_RETRY_SECONDS", "30"))
     LOGIN_FAILURES_PER_PHONE = os.environ.get("LOGIN_FAILURES_PER_PHONE", "5 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20 per 15 minutes")
     REGISTRATIONS_PER_ADDRESS = os.environ.get("REGISTRATIONS_PER_ADDRESS", "10 per hour")

@@ -1,8 +1,6 @@
 """Extension objects, created once and bound to an app in :func:`app.create_app`."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,7 +24,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
-# No blanket limits: the app counts failures (log-ins, unknown voucher codes) where they matter,
-# through core.ratelimit. The limiter supplies the storage (memory, or Redis by configuration).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 talisman = Talisman()

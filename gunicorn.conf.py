@@ -1,8 +1,9 @@
 """Production serving: ``gunicorn -c gunicorn.conf.py 'app:create_app()'``.
 
 Every setting can be overridden from the environment (``GUNICORN_WORKERS``, ``GUNICORN_BIND``, …).
-The app keeps no state in the process (sessions are signed cookies, the database holds the rest),
-so any number of workers and instances can serve the same database.
+The app keeps no state in the process (sessions are signed cookies, the database holds the rest, abuse
+limits count in instance/ratelimits.db or Redis), so any number of workers and instances can serve the
+same database (several machines share abuse limits through Redis: README, Configuration).
 """
 
 import multiprocessing

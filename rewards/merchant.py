@@ -13,7 +13,7 @@ from core.web import role_required, wants_fragment
 from extensions import db
 from rewards import queries, vouchers
 from rewards.codes import parse_code
-from rewards.errors import UnknownCode, WrongMerchant
+from rewards.errors import UnknownCode
 from rewards.forms import CodeForm
 
 bp = Blueprint("rewards_merchant", __name__, url_prefix="/merchant")
@@ -26,25 +26,29 @@ CODE_PROBLEMS = {
 }
 
 
-LOOK_UPS = {"rewards_merchant.lookup", "rewards_merchant.voucher", "rewards_merchant.confirm"}
+TYPED_LOOK_UPS = {"rewards_merchant.lookup"}
 
 
 @bp.before_request
 def look_ups_locked():
-    """After too many unknown codes, look-ups stop for a while and the counter screen says until when."""
-    if request.endpoint not in LOOK_UPS or not current_user.is_authenticated or not current_user.is_merchant:
+    """After too many unknown codes, typed look-ups stop for a while and the counter screen says until when.
+
+    Only the code box is locked here. A voucher's own URL (the rider's QR link) stays open for real
+    vouchers; for a code that matches no voucher :func:`_voucher_page` answers with the same lock.
+    """
+    if request.endpoint not in TYPED_LOOK_UPS or not current_user.is_authenticated or not current_user.is_merchant:
         return None
     blocked = UNKNOWN_CODES_BY_STAFF.blocked_until(current_user.id)
     if blocked is None:
         return None
+    return _locked(blocked, request.args.get("code") or "")
+
+
+def _locked(blocked, typed: str):
+    """The counter screen saying until when look-ups are locked (429), the typed code kept."""
     message = _("Too many unknown codes. Look-ups are locked until %(time)s; ask the rider to show the QR code.",
                 time=format_time(blocked, "HH:mm"))
-    return _home(CodeForm(formdata=None, data={"code": (request.args.get("code") or "")[:40]}), 429, error=message)
-
-
-def _count_unknown(error: DomainError) -> None:
-    if isinstance(error, UnknownCode | WrongMerchant):
-        UNKNOWN_CODES_BY_STAFF.spend(current_user.id)
+    return _home(CodeForm(formdata=None, data={"code": typed[:40]}), 429, error=message)
 
 
 def my_merchant():
@@ -85,8 +89,15 @@ def _voucher_page(code: str, *, confirmed=False, error: DomainError | None = Non
     voucher = None
     try:
         voucher = vouchers.voucher_for_merchant(code=code, merchant_id=merchant.id)
+    except UnknownCode as unknown:
+        # Only a code that matches no voucher at all counts towards the lock (and meets it): another
+        # restaurant's voucher, an expired or a redeemed one is a real voucher and never locks the counter.
+        blocked = UNKNOWN_CODES_BY_STAFF.blocked_until(current_user.id)
+        if blocked is not None:
+            return _locked(blocked, code)
+        UNKNOWN_CODES_BY_STAFF.spend(current_user.id)
+        error = error or unknown
     except DomainError as lookup_error:
-        _count_unknown(lookup_error)
         error = error or lookup_error
     if voucher is not None and error is None and not confirmed:
         error = vouchers.refusal_for(voucher, utcnow(), current_user)
@@ -101,7 +112,8 @@ def _voucher_page(code: str, *, confirmed=False, error: DomainError | None = Non
 def voucher(code: str):
     """What the voucher is for (offer, rider's masked name and phone, expiry) and the confirm button.
 
-    This is the URL inside the voucher's QR code.
+    This is the URL inside the voucher's QR code: a real voucher opens even while typed look-ups are
+    locked; a code that matches no voucher counts towards the lock (404) or meets it (429).
     """
     parsed, problem = parse_code(code)
     if problem:

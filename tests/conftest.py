@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from app import create_app
 from extensions import db
 
+# Abuse limits count in each test's own app (memory://); tests of the shared storages say so themselves.
 BASE_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
-               "SERVER_NAME": None, "VOUCHER_POLL_SECONDS": 1}
+               "SERVER_NAME": None, "VOUCHER_POLL_SECONDS": 1, "RATELIMIT_STORAGE_URI": "memory://"}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -111,7 +111,7 @@ def test_with_redis_storage_two_app_processes_share_the_counts(world, make_app):
     first = make_app(**config)
     for _ in range(5):
         assert Client(first).post("/login", {"phone": world.rider_phone, "password": "wrong-guess"}).status_code == 422
-    # A new app gives the limiter a new storage object: with memory:// it would start from zero (and this
-    # test fail); with Redis it reads the counts the first one wrote.
+    # A new app has its own storage object: with memory:// it would start from zero (and this test
+    # fail); with Redis it reads the counts the first one wrote.
     second = make_app(**config)
     assert Client(second).post("/login", {"phone": world.rider_phone, "password": PASSWORD}).status_code == 429

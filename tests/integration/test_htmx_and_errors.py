@@ -48,7 +48,7 @@ def test_phone_inputs_bring_up_the_right_keyboards(client, make_client, world):
 
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "limits": "ok"}
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, database):
