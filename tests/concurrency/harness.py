@@ -17,6 +17,7 @@ rest instead of dying on the first one).
 import html
 import http.client
 import os
+import secrets
 import re
 import signal
 import subprocess
@@ -48,9 +49,10 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a production process of the app against ``database_url``."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUNICORN_")}
-    # Production settings, except that the session cookie may travel over the plain-HTTP loopback.
+    # Production settings, except that the session cookie may travel over the plain-HTTP loopback, and the
+    # abuse-limit counts of a test server are kept apart from any other's (its own key prefix).
     env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, NUANXIN_ENV="production", SESSION_COOKIE_SECURE="0",
-               FLASK_APP="app", PYTHONUNBUFFERED="1", **extra)
+               FLASK_APP="app", PYTHONUNBUFFERED="1", RATELIMIT_KEY_PREFIX=f"test-{secrets.token_hex(6)}", **extra)
     return env
 
 
