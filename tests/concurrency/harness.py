@@ -17,8 +17,8 @@ rest instead of dying on the first one).
 import html
 import http.client
 import os
-import secrets
 import re
+import secrets
 import signal
 import subprocess
 import sys
