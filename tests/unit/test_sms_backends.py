@@ -4,6 +4,7 @@
 import json
 import logging
 from types import SimpleNamespace
+from typing import ClassVar
 
 import pytest
 
@@ -26,7 +27,7 @@ def configured(app):
 
 
 class FakeAliyun:
-    sent: list = []
+    sent: ClassVar[list] = []
     answer = SimpleNamespace(body=SimpleNamespace(code="OK", message="OK"))
     error: Exception | None = None
 
@@ -75,14 +76,14 @@ def test_an_aliyun_failure_is_sms_not_sent(configured, aliyun, failure, caplog):
 
 
 class FakeTencent:
-    sent: list = []
+    sent: ClassVar[list] = []
     answer = None
     error: Exception | None = None
 
     def __init__(self, cred, region, profile):
         self.cred, self.region, self.profile = cred, region, profile
 
-    def SendSms(self, request):  # noqa: N802 - the SDK's name
+    def SendSms(self, request):
         FakeTencent.sent.append((self, request))
         if FakeTencent.error:
             raise FakeTencent.error
