@@ -74,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
+    import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
     from accounts import auth
     from accounts.models import ROLE_LABELS, TRADE_LABELS
     from accounts.views import bp as accounts_bp
@@ -133,7 +134,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-PUBLIC_POST_ENDPOINTS = {"accounts.login", "accounts.register", "accounts.set_language", None}
+PUBLIC_POST_ENDPOINTS = {"accounts.login", "accounts.register", "accounts.register_code", "accounts.forgot_password",
+                         "accounts.forgot_password_code", "accounts.set_language", None}
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -1,14 +1,16 @@
-"""Forms of log-in, registration and staff accounts."""
+"""Forms of log-in, registration, staff accounts, and the ones that carry an SMS code."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from accounts.models import TRADE_LABELS
 from accounts.passwords import not_common_password
+from accounts.phones import EXPECTED
 from accounts.services import normalise_phone
 from core.forms import Form, required
+from core.text import normalise_digits
 
 PLATFORMS = ("美团", "饿了么", "顺丰", "京东物流", "中通", "圆通", "韵达", "滴滴出行", "曹操出行", "货拉拉", "满帮")
 
@@ -22,7 +24,7 @@ class PhoneField(TelField):
 
     def pre_validate(self, form):
         if self.raw and normalise_phone(self.raw) is None:
-            raise ValidationError(_l("Enter an 11-digit mainland mobile number starting with 1."))
+            raise ValidationError(EXPECTED)
 
     def _value(self):
         return getattr(self, "raw", None) or (self.data or "")
@@ -32,6 +34,24 @@ def phone_field(label=None):
     return PhoneField(label or _l("Mobile number"),
                       validators=[InputRequired(_l("Enter your mobile number."))],
                       render_kw={"autocomplete": "tel", "inputmode": "tel", "placeholder": "138 0000 0000"})
+
+
+class CodeField(StringField):
+    """A one-time code: full-width digits and spaces are folded; keeps what was typed for redisplay."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+        self.data = normalise_digits(self.raw)
+
+    def _value(self):
+        return getattr(self, "raw", None) or (self.data or "")
+
+
+def code_field():
+    return CodeField(_l("Code from the text message"),
+                     validators=[InputRequired(_l("Enter the 6-digit code from the text message.")),
+                                 Regexp(r"\d{6}\Z", message=_l("The code has 6 digits."))],
+                     render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "code-input"})
 
 
 def password_field(label=None, new: bool = False):
@@ -50,6 +70,7 @@ class LoginForm(Form):
 
 class RegisterForm(Form):
     phone = phone_field()
+    code = code_field()
     name = StringField(_l("Name"), validators=[required(_l("Enter your name.")),
                                                Length(max=50, message=_l("At most 50 characters."))],
                        render_kw={"autocomplete": "name"})
@@ -69,3 +90,19 @@ class StaffAccountForm(Form):
     name = StringField(_l("Name"), validators=[required(_l("Enter a name.")),
                                                Length(max=50, message=_l("At most 50 characters."))])
     password = password_field(_l("Initial password"), new=True)
+
+
+class ForgotPasswordForm(Form):
+    """Number → code → new password (checked with the password rules)."""
+
+    phone = phone_field()
+    code = code_field()
+    password = password_field(_l("New password"), new=True)
+
+
+class ChangePhoneForm(Form):
+    """A new number proven by a code, and the current password."""
+
+    phone = phone_field(_l("New mobile number"))
+    code = code_field()
+    password = password_field(_l("Current password"))

@@ -1,28 +1,12 @@
 """Use cases of accounts: registering riders, creating staff accounts, checking passwords."""
 
-import re
-
 import sqlalchemy as sa
 
 from accounts import journal
 from accounts.errors import CannotDeactivate, PhoneTaken
 from accounts.models import User
-from core.text import normalise_digits
+from accounts.phones import normalise_phone  # noqa: F401 - callers import it from here
 from extensions import db
-
-MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
-
-
-def normalise_phone(raw: str | None) -> str | None:
-    """Return an 11-digit mainland mobile number from what was typed, or ``None`` if it is not one.
-
-    Accepts spaces, dashes, full-width digits and a ``+86``/``0086``/``86`` prefix.
-    """
-    digits = normalise_digits(raw).replace("+", "")
-    for prefix in ("0086", "86"):
-        if len(digits) == 11 + len(prefix) and digits.startswith(prefix):
-            digits = digits[len(prefix):]
-    return digits if MAINLAND_MOBILE.fullmatch(digits) else None
 
 
 def phone_taken(phone: str) -> bool:

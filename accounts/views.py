@@ -5,10 +5,13 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from accounts.code_steps import CodeStep
+from accounts.codes import CodeRefused
 from accounts.forms import PLATFORMS, LoginForm, RegisterForm, StaffAccountForm
 from accounts.models import User
+from accounts.phone_services import register_verified_rider
 from accounts.queries import accounts_list
-from accounts.services import authenticate, create_account, register_rider
+from accounts.services import authenticate, create_account
 from accounts.services import set_active as set_account_active
 from core.errors import DomainError
 from core.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_PHONE, REGISTRATION_BY_ADDRESS, latest
@@ -53,7 +56,7 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Riders register themselves: mobile number, name, password, trade and platform."""
+    """Riders register themselves: mobile number proven by an SMS code, name, password, trade and platform."""
     if current_user.is_authenticated:
         return redirect(url_for("home"))
     form = RegisterForm()
@@ -62,10 +65,14 @@ def register():
         if blocked is not None:
             form.phone.errors.append(_("Too many registrations from this network. Try again after %(time)s.",
                                        time=format_time(blocked, "HH:mm")))
-            return render_template("accounts/register.html", form=form, platforms=PLATFORMS), 429
+            return render_template("accounts/register.html", form=form, step=CodeStep(), platforms=PLATFORMS), 429
         try:
-            user = register_rider(phone=form.phone.data, name=form.name.data, password=form.password.data,
-                                  trade=form.trade.data, platform=form.platform.data)
+            user = register_verified_rider(phone=form.phone.data, code=form.code.data, name=form.name.data,
+                                           password=form.password.data, trade=form.trade.data,
+                                           platform=form.platform.data)
+        except CodeRefused as error:
+            db.session.commit()  # the try counts
+            form.code.errors.append(error.message)
         except DomainError as error:
             db.session.rollback()
             form.phone.errors.append(error.message)
@@ -76,7 +83,7 @@ def register():
             flash(_("Welcome, %(name)s! Find a task below and sign up.", name=user.name), "success")
             return redirect(url_for("volunteer.task_list"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("accounts/register.html", form=form, platforms=PLATFORMS), status
+    return render_template("accounts/register.html", form=form, step=CodeStep(), platforms=PLATFORMS), status
 
 
 @bp.post("/language")

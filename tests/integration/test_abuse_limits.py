@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.factories import PASSWORD
+from tests.pages import registration_code
 
 GOOD = {"name": "赵佳楠", "password": "longenough1", "trade": "food_delivery", "platform": "美团"}
 
@@ -59,9 +60,11 @@ def test_registrations_per_address_are_limited(app, client):
     app.config["REGISTRATIONS_PER_ADDRESS"] = "2 per hour"
     for n in range(2):
         fresh = client.__class__(app)
-        assert fresh.post("/register", {**GOOD, "phone": f"1391234000{n}"}).status_code == 303
+        code = registration_code(fresh, f"1391234000{n}")
+        assert fresh.post("/register", {**GOOD, "phone": f"1391234000{n}", "code": code}).status_code == 303
     fresh = client.__class__(app)
-    refused = fresh.post("/register", {**GOOD, "phone": "13912340009"})
+    code = registration_code(fresh, "13912340009")
+    refused = fresh.post("/register", {**GOOD, "phone": "13912340009", "code": code})
     assert refused.status_code == 429 and "Too many registrations" in refused.get_data(as_text=True)
 
 

@@ -4,13 +4,15 @@ import sqlalchemy as sa
 
 from accounts.models import User
 from tests.factories import PASSWORD
+from tests.pages import registration_code
 
 GOOD = {"phone": "139 1234 5678", "name": "赵佳楠", "password": "longenough1", "trade": "food_delivery",
         "platform": "美团"}
 
 
 def test_a_rider_registers_and_lands_on_the_task_list(client, ctx):
-    response = client.post("/register", GOOD)
+    code = registration_code(client, GOOD["phone"])
+    response = client.post("/register", {**GOOD, "code": code})
     assert response.status_code == 303 and response.headers["Location"] == "/tasks"
     with ctx() as session:
         user = session.scalar(sa.select(User).where(User.phone == "13912345678"))
@@ -33,10 +35,11 @@ def test_registration_refusals_are_in_chinese_for_chinese_browsers(client):
     assert "请输入" in response.get_data(as_text=True)
 
 
-def test_a_taken_phone_number_is_refused(client, world):
-    response = client.post("/register", {**GOOD, "phone": world.rider_phone})
+def test_a_taken_phone_number_is_refused_before_a_code_is_sent(client, world):
+    response = client.post("/register/code", {**GOOD, "phone": world.rider_phone})
     assert response.status_code == 422
-    assert "already registered" in response.get_data(as_text=True)
+    assert "already registered" in response.get_data(as_text=True) and 'id="dev-code"' not in response.get_data(
+        as_text=True)
 
 
 def test_an_over_long_name_is_refused(client):

@@ -29,6 +29,7 @@ from accounts.models import User
 from core.timeutil import to_local, utcnow
 from rewards.models import Merchant, Offer, Voucher
 from tests.factories import PASSWORD
+from tests.pages import registration_code
 from volunteer.models import Signup, Task
 
 PAYLOADS = {
@@ -128,8 +129,9 @@ def hostile(request, app, world, make_client, ctx):
 
     # A rider registers with a hostile name and platform; the welcome message names them.
     rider = make_client()
-    response = rider.post("/register", {"phone": "136 0000 1111", "name": p("rn"), "password": "hostile-pass-1",
-                                        "trade": "courier", "platform": p("pf")})
+    code = registration_code(rider, "136 0000 1111")
+    response = rider.post("/register", {"phone": "136 0000 1111", "code": code, "name": p("rn"),
+                                        "password": "hostile-pass-1", "trade": "courier", "platform": p("pf")})
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
     welcome = rider.get("/tasks")
     assert_safe(welcome, kind, "rn", "welcome message")

@@ -29,6 +29,16 @@ TABLE = [
     ("POST", "/login", {"anon": 422, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
     ("GET", "/register", {"anon": 200, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
     ("POST", "/register", {"anon": 422, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
+    ("POST", "/register/code", {"anon": 422, "rider": 302, "coordinator": 302, "other_coordinator": 302, "staff": 302}),
+    ("GET", "/password/forgot", {"anon": 200, "rider": 302, "coordinator": 302, "other_coordinator": 302,
+                                 "staff": 302}),
+    ("POST", "/password/forgot", {"anon": 422, "rider": 302, "coordinator": 302, "other_coordinator": 302,
+                                  "staff": 302}),
+    ("POST", "/password/forgot/code", {"anon": 422, "rider": 302, "coordinator": 302, "other_coordinator": 302,
+                                       "staff": 302}),
+    ("GET", "/account/phone", {"anon": 302, **dict.fromkeys(PERSONAS[1:], 200)}),
+    ("POST", "/account/phone", {"anon": 302, **dict.fromkeys(PERSONAS[1:], 422)}),
+    ("POST", "/account/phone/code", {"anon": 302, **dict.fromkeys(PERSONAS[1:], 422)}),
     ("POST", "/logout", {"anon": 302, "rider": 303, "coordinator": 303, "other_coordinator": 303, "staff": 303}),
     ("POST", "/language", dict.fromkeys(PERSONAS, 303)),
     ("GET", "/tasks", PUBLIC),
@@ -128,7 +138,7 @@ def test_the_table_covers_every_route(app):
     assert routes - covered == set(), "add these routes to TABLE"
 
 
-PUBLIC_POSTS = {"/login", "/register", "/language"}
+PUBLIC_POSTS = {"/login", "/register", "/register/code", "/password/forgot", "/password/forgot/code", "/language"}
 
 
 def row_counts(ctx) -> dict[str, int]:

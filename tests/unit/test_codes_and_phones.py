@@ -37,11 +37,23 @@ def test_a_single_typo_is_caught_by_the_check_digit():
 
 
 @pytest.mark.parametrize("typed", ["13812345678", "138 1234 5678", "138-1234-5678", "+86 138 1234 5678",
-                                   "0086 13812345678", "８６１３８１２３４５６７８", "１３８１２３４５６７８"])
+                                   "0086 13812345678", "８６１３８１２３４５６７８", "１３８１２３４５６７８",
+                                   "＋８６ １３８－１２３４－５６７８", "+86-138.1234.5678", "8613812345678"])
 def test_phone_numbers_are_normalised(typed):
     assert normalise_phone(typed) == "13812345678"
 
 
-@pytest.mark.parametrize("typed", ["", "1381234567", "23812345678", "12012345678", "138123456789", "abc"])
+@pytest.mark.parametrize("typed", ["", "1381234567", "23812345678", "12012345678", "138123456789", "abc",
+                                   "+1 202 555 0123", "+44 7911 123456", "+852 9123 4567", "010 6552 9988",
+                                   "+86 10 6552 9988", "0512-5888 8888", "+8613812345678" * 3, "1" * 10_000, None])
 def test_other_phone_numbers_are_refused(typed):
     assert normalise_phone(typed) is None
+
+
+def test_a_refused_number_says_what_is_expected(app):
+    from flask_babel import force_locale
+
+    from accounts.phones import EXPECTED
+
+    with app.test_request_context(), force_locale("en"):
+        assert str(EXPECTED) == "Enter an 11-digit mainland mobile number starting with 1."
