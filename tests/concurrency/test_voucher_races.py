@@ -1,6 +1,12 @@
+<<<<<<<< HEAD:tests/concurrency/test_voucher_races.py
 """Vouchers under real concurrency: staff confirming at the counter, riders redeeming, the expiry job twice at
 once; gunicorn with 4 sync workers (two instances on PostgreSQL), users logged in over HTTP, the racing
 requests released together by a barrier.
+========
+"""The invariants of vouchers and points under real concurrency: gunicorn with 4 sync workers (two
+instances on PostgreSQL, requests spread across both), users logged in over HTTP, the racing requests
+released together by a barrier.
+>>>>>>>> test-health:tests/concurrency/test_races_for_vouchers.py
 
 Each test builds its data in the test's fresh database and commits, starts the servers, fires, then checks
 what the database holds and what every user was told, that no server logged a traceback, and that
@@ -41,8 +47,18 @@ from tests.concurrency.harness import (
 pytestmark = pytest.mark.concurrency
 
 
+<<<<<<<< HEAD:tests/concurrency/test_voucher_races.py
 # --------------------------------------------------------------------------------------------------------
 # 2. vouchers at the counter
+========
+def ledger_sum(session, rider_id: int) -> int:
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
+                          .where(LedgerEntry.rider_id == rider_id))
+
+
+# --------------------------------------------------------------------------------------------------------
+# 1. vouchers at the counter
+>>>>>>>> test-health:tests/concurrency/test_races_for_vouchers.py
 # --------------------------------------------------------------------------------------------------------
 
 def _one_issued_voucher(session, staff_count: int):
@@ -189,7 +205,7 @@ def test_40_riders_race_for_an_offer_with_stock_5_and_35_are_refused_with_409(ct
 
 
 # --------------------------------------------------------------------------------------------------------
-# 3. the expiry job, twice at once
+# 2. the expiry job, twice at once
 # --------------------------------------------------------------------------------------------------------
 
 # The `flask` console script is `flask.cli:main`. This launcher imports it and the app first, says "ready",
@@ -259,5 +275,8 @@ def test_two_expiry_jobs_at_once_refund_each_overdue_voucher_exactly_once(ctx, d
             assert balance_of(rider_id) == expected == ledger_sum(session, rider_id)
         assert session.get(Offer, offer_id).stock == 99
     assert_points_audit_clean(database_url)
+<<<<<<<< HEAD:tests/concurrency/test_voucher_races.py
 
 
+========
+>>>>>>>> test-health:tests/concurrency/test_races_for_vouchers.py

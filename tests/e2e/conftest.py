@@ -9,9 +9,11 @@ import threading
 import warnings
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app import create_app
+from extensions import db
 from tests.conftest import BASE_CONFIG
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -31,6 +33,16 @@ def chromium_present():
     pytest.skip(message)
 
 
+TIMEOUT_MS = 10_000  # how long an action or an assertion waits for the page before it fails
+
+
+@pytest.fixture(scope="session", autouse=True)
+def assertions_wait_as_long_as_actions():
+    """``expect`` waits 5 s by default, actions wait ``TIMEOUT_MS``: on a loaded machine a swap can take longer
+    than 5 s to land, so assertions get the same patience as actions (each still returns as soon as it holds)."""
+    expect.set_options(timeout=TIMEOUT_MS)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
@@ -38,7 +50,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live_app(database_url):
-    return create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": None})
+    application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": None})
+    yield application
+    with application.app_context():  # close the server's connections before the next test resets the database
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -60,7 +75,7 @@ def phone_context(browser):
     def open_context(lang: str):
         context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True,
                                       locale="zh-CN" if lang == "zh" else "en-US")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 

@@ -1,6 +1,10 @@
 import pytest
 
-from extensions import db
+# The stateful test's rules and invariants live beside it in plain modules: rewrite their asserts too, so
+# that a failing check shows its values like an assert in a test module does.
+pytest.register_assert_rewrite("tests.unit.stateful_rules", "tests.unit.stateful_invariants")
+
+from extensions import db  # noqa: E402 - after the registration, which must precede any import of those modules
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
-"""Coordinators' reward pages: merchants, offers, staff accounts, riders' points and adjustments."""
-
+"""Coordinators' reward pages: the partner restaurants and their offers (face values, stock)."""
 
 import pytest
 import sqlalchemy as sa
 
 from accounts.models import User
-from points.models import LedgerEntry
-from points.queries import balance_of
-from rewards.models import Merchant, MerchantStaff, Offer
+from rewards.models import Merchant, Offer
 from tests.factories import give_points
 from tests.pages import input_value, text_of
 
@@ -28,13 +25,6 @@ def offer_form(**overrides) -> dict:
 def count(ctx, model) -> int:
     with ctx() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def entries_of(ctx, rider_id: int) -> list[tuple]:
-    with ctx() as session:
-        rows = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.rider_id == rider_id)
-                               .order_by(LedgerEntry.id)).all()
-        return [(e.kind, e.amount, e.reason) for e in rows]
 
 
 @pytest.fixture
@@ -233,219 +223,7 @@ def test_a_missing_offer_is_not_found(coordinator):
     assert coordinator.get("/coordinate/offers/999999/edit").status_code == 404
 
 
-# Merchant staff accounts
-
-
-def staff_form(**overrides) -> dict:
-    data = {"staff-phone": "139 1234 5678", "staff-name": "店员小李", "staff-password": "counter-pass-88"}
-    data.update(overrides)
-    return data
-
-
-def test_a_new_staff_account_can_log_in_and_lands_on_the_counter_screen(world, coordinator, client, ctx):
-    response = coordinator.post(f"/coordinate/merchants/{world.merchant}/staff", staff_form())
-    assert response.status_code == 303
-    assert response.headers["Location"] == f"/coordinate/merchants/{world.merchant}"
-    with ctx() as session:
-        user = session.scalar(sa.select(User).where(User.phone == "13912345678"))
-        assert (user.role, user.name) == ("merchant", "店员小李")
-        assert session.get(MerchantStaff, user.id).merchant_id == world.merchant
-    page = text_of(coordinator.get(response.headers["Location"]))
-    assert "Staff account created." in page and "店员小李" in page
-
-    login = client.post("/login", {"phone": "13912345678", "password": "counter-pass-88"})
-    assert login.status_code == 303
-    landing = client.get(login.headers["Location"], follow_redirects=True)
-    assert landing.request.path == "/merchant/"
-    assert landing.status_code == 200
-    assert "暖新小厨" in text_of(landing)
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_it_refuses_a_staff_account_with_a_phone_that_is_taken(world, coordinator, ctx, lang):
-    before = count(ctx, User)
-    response = coordinator.post(f"/coordinate/merchants/{world.merchant}/staff",
-                                staff_form(**{"staff-phone": world.rider_phone}), lang=lang)
-    assert response.status_code == 422
-    message = {"en": "This phone number is already registered. Log in instead.",
-               "zh": "该手机号已注册，请直接登录。"}[lang]
-    assert message in text_of(response)
-    assert input_value(response, "staff-phone") == world.rider_phone
-    assert input_value(response, "staff-name") == "店员小李"
-    assert count(ctx, User) == before
-
-
-def test_it_refuses_a_staff_account_with_a_short_password_or_bad_phone(world, coordinator, ctx):
-    before = count(ctx, User)
-    response = coordinator.post(f"/coordinate/merchants/{world.merchant}/staff",
-                                staff_form(**{"staff-phone": "12345", "staff-password": "short"}))
-    assert response.status_code == 422
-    page = text_of(response)
-    assert "Enter an 11-digit mainland mobile number starting with 1." in page
-    assert "A password has 8 to 128 characters." in page
-    assert input_value(response, "staff-phone") == "12345"
-    assert count(ctx, User) == before
-
-
-# A rider's points and adjustments
-
-
-def test_the_rider_points_page_shows_the_balance_and_history(world, coordinator, ctx):
-    with ctx() as session:
-        give_points(world.rider, 25, reason="春节慰问")
-        session.commit()
-    response = coordinator.get(f"/coordinate/riders/{world.rider}/points")
-    assert response.status_code == 200
-    page = text_of(response)
-    assert "25 points" in page and "春节慰问" in page and "+25" in page
-
-
-def test_the_points_page_is_only_for_riders(world, coordinator):
-    assert coordinator.get(f"/coordinate/riders/{world.staff}/points").status_code == 404
-    assert coordinator.get("/coordinate/riders/999999/points").status_code == 404
-
-
-def test_an_htmx_adjustment_returns_the_widget_with_the_new_balance_and_a_trigger(world, coordinator, ctx):
-    response = coordinator.post(f"/coordinate/riders/{world.rider}/adjustments",
-                                {"amount": "50", "reason": "补发积分"}, htmx=True)
-    assert response.status_code == 200
-    assert "balance-changed" in response.headers.get("HX-Trigger", "")
-    body = text_of(response)
-    assert body.strip().startswith(f'<section id="user-{world.rider}-points"')
-    assert "<html" not in body
-    assert "50 points" in body
-    assert "+50 points for 赵佳楠." in body
-    assert "补发积分" in body
-    assert input_value(response, "amount") in (None, "")
-    with ctx() as session:
-        assert balance_of(world.rider) == 50
-        entry = session.scalar(sa.select(LedgerEntry).where(LedgerEntry.rider_id == world.rider))
-        assert (entry.kind, entry.amount, entry.reason, entry.created_by_id) == (
-            "adjustment", 50, "补发积分", world.coordinator)
-
-
-def test_a_plain_adjustment_redirects_to_the_points_page(world, coordinator, ctx):
-    with ctx() as session:
-        give_points(world.rider, 30)
-        session.commit()
-    response = coordinator.post(f"/coordinate/riders/{world.rider}/adjustments",
-                                {"amount": "-10", "reason": "重复发放更正"})
-    assert response.status_code == 303
-    assert response.headers["Location"] == f"/coordinate/riders/{world.rider}/points"
-    with ctx():
-        assert balance_of(world.rider) == 20
-    page = text_of(coordinator.get(response.headers["Location"]))
-    assert "-10 points for 赵佳楠." in page
-    assert "20 points" in page
-
-
-@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
-@pytest.mark.parametrize(("data", "message", "kept"), [
-    ({"amount": "0", "reason": "测试"}, "Enter a number other than zero.", ("reason", "测试")),
-    ({"amount": "5", "reason": ""}, "Say why, for the rider's history.", ("amount", "5")),
-    ({"amount": "-50", "reason": "扣回"}, "This would leave the balance below zero (it is 20 points).",
-     ("amount", "-50")),
-    ({"amount": "abc", "reason": "扣回"}, "Enter a whole number.", ("amount", "abc")),
-], ids=["zero", "no-reason", "below-zero", "junk"])
-def test_it_refuses_an_adjustment_and_leaves_the_ledger_alone(world, coordinator, ctx, htmx, data, message, kept):
-    with ctx() as session:
-        give_points(world.rider, 20)
-        session.commit()
-    before = entries_of(ctx, world.rider)
-    response = coordinator.post(f"/coordinate/riders/{world.rider}/adjustments", data, htmx=htmx)
-    assert response.status_code == 422
-    assert "balance-changed" not in response.headers.get("HX-Trigger", "")
-    body = text_of(response)
-    assert message in body
-    assert "20 points" in body
-    assert input_value(response, kept[0]) == kept[1]
-    if htmx:
-        assert body.strip().startswith(f'<section id="user-{world.rider}-points"')
-    else:
-        assert "<html" in body
-    assert entries_of(ctx, world.rider) == before
-    with ctx():
-        assert balance_of(world.rider) == 20
-
-
-def test_it_refuses_an_adjustment_whose_reason_is_only_spaces(world, coordinator, ctx):
-    response = coordinator.post(f"/coordinate/riders/{world.rider}/adjustments", {"amount": "5", "reason": "   "},
-                                htmx=True)
-    assert response.status_code == 422
-    assert "Say why, for the rider's history." in text_of(response)
-    assert entries_of(ctx, world.rider) == []
-
-
-def test_an_adjustment_refusal_is_shown_in_chinese(world, coordinator):
-    response = coordinator.post(f"/coordinate/riders/{world.rider}/adjustments",
-                                {"amount": "0", "reason": "测试"}, htmx=True, lang="zh")
-    assert response.status_code == 422
-    assert "请输入非零数字。" in text_of(response)
-
-
-def test_riders_and_merchant_staff_cannot_adjust_points(world, make_client, ctx):
-    for user_id in (world.rider, world.staff):
-        response = make_client(user_id).post(f"/coordinate/riders/{world.rider}/adjustments",
-                                             {"amount": "1000", "reason": "自己加分"})
-        assert response.status_code == 403
-    assert entries_of(ctx, world.rider) == []
-
-
-# Coordinator accounts
-
-
-def coordinator_form(world, **overrides) -> dict:
-    data = {"phone": "137-0000-1234", "name": "刘志强", "password": "street-office-1", "organisation_id":
-            str(world.other_org)}
-    data.update(overrides)
-    return data
-
-
-def test_the_new_coordinator_form_names_my_organisation_and_offers_no_other(world, coordinator):
-    response = coordinator.get("/coordinate/accounts/new")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "塘市办事处" in page and "金港镇长江村" not in page and "<select" not in page
-
-
-def test_creating_a_coordinator_account_for_my_organisation_only(world, coordinator, client, ctx):
-    response = coordinator.post("/coordinate/accounts/new", coordinator_form(world))
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/coordinate/accounts/?role=coordinator"
-    with ctx() as session:
-        user = session.scalar(sa.select(User).where(User.phone == "13700001234"))
-        # the posted organisation_id of another organisation is ignored
-        assert (user.role, user.name, user.organisation_id) == ("coordinator", "刘志强", world.org)
-    page = text_of(coordinator.get(response.headers["Location"]))
-    assert "Coordinator account created." in page and "刘志强" in page
-    login = client.post("/login", {"phone": "13700001234", "password": "street-office-1"})
-    assert login.status_code == 303
-    assert client.get(login.headers["Location"], follow_redirects=True).request.path == "/coordinate/tasks"
-
-
-@pytest.mark.parametrize(("overrides", "message", "kept_field"), [
-    ({"phone": "{rider_phone}"}, "This phone number is already registered. Log in instead.", "phone"),
-    ({"phone": "1234"}, "Enter an 11-digit mainland mobile number starting with 1.", "phone"),
-    ({"name": ""}, "Enter a name.", "phone"),
-    ({"password": "short"}, "A password has 8 to 128 characters.", "name"),
-], ids=["phone-taken", "bad-phone", "no-name", "short-password"])
-def test_it_refuses_an_invalid_coordinator_account(world, coordinator, ctx, overrides, message, kept_field):
-    before = count(ctx, User)
-    overrides = {k: v.format(rider_phone=world.rider_phone) for k, v in overrides.items()}
-    data = coordinator_form(world, **overrides)
-    response = coordinator.post("/coordinate/accounts/new", data)
-    assert response.status_code == 422
-    assert message in text_of(response)
-    assert input_value(response, kept_field) == data[kept_field]
-    assert count(ctx, User) == before
-
-
-def test_only_coordinators_create_coordinator_accounts(world, make_client, ctx):
-    before = count(ctx, User)
-    response = make_client(world.rider).post("/coordinate/accounts/new", coordinator_form(world))
-    assert response.status_code == 403
-    assert count(ctx, User) == before
-
+# Stock edited while vouchers are issued
 
 
 def test_editing_stock_keeps_vouchers_issued_while_the_form_was_open(world, coordinator, ctx):
