@@ -1,12 +1,6 @@
-<<<<<<<< HEAD:tests/concurrency/test_voucher_races.py
 """Vouchers under real concurrency: staff confirming at the counter, riders redeeming, the expiry job twice at
 once; gunicorn with 4 sync workers (two instances on PostgreSQL), users logged in over HTTP, the racing
 requests released together by a barrier.
-========
-"""The invariants of vouchers and points under real concurrency: gunicorn with 4 sync workers (two
-instances on PostgreSQL, requests spread across both), users logged in over HTTP, the racing requests
-released together by a barrier.
->>>>>>>> test-health:tests/concurrency/test_races_for_vouchers.py
 
 Each test builds its data in the test's fresh database and commits, starts the servers, fires, then checks
 what the database holds and what every user was told, that no server logged a traceback, and that
@@ -18,14 +12,12 @@ import subprocess
 import sys
 from datetime import timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from babel.dates import format_datetime
 
-from config import Config
-from core.timeutil import utcnow
+from core.timeutil import to_local, utcnow
 from extensions import db
 from points.models import LedgerEntry, PointsAccount
 from points.queries import balance_of
@@ -47,18 +39,8 @@ from tests.concurrency.harness import (
 pytestmark = pytest.mark.concurrency
 
 
-<<<<<<<< HEAD:tests/concurrency/test_voucher_races.py
 # --------------------------------------------------------------------------------------------------------
 # 2. vouchers at the counter
-========
-def ledger_sum(session, rider_id: int) -> int:
-    return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
-                          .where(LedgerEntry.rider_id == rider_id))
-
-
-# --------------------------------------------------------------------------------------------------------
-# 1. vouchers at the counter
->>>>>>>> test-health:tests/concurrency/test_races_for_vouchers.py
 # --------------------------------------------------------------------------------------------------------
 
 def _one_issued_voucher(session, staff_count: int):
@@ -81,8 +63,7 @@ def _redeemed_once(ctx, voucher_id: int) -> tuple[int, str]:
         entries = session.execute(sa.select(LedgerEntry.kind, LedgerEntry.amount)
                                   .where(LedgerEntry.voucher_id == voucher_id)).all()
         assert entries == [("spend", -30)]
-        return row.redeemed_by_id, format_datetime(row.redeemed_at, "short", tzinfo=ZoneInfo(Config.TIMEZONE),
-                                                   locale="en")
+        return row.redeemed_by_id, format_datetime(to_local(row.redeemed_at), "short", locale="en")
 
 
 def test_50_staff_confirm_one_voucher_at_once_and_exactly_one_sees_success(ctx, serve, database_url):
@@ -205,7 +186,7 @@ def test_40_riders_race_for_an_offer_with_stock_5_and_35_are_refused_with_409(ct
 
 
 # --------------------------------------------------------------------------------------------------------
-# 2. the expiry job, twice at once
+# 3. the expiry job, twice at once
 # --------------------------------------------------------------------------------------------------------
 
 # The `flask` console script is `flask.cli:main`. This launcher imports it and the app first, says "ready",
@@ -275,8 +256,5 @@ def test_two_expiry_jobs_at_once_refund_each_overdue_voucher_exactly_once(ctx, d
             assert balance_of(rider_id) == expected == ledger_sum(session, rider_id)
         assert session.get(Offer, offer_id).stock == 99
     assert_points_audit_clean(database_url)
-<<<<<<<< HEAD:tests/concurrency/test_voucher_races.py
 
 
-========
->>>>>>>> test-health:tests/concurrency/test_races_for_vouchers.py

@@ -5,13 +5,12 @@ redeemed without a reload."""
 
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
-from core.timeutil import utcnow
+from core.timeutil import to_local, utcnow
 from extensions import db
 from tests.factories import PASSWORD, make_merchant, make_offer, make_org, make_staff, make_user
 
@@ -67,7 +66,8 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
     log_in(coordinator, live_server, cast["coordinator"], "/coordinate/tasks",
            t("Tasks of %(org)s", org="杨舍镇塘市办事处"))
     coordinator.goto(live_server + "/coordinate/tasks/new")
-    starts = (utcnow() + timedelta(minutes=31)).astimezone(ZoneInfo("Asia/Shanghai"))
+    with live_app.app_context():
+        starts = to_local(utcnow() + timedelta(minutes=31))
     coordinator.locator("#title").fill("小区夜间安全巡逻")
     coordinator.locator("#place").fill("南苑小区东门")
     coordinator.locator("#starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))

@@ -72,7 +72,8 @@ def clients_for(world):
 
 
 class FormFinder(HTMLParser):
-    """Every ``<form>`` of a page: its action, method and fields (with the values the page put there)."""
+    """Every ``<form>`` of a page: its action, method and fields (with the values the page put there); a submit
+    button with its own ``formaction`` (or ``hx-post``) counts as one more form with the same fields."""
 
     def __init__(self, page_url: str):
         super().__init__(convert_charrefs=True)
@@ -91,6 +92,10 @@ class FormFinder(HTMLParser):
             self.forms.append(self.current)
         if self.current is None:
             return
+        other_action = a.get("formaction") or a.get("hx-post")
+        if tag in ("input", "button") and other_action and tag != "form":
+            # A button that posts the whole form elsewhere ("send code"): one more form, the same fields.
+            self.forms.append({"action": other_action, "method": "POST", "fields": self.current["fields"]})
         name = a.get("name")
         if tag in ("input", "button") and name:
             if a.get("type") in ("checkbox", "radio", "submit") or tag == "button":

@@ -4,11 +4,11 @@ extra fields, encoding and language.
 """
 
 import string
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from hypothesis import strategies as st
 
+from core.timeutil import to_local, utcnow
 from tests.factories import PASSWORD
 
 
@@ -49,8 +49,8 @@ json_values = st.recursive(st.one_of(st.none(), st.booleans(), numbers, text, st
 
 def valid_values(app, ids, endpoint: str = "") -> dict[str, str]:
     """Values that pass validation, by field name (a form prefix such as ``staff-`` is ignored)."""
-    zone = ZoneInfo(app.config["TIMEZONE"])
-    later = datetime.now(zone) + timedelta(days=2)
+    with app.app_context():
+        later = to_local(utcnow() + timedelta(days=2))
     if endpoint == "accounts.login":  # the right password of a real account reaches past authenticate()
         return {"phone": ids.rider_phone, "password": PASSWORD, "next": "/wallet"}
     return {"phone": "13912345678", "password": "Lantern-Quartz-7421", "name": "赵佳楠", "trade": "courier",
