@@ -103,6 +103,11 @@ class User(UserMixin, db.Model):
 
 ROLE_LABELS = {"rider": _l("Rider"), "coordinator": _l("Coordinator"), "merchant": _l("Merchant staff"),
                "admin": _l("Admin")}
+ORGANISATION_KIND_LABELS = {
+    "street_office": _l("Street office"),
+    "community": _l("Community"),
+    "trade_committee": _l("Trade committee"),
+}
 TRADE_LABELS = {
     "food_delivery": _l("Food delivery"),
     "courier": _l("Courier"),
