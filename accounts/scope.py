@@ -60,27 +60,36 @@ def can_see(actor: User, user_id: int) -> bool:
     return db.session.scalar(sa.select(User.id).where(User.id == user_id, visible_to(actor))) is not None
 
 
-def organisations_of(user: User) -> set[int]:
-    """The organisations an account is tied to: a coordinator's own, or every linked one."""
-    if user.organisation_id is not None:
-        return {user.organisation_id}
+def organisations_of(users: list[User]) -> dict[int, set[int]]:
+    """The organisations each account is tied to, by user id (one query): a coordinator's own, or every
+    linked one (an account tied to none is absent)."""
+    tied = {user.id: {user.organisation_id} for user in users if user.organisation_id is not None}
+    others = [user.id for user in users if user.organisation_id is None]
     links = _links()
-    if links is None:
-        return set()
-    return set(db.session.scalars(sa.select(links.c.organisation_id).where(links.c.user_id == user.id).distinct()))
+    if others and links is not None:
+        rows = db.session.execute(sa.select(links.c.user_id, links.c.organisation_id)
+                                  .where(links.c.user_id.in_(others)).distinct())
+        for user_id, organisation_id in rows:
+            tied.setdefault(user_id, set()).add(organisation_id)
+    return tied
 
 
-def may_change_active(actor: User, user: User) -> bool:
-    """Who may deactivate or reactivate an account (never one's own):
+def changeable(actor: User, users: list[User]) -> set[int]:
+    """The ids of ``users`` whose account ``actor`` may deactivate or reactivate (never their own):
 
     an admin, any account; a coordinator, an account tied to their organisation only — a coordinator of
     it, a rider who only ever signed up for its tasks, staff of a merchant it recruited. An account also
     tied to another organisation (a rider who worked for two) is an admin's to change.
     """
-    if user.id == actor.id:
-        return False
+    others = [user for user in users if user.id != actor.id]
     if actor.is_admin:
-        return True
-    if not actor.is_coordinator or user.is_admin:
-        return False
-    return organisations_of(user) == {actor.organisation_id}
+        return {user.id for user in others}
+    if not actor.is_coordinator:
+        return set()
+    tied = organisations_of([user for user in others if not user.is_admin])
+    return {user_id for user_id, organisations in tied.items() if organisations == {actor.organisation_id}}
+
+
+def may_change_active(actor: User, user: User) -> bool:
+    """True when ``actor`` may deactivate or reactivate ``user`` (see :func:`changeable`)."""
+    return user.id in changeable(actor, [user])

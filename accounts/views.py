@@ -119,8 +119,8 @@ def account_list():
     role = request.args.get("role", "")
     q = request.args.get("q", "").strip()[:50]
     users = accounts_list(viewer=current_user, role=role, q=q)
-    changeable = {user.id for user in users if scope.may_change_active(current_user, user)}
-    return render_template("accounts/coordinate/accounts.html", users=users, role=role, q=q, changeable=changeable)
+    return render_template("accounts/coordinate/accounts.html", users=users, role=role, q=q,
+                           changeable=scope.changeable(current_user, users))
 
 
 @coordinate_bp.route("/new", methods=["GET", "POST"])
