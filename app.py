@@ -76,7 +76,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
     from accounts import auth
-    from accounts.models import ROLE_LABELS, TRADE_LABELS
+    from accounts.admin import bp as accounts_admin_bp
+    from accounts.cli import accounts_cli
+    from accounts.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, TRADE_LABELS
     from accounts.views import bp as accounts_bp
     from accounts.views import coordinate_bp as accounts_coordinate_bp
     from core import templating
@@ -94,13 +96,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from volunteer.views import bp as volunteer_bp
 
     auth.init_login(login_manager)
-    for blueprint in (accounts_bp, accounts_coordinate_bp, points_bp, points_coordinate_bp, volunteer_bp,
-                      volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp, rewards_merchant_bp, oversight_bp):
+    for blueprint in (accounts_bp, accounts_coordinate_bp, accounts_admin_bp, points_bp, points_coordinate_bp,
+                      volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp, rewards_merchant_bp,
+                      oversight_bp):
         app.register_blueprint(blueprint)
-    for command in (vouchers_cli, demo_cli, points_cli):
+    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli):
         app.cli.add_command(command)
     templating.init_app(app)
-    app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance)
+    app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance,
+                                 ORGANISATION_KIND_LABELS=ORGANISATION_KIND_LABELS)
     register_error_handlers(app)
     core.logs.install(app.logger)
     if app.config["ENV_NAME"] == "production":
@@ -116,6 +120,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if not current_user.is_authenticated:
             return redirect(url_for("volunteer.task_list"))
         return redirect(url_for({"coordinator": "volunteer_coordinate.task_list",
+                                 "admin": "accounts_admin.organisation_list",
                                  "merchant": "rewards_merchant.home"}.get(current_user.role, "volunteer.task_list")))
 
     @app.get("/healthz")

@@ -9,7 +9,8 @@ class CannotDeactivate(DomainError):
     status = 403
 
     def __init__(self):
-        super().__init__(_l("You cannot change this account: it is yours or belongs to another organisation."))
+        super().__init__(_l("You cannot change this account: it is your own, or it also belongs to another "
+                            "organisation (ask an admin)."))
 
 
 class PhoneTaken(DomainError):
@@ -17,3 +18,10 @@ class PhoneTaken(DomainError):
 
     def __init__(self):
         super().__init__(_l("This phone number is already registered. Log in instead."))
+
+
+class OrganisationNameTaken(DomainError):
+    status = 422
+
+    def __init__(self):
+        super().__init__(_l("An organisation with this name exists already."))

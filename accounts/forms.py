@@ -5,7 +5,7 @@ from wtforms import PasswordField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
-from accounts.models import TRADE_LABELS
+from accounts.models import ORGANISATION_KIND_LABELS, TRADE_LABELS
 from accounts.passwords import not_common_password
 from accounts.phones import EXPECTED
 from accounts.services import normalise_phone
@@ -83,6 +83,36 @@ class RegisterForm(Form):
                            render_kw={"list": "platforms"})
 
 
+def _organisation_id(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class OrganisationField(SelectField):
+    """Choose an organisation (an admin's forms); ``data`` is its id, ``None`` for the blank choice.
+
+    The view sets ``choices`` with :func:`organisation_choices`.
+    """
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label or _l("Organisation"), coerce=_organisation_id, **kwargs)
+
+
+def organisation_choices(organisations, blank=None) -> list[tuple]:
+    """``(id, name)`` choices of ``organisations``, after a ``(None, blank)`` choice when ``blank`` is given."""
+    return ([(None, blank)] if blank is not None else []) + [(org.id, org.name) for org in organisations]
+
+
+class OrganisationForm(Form):
+    """An admin creates or renames an organisation."""
+
+    name = StringField(_l("Name"), validators=[required(_l("Enter a name.")),
+                                               Length(max=100, message=_l("At most 100 characters."))])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(v, label) for v, label in ORGANISATION_KIND_LABELS.items()],
+                       validators=[InputRequired(_l("Choose a kind."))])
+
+
 class StaffAccountForm(Form):
     """A coordinator creates another coordinator of their own organisation, or a merchant-staff login."""
 
@@ -106,3 +136,7 @@ class ChangePhoneForm(Form):
     phone = phone_field(_l("New mobile number"))
     code = code_field()
     password = password_field(_l("Current password"))
+class CoordinatorAccountForm(StaffAccountForm):
+    """An admin creates a coordinator of any organisation."""
+
+    organisation = OrganisationField(validators=[InputRequired(_l("Choose an organisation."))])

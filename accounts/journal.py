@@ -34,7 +34,11 @@ describe({"account.create": _l("Account created"), "account.deactivate": _l("Acc
 
 
 class JournalEntry(db.Model):
-    """One recorded action. ``actor_id`` is ``None`` for the system (the expiry job)."""
+    """One recorded action. ``actor_id`` is ``None`` for the system (the expiry job).
+
+    ``organisation_id`` is the organisation whose affairs the entry concerns (its coordinators see it);
+    ``None`` means programme-wide: only admins see it. See :func:`record`.
+    """
 
     __tablename__ = "audit_event"
 
@@ -45,6 +49,7 @@ class JournalEntry(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(60), default="")
     rider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     merchant_id: Mapped[int | None]
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
     details: Mapped[str] = mapped_column(sa.Text, default="{}")
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
@@ -53,6 +58,7 @@ class JournalEntry(db.Model):
     __table_args__ = (
         sa.Index("ix_audit_event_rider_created", "rider_id", "created_at"),
         sa.Index("ix_audit_event_merchant_created", "merchant_id", "created_at"),
+        sa.Index("ix_audit_event_organisation_created", "organisation_id", "created_at"),
     )
 
     @property
@@ -81,12 +87,22 @@ def mask_code(code: str) -> str:
     return f"{code[:4]} **** **** {code[-4:]}" if code and len(code) >= 8 else "****"
 
 
+UNSET = object()
+
+
 def record(action: str, *, actor: User | None, subject: str = "", rider_id: int | None = None,
-           merchant_id: int | None = None, now: datetime | None = None, **details) -> None:
+           merchant_id: int | None = None, organisation_id=UNSET, now: datetime | None = None,
+           **details) -> None:
     """Add a journal entry to the current transaction (flushed with it; the caller commits).
 
-    ``details`` are JSON-serialisable values shown with the labels given to :func:`describe`.
+    ``organisation_id``: the organisation the entry belongs to — the task's or the merchant's when the
+    caller knows it; left out, the acting coordinator's (an admin's, a rider's or the system's act
+    without one is programme-wide, ``None``). ``details`` are JSON-serialisable values shown with the
+    labels given to :func:`describe`.
     """
+    if organisation_id is UNSET:
+        organisation_id = actor.organisation_id if actor is not None and actor.role == "coordinator" else None
     db.session.add(JournalEntry(action=action, actor_id=actor.id if actor else None, subject=subject,
-                                rider_id=rider_id, merchant_id=merchant_id, created_at=now or utcnow(),
+                                rider_id=rider_id, merchant_id=merchant_id, organisation_id=organisation_id,
+                                created_at=now or utcnow(),
                                 details=json.dumps(details, ensure_ascii=False, default=str)))

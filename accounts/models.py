@@ -12,7 +12,7 @@ from core.text import mask_phone
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-ROLES = ("rider", "coordinator", "merchant")
+ROLES = ("rider", "coordinator", "merchant", "admin")
 TRADES = ("food_delivery", "courier", "ride_hailing", "freight")
 ORGANISATION_KINDS = ("street_office", "community", "trade_committee")
 
@@ -28,7 +28,9 @@ class Organisation(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """A person who logs in: a rider, a coordinator (of one organisation) or merchant staff.
+    """A person who logs in: a rider, a coordinator (of one organisation), merchant staff or an admin.
+
+    An admin runs the programme and belongs to no organisation (``organisation_id`` is ``None``).
 
     ``phone`` is the log-in name, 11 digits starting with 1. Merchant staff are linked to their
     merchant by ``rewards.models.MerchantStaff`` (accounts knows nothing of merchants).
@@ -53,6 +55,7 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint(sa.or_(sa.column("trade").is_(None), sa.column("trade").in_(TRADES)), name="trade"),
         sa.CheckConstraint("length(phone) = 11", name="phone_length"),
         sa.CheckConstraint("role != 'coordinator' OR organisation_id IS NOT NULL", name="coordinator_org"),
+        sa.CheckConstraint("role != 'admin' OR organisation_id IS NULL", name="admin_no_org"),
     )
 
     def set_password(self, password: str) -> None:
@@ -93,8 +96,18 @@ class User(UserMixin, db.Model):
     def is_merchant(self) -> bool:
         return self.role == "merchant"
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
-ROLE_LABELS = {"rider": _l("Rider"), "coordinator": _l("Coordinator"), "merchant": _l("Merchant staff")}
+
+ROLE_LABELS = {"rider": _l("Rider"), "coordinator": _l("Coordinator"), "merchant": _l("Merchant staff"),
+               "admin": _l("Admin")}
+ORGANISATION_KIND_LABELS = {
+    "street_office": _l("Street office"),
+    "community": _l("Community"),
+    "trade_committee": _l("Trade committee"),
+}
 TRADE_LABELS = {
     "food_delivery": _l("Food delivery"),
     "courier": _l("Courier"),

@@ -1,12 +1,25 @@
-"""Use cases of accounts: registering riders, creating staff accounts, checking passwords."""
+"""Use cases of accounts: registering riders, creating staff accounts, (de)activating, checking passwords."""
+
+from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from accounts import journal
+from accounts import journal, scope
 from accounts.errors import CannotDeactivate, PhoneTaken
 from accounts.models import User
 from accounts.phones import normalise_phone  # noqa: F401 - callers import it from here
+from core.timeutil import utcnow
 from extensions import db
+
+DEACTIVATION_LISTENERS: list[Callable[..., object]] = []
+
+
+def on_deactivate(listener: Callable[..., object]) -> Callable[..., object]:
+    """Register ``listener(user=, actor=, now=)``, called in the same transaction whenever an account is
+    deactivated (a higher floor releases what the account held: its places in tasks)."""
+    DEACTIVATION_LISTENERS.append(listener)
+    return listener
 
 
 def phone_taken(phone: str) -> bool:
@@ -15,10 +28,12 @@ def phone_taken(phone: str) -> bool:
 
 
 def create_account(*, phone: str, name: str, password: str, role: str, organisation_id: int | None = None,
-                   trade: str | None = None, platform: str | None = None, actor: User | None = None) -> User:
+                   trade: str | None = None, platform: str | None = None, actor: User | None = None,
+                   journal_organisation_id=journal.UNSET) -> User:
     """Create a user with a hashed password and return it (``actor``: who made it; ``None`` for self-service).
 
-    Raises :class:`PhoneTaken`.
+    The journal entry belongs to the new coordinator's organisation, else to ``journal_organisation_id``
+    (a merchant's for its staff), else to the acting coordinator's. Raises :class:`PhoneTaken`.
     """
     if phone_taken(phone):
         raise PhoneTaken()
@@ -31,8 +46,11 @@ def create_account(*, phone: str, name: str, password: str, role: str, organisat
             db.session.flush()
     except sa.exc.IntegrityError:
         raise PhoneTaken() from None
+    if organisation_id is not None:
+        journal_organisation_id = organisation_id
     journal.record("account.create", actor=actor or user, subject=f"user:{user.id}",
-                 rider_id=user.id if role == "rider" else None, role=role, name=user.name)
+                   rider_id=user.id if role == "rider" else None, organisation_id=journal_organisation_id,
+                   role=role, name=user.name)
     return user
 
 
@@ -41,22 +59,29 @@ def register_rider(*, phone: str, name: str, password: str, trade: str, platform
     return create_account(phone=phone, name=name, password=password, role="rider", trade=trade, platform=platform)
 
 
-def set_active(*, user: User, active: bool, actor: User) -> User:
-    """Deactivate (ending every session of the account; its history stays) or reactivate an account.
+def set_active(*, user: User, active: bool, actor: User, now: datetime | None = None) -> User:
+    """Deactivate or reactivate an account; its history stays either way.
 
-    Raises :class:`CannotDeactivate` for one's own account or a coordinator of another organisation.
+    Deactivating ends every session of the account and calls the listeners registered with
+    :func:`on_deactivate` in the same transaction (volunteer releases the account's places in tasks
+    that have not started). Who may: :func:`accounts.scope.may_change_active`; anyone else gets
+    :class:`CannotDeactivate`.
     """
-    if user.id == actor.id:
-        raise CannotDeactivate()
-    if user.role == "coordinator" and user.organisation_id != actor.organisation_id:
+    if not scope.may_change_active(actor, user):
         raise CannotDeactivate()
     if user.active == active:
         return user
+    now = now or utcnow()
     user.active = active
     user.session_version += 1
-    journal.record("account.deactivate" if not active else "account.reactivate", actor=actor,
-                 subject=f"user:{user.id}", rider_id=user.id if user.role == "rider" else None, name=user.name)
+    journal.record("account.deactivate" if not active else "account.reactivate", actor=actor, now=now,
+                   subject=f"user:{user.id}", rider_id=user.id if user.role == "rider" else None,
+                   organisation_id=actor.organisation_id if actor.is_coordinator else user.organisation_id,
+                   name=user.name)
     db.session.flush()
+    if not active:
+        for listener in DEACTIVATION_LISTENERS:
+            listener(user=user, actor=actor, now=now)
     return user
 
 

@@ -1,16 +1,28 @@
-"""Log-in, registration, language switch; coordinators' account pages."""
+"""Log-in, registration, language switch; the account pages of coordinators and admins.
+
+A coordinator sees the accounts of their organisation's scope (:mod:`accounts.scope`); any other
+account is a 404. An admin sees every account.
+"""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from accounts import scope
 from accounts.code_steps import CodeStep
 from accounts.codes import CodeRefused
-from accounts.forms import PLATFORMS, LoginForm, RegisterForm, StaffAccountForm
+from accounts.forms import (
+    PLATFORMS,
+    CoordinatorAccountForm,
+    LoginForm,
+    RegisterForm,
+    StaffAccountForm,
+    organisation_choices,
+)
 from accounts.models import User
 from accounts.phone_services import register_verified_rider
-from accounts.queries import accounts_list
+from accounts.queries import accounts_list, organisations
 from accounts.services import authenticate, create_account
 from accounts.services import set_active as set_account_active
 from core.errors import DomainError
@@ -97,26 +109,42 @@ def set_language():
     return response
 
 
+MANAGERS = ("coordinator", "admin")
+
+
+def get_account_or_404(user_id: int) -> User:
+    """The account if the current user may see it (:func:`accounts.scope.can_see`), else 404."""
+    if not scope.can_see(current_user, user_id):
+        abort(404)
+    return db.get_or_404(User, user_id)
+
+
 @coordinate_bp.get("/")
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def account_list():
-    """All accounts, filterable by role, searchable by name or phone."""
+    """The accounts in the current user's scope, filterable by role, searchable by name or phone."""
     role = request.args.get("role", "")
     q = request.args.get("q", "").strip()[:50]
-    users = accounts_list(role=role, q=q)
-    return render_template("accounts/coordinate/accounts.html", users=users, role=role, q=q)
+    users = accounts_list(viewer=current_user, role=role, q=q)
+    return render_template("accounts/coordinate/accounts.html", users=users, role=role, q=q,
+                           changeable=scope.changeable(current_user, users))
 
 
 @coordinate_bp.route("/new", methods=["GET", "POST"])
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def new_coordinator():
-    """Create a coordinator of the current coordinator's own organisation (merchant staff are added on a
-    merchant's page). No coordinator can create accounts for another organisation."""
-    form = StaffAccountForm()
+    """Create a coordinator: a coordinator of their own organisation only, an admin of any (merchant staff
+    are added on a merchant's page)."""
+    if current_user.is_admin:
+        form = CoordinatorAccountForm()
+        form.organisation.choices = organisation_choices(organisations())
+    else:
+        form = StaffAccountForm()
     if form.validate_on_submit():
+        organisation_id = form.organisation.data if current_user.is_admin else current_user.organisation_id
         try:
             create_account(phone=form.phone.data, name=form.name.data, password=form.password.data,
-                           role="coordinator", organisation_id=current_user.organisation_id, actor=current_user)
+                           role="coordinator", organisation_id=organisation_id, actor=current_user)
         except DomainError as error:
             db.session.rollback()
             form.phone.errors.append(error.message)
@@ -129,10 +157,11 @@ def new_coordinator():
 
 
 @coordinate_bp.post("/<int:user_id>/active")
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def set_active(user_id: int):
-    """Deactivate (``active=0``) or reactivate (``active=1``) an account; deactivating ends its sessions."""
-    user = db.get_or_404(User, user_id)
+    """Deactivate (``active=0``) or reactivate (``active=1``) an account; deactivating ends its sessions and
+    releases its places in tasks that have not started (:func:`accounts.services.set_active`)."""
+    user = get_account_or_404(user_id)
     if request.form.get("active") not in ("0", "1"):
         abort(400)
     try:

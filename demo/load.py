@@ -14,7 +14,7 @@ from accounts.models import Organisation, User
 from accounts.services import create_account
 from core.errors import DomainError
 from core.timeutil import at_local, local_today, utcnow
-from demo.data import COORDINATORS, DEMO_PASSWORD, GIVEN, MERCHANTS, ORGANISATIONS, SURNAMES, TASKS, TRADES
+from demo.data import ADMIN, COORDINATORS, DEMO_PASSWORD, GIVEN, MERCHANTS, ORGANISATIONS, SURNAMES, TASKS, TRADES
 from extensions import db
 from rewards import merchants as merchant_services
 from rewards import vouchers
@@ -39,6 +39,7 @@ def load_demo(rng: random.Random) -> dict[str, int]:
         db.session.add(org)
         organisations.append(org)
     db.session.flush()
+    create_account(phone=ADMIN[0], name=ADMIN[1], password=DEMO_PASSWORD, role="admin")
     coordinators = [create_account(phone=phone, name=name, password=DEMO_PASSWORD, role="coordinator",
                                    organisation_id=org.id)
                     for (phone, name), org in zip(COORDINATORS, organisations, strict=True)]
@@ -51,12 +52,13 @@ def load_demo(rng: random.Random) -> dict[str, int]:
                                      role="rider", trade=trade, platform=rng.choice(TRADES[trade])))
     shops = []
     for i, (name, address, lat, lng, offers) in enumerate(MERCHANTS):
+        recruiter = coordinators[i % 3]  # each organisation recruited some restaurants and manages them
         merchant = merchant_services.save_merchant(merchant=None, name=name, address=address, latitude=lat,
-                                                   longitude=lng, active=True, actor=coordinators[0])
+                                                   longitude=lng, active=True, actor=recruiter)
         merchant_services.add_staff(merchant=merchant, phone=f"137000000{i + 1:02d}", name=f"{name[:2]}店员",
-                                    password=DEMO_PASSWORD, actor=coordinators[0])
+                                    password=DEMO_PASSWORD, actor=recruiter)
         for title, cost, fen in offers:
-            merchant_services.save_offer(offer=None, merchant=merchant, actor=coordinators[0], title=title,
+            merchant_services.save_offer(offer=None, merchant=merchant, actor=recruiter, title=title,
                                          description="凭券到店兑换,骑手小哥专享。", points_cost=cost,
                                          face_value_fen=fen, stock=rng.randint(20, 60), per_rider_limit=2,
                                          validity_days=7 if i % 3 == 0 else 30, active=True)
@@ -119,6 +121,6 @@ def load_demo(rng: random.Random) -> dict[str, int]:
         vouchers.expire_voucher(voucher, now=now)
     for status, in db.session.execute(sa.select(Voucher.status)):
         made[status] += 1
-    return {"organisations": len(organisations), "coordinators": len(coordinators), "riders": len(riders),
+    return {"organisations": len(organisations), "admins": 1, "coordinators": len(coordinators), "riders": len(riders),
             "merchants": len(shops), "offers": len(offers), "tasks": len(tasks),
             **{f"{status} vouchers": n for status, n in made.items()}}

@@ -1,10 +1,15 @@
-"""Coordinators' points pages: a rider's balance and history, and adjustments with a reason."""
+"""Coordinators' and admins' points pages: a rider's balance and history, and adjustments with a reason.
+
+A coordinator sees only riders in their organisation's scope (who signed up for its tasks); any other
+rider is a 404, as is any account that is not a rider.
+"""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import make_response
 
+from accounts import scope
 from accounts.models import User
 from core.errors import DomainError
 from core.web import role_required, wants_fragment
@@ -18,9 +23,9 @@ bp = Blueprint("points_coordinate", __name__, url_prefix="/coordinate")
 
 
 def get_rider_or_404(user_id: int) -> User:
-    """The rider with this id; any other account (or none) is a 404."""
+    """The rider with this id in the current user's scope (:mod:`accounts.scope`); anyone else is a 404."""
     rider = db.get_or_404(User, user_id)
-    if rider.role != "rider":
+    if rider.role != "rider" or not scope.can_see(current_user, rider.id):
         abort(404)
     return rider
 
@@ -33,14 +38,14 @@ def _points_page(rider: User, form: AdjustmentForm, status: int = 200, message=N
 
 
 @bp.get("/riders/<int:rider_id>/points")
-@role_required("coordinator")
+@role_required("coordinator", "admin")
 def rider_points(rider_id: int):
     """A rider's balance and history, with the adjustment form."""
     return _points_page(get_rider_or_404(rider_id), AdjustmentForm(formdata=None))
 
 
 @bp.post("/riders/<int:rider_id>/adjustments")
-@role_required("coordinator")
+@role_required("coordinator", "admin")
 def adjust(rider_id: int):
     """Add or remove points with a reason; the balance and history update in place."""
     rider = get_rider_or_404(rider_id)

@@ -1,25 +1,57 @@
-"""Coordinators' reward pages: merchants, their offers and staff."""
+"""Managing merchants, their offers and staff: a coordinator those their organisation recruited, an admin all.
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+A merchant another organisation manages is a 404 to a coordinator (what they may not see).
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.forms import StaffAccountForm
+from accounts.forms import StaffAccountForm, organisation_choices
+from accounts.queries import organisations
 from core.errors import DomainError
 from core.web import form_status, role_required
 from extensions import db
 from rewards import merchants, queries
-from rewards.forms import MerchantForm, OfferForm
+from rewards.forms import AdminMerchantForm, MerchantForm, OfferForm
 from rewards.models import Merchant, Offer
 
 bp = Blueprint("rewards_coordinate", __name__, url_prefix="/coordinate")
+MANAGERS = ("coordinator", "admin")
+
+
+def get_managed_merchant_or_404(merchant_id: int) -> Merchant:
+    """The merchant if the current user manages it: an admin any, a coordinator their organisation's; else 404."""
+    merchant = db.get_or_404(Merchant, merchant_id)
+    if not (current_user.is_admin or merchant.organisation_id == current_user.organisation_id):
+        abort(404)
+    return merchant
+
+
+def get_managed_offer_or_404(offer_id: int) -> Offer:
+    """The offer if the current user manages its merchant, else 404."""
+    offer = db.get_or_404(Offer, offer_id)
+    get_managed_merchant_or_404(offer.merchant_id)
+    return offer
 
 
 @bp.get("/merchants")
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def merchant_list():
-    rows = queries.merchants_with_offers(active_only=False)
+    """The merchants the current user manages, by name."""
+    rows = queries.merchants_with_offers(active_only=False, viewer=current_user)
     return render_template("rewards/coordinate/merchant_list.html", merchants=rows)
+
+
+def _merchant_form(merchant: Merchant | None = None, **kwargs) -> MerchantForm:
+    """The merchant form; an admin's also chooses the organisation (blank: programme-wide)."""
+    if not current_user.is_admin:
+        return MerchantForm(obj=merchant, **kwargs)
+    form = AdminMerchantForm(obj=merchant, **kwargs)
+    form.organisation.choices = organisation_choices(organisations(), blank=_("Programme-wide (admins only)"))
+    if merchant is not None and not form.is_submitted():
+        form.organisation.data = merchant.organisation_id
+    return form
 
 
 def _staff_form():
@@ -33,9 +65,10 @@ def _merchant_page(merchant: Merchant | None, form: MerchantForm, staff_form=Non
 
 
 @bp.route("/merchants/new", methods=["GET", "POST"])
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def new_merchant():
-    form = MerchantForm()
+    """Add a merchant: a coordinator's belongs to their organisation, an admin chooses."""
+    form = _merchant_form()
     if form.validate_on_submit():
         merchant = merchants.save_merchant(merchant=None, actor=current_user, **_merchant_fields(form))
         db.session.commit()
@@ -45,14 +78,18 @@ def new_merchant():
 
 
 def _merchant_fields(form: MerchantForm) -> dict:
-    return {name: getattr(form, name).data for name in ("name", "address", "latitude", "longitude", "active")}
+    fields = {name: getattr(form, name).data for name in ("name", "address", "latitude", "longitude", "active")}
+    if isinstance(form, AdminMerchantForm):
+        fields["organisation_id"] = form.organisation.data
+    return fields
 
 
 @bp.route("/merchants/<int:merchant_id>", methods=["GET", "POST"])
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def edit_merchant(merchant_id: int):
-    merchant = db.get_or_404(Merchant, merchant_id)
-    form = MerchantForm(obj=merchant)
+    """A merchant's details, offers and staff accounts."""
+    merchant = get_managed_merchant_or_404(merchant_id)
+    form = _merchant_form(merchant)
     if request.method == "POST" and form.validate():
         merchants.save_merchant(merchant=merchant, actor=current_user, **_merchant_fields(form))
         db.session.commit()
@@ -62,10 +99,10 @@ def edit_merchant(merchant_id: int):
 
 
 @bp.post("/merchants/<int:merchant_id>/staff")
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def add_staff(merchant_id: int):
     """Create a log-in for the restaurant's counter staff."""
-    merchant = db.get_or_404(Merchant, merchant_id)
+    merchant = get_managed_merchant_or_404(merchant_id)
     staff_form = _staff_form()
     if staff_form.validate_on_submit():
         try:
@@ -78,7 +115,7 @@ def add_staff(merchant_id: int):
             db.session.commit()
             flash(_("Staff account created."), "success")
             return redirect(url_for("rewards_coordinate.edit_merchant", merchant_id=merchant.id), code=303)
-    return _merchant_page(merchant, MerchantForm(obj=merchant, formdata=None), staff_form, status=422)
+    return _merchant_page(merchant, _merchant_form(merchant, formdata=None), staff_form, status=422)
 
 
 def _offer_page(form: OfferForm, merchant: Merchant, offer: Offer | None, status: int):
@@ -86,9 +123,10 @@ def _offer_page(form: OfferForm, merchant: Merchant, offer: Offer | None, status
 
 
 @bp.route("/merchants/<int:merchant_id>/offers/new", methods=["GET", "POST"])
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def new_offer(merchant_id: int):
-    merchant = db.get_or_404(Merchant, merchant_id)
+    """Add an offer to a merchant the current user manages."""
+    merchant = get_managed_merchant_or_404(merchant_id)
     form = OfferForm()
     if form.validate_on_submit():
         merchants.save_offer(offer=None, merchant=merchant, actor=current_user, **form.offer_fields())
@@ -99,9 +137,10 @@ def new_offer(merchant_id: int):
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
-@role_required("coordinator")
+@role_required(*MANAGERS)
 def edit_offer(offer_id: int):
-    offer = db.get_or_404(Offer, offer_id)
+    """Change an offer; the stock typed is applied as a change to the current stock."""
+    offer = get_managed_offer_or_404(offer_id)
     form = OfferForm(obj=offer)
     if request.method == "GET":
         form.face_value.data = offer.face_value_fen

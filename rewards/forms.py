@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from accounts.forms import OrganisationField
 from core.forms import DecimalNumberField, Form, WholeNumberField, number_between, required
 
 
@@ -45,6 +46,12 @@ class MerchantForm(Form):
     longitude = DecimalNumberField(_l("Longitude (optional)"), validators=[
         Optional(), NumberRange(-180, 180, _l("Longitude is between -180 and 180."))])
     active = BooleanField(_l("Active (riders can redeem here)"), default=True)
+
+
+class AdminMerchantForm(MerchantForm):
+    """An admin also chooses the organisation that manages the merchant (or none: programme-wide)."""
+
+    organisation = OrganisationField(validators=[Optional()])
 
 
 class OfferForm(Form):

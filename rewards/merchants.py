@@ -16,15 +16,20 @@ journal.describe({"merchant.save": _l("Merchant saved"), "offer.save": _l("Offer
 
 
 def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitude: float | None,
-                  longitude: float | None, active: bool, actor: User) -> Merchant:
-    """Create (``merchant=None``) or update a merchant and return it."""
+                  longitude: float | None, active: bool, actor: User, organisation_id=None) -> Merchant:
+    """Create (``merchant=None``) or update a merchant and return it.
+
+    A coordinator's merchant belongs to their organisation; an admin chooses its ``organisation_id``
+    (``None``: programme-wide, managed by admins only).
+    """
     merchant = merchant or Merchant()
+    merchant.organisation_id = organisation_id if actor.is_admin else actor.organisation_id
     merchant.name, merchant.address = name.strip(), address.strip()
     merchant.latitude, merchant.longitude, merchant.active = latitude, longitude, active
     db.session.add(merchant)
     db.session.flush()
     journal.record("merchant.save", actor=actor, subject=f"merchant:{merchant.id}", merchant_id=merchant.id,
-                 name=merchant.name, active=active)
+                   organisation_id=merchant.organisation_id, name=merchant.name, active=active)
     return merchant
 
 
@@ -49,13 +54,15 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     db.session.flush()
     db.session.refresh(offer)
     journal.record("offer.save", actor=actor, subject=f"offer:{offer.id}", merchant_id=merchant.id,
-                 title=offer.title, points=offer.points_cost, stock=offer.stock, active=offer.active)
+                   organisation_id=merchant.organisation_id, title=offer.title, points=offer.points_cost,
+                   stock=offer.stock, active=offer.active)
     return offer
 
 
 def add_staff(*, merchant: Merchant, phone: str, name: str, password: str, actor: User) -> User:
     """Create a merchant-staff log-in for ``merchant``. Raises :class:`accounts.errors.PhoneTaken`."""
-    user = create_account(phone=phone, name=name, password=password, role="merchant", actor=actor)
+    user = create_account(phone=phone, name=name, password=password, role="merchant", actor=actor,
+                          journal_organisation_id=merchant.organisation_id)
     db.session.add(MerchantStaff(user_id=user.id, merchant_id=merchant.id))
     db.session.flush()
     return user

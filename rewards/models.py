@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from core.text import group_digits
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
@@ -25,9 +25,14 @@ VOUCHER_STATUS_LABELS = {
 
 
 class Merchant(db.Model):
-    """A partner restaurant where riders redeem vouchers."""
+    """A partner restaurant where riders redeem vouchers.
+
+    ``organisation_id`` is the organisation that recruited it, whose coordinators manage it; ``None``
+    means programme-wide, managed by admins only.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     address: Mapped[str] = mapped_column(sa.String(200))
     latitude: Mapped[float | None]
@@ -36,6 +41,7 @@ class Merchant(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     offers: Mapped[list["Offer"]] = relationship(back_populates="merchant", order_by="Offer.id")
+    organisation: Mapped[Organisation | None] = relationship()
 
 
 class MerchantStaff(db.Model):

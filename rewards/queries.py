@@ -5,20 +5,45 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from accounts.models import User
+from accounts.scope import link_accounts
 from extensions import db
 from rewards.models import Merchant, MerchantStaff, Voucher
 
 LIVE = ("issued", "redeemed")
 
 
-def all_merchants() -> list[Merchant]:
-    """Every merchant, by name."""
-    return list(db.session.scalars(sa.select(Merchant).order_by(Merchant.name)))
+@link_accounts
+def staff_of_organisations() -> sa.Select:
+    """Merchant staff belong to the scope of the organisation that recruited their merchant."""
+    return (sa.select(MerchantStaff.user_id.label("user_id"), Merchant.organisation_id.label("organisation_id"))
+            .join(Merchant, Merchant.id == MerchantStaff.merchant_id).where(Merchant.organisation_id.is_not(None)))
 
 
-def merchants_with_offers(*, active_only: bool) -> list[Merchant]:
-    """Merchants by name with their offers loaded; only active merchants when ``active_only``."""
-    query = sa.select(Merchant).order_by(Merchant.name).options(sa.orm.selectinload(Merchant.offers))
+def managed_by(actor: User) -> sa.ColumnElement[bool]:
+    """A condition on :class:`Merchant`: the merchants ``actor`` manages (an admin: all; a coordinator:
+    those their organisation recruited)."""
+    if actor.is_admin:
+        return sa.true()
+    if actor.is_coordinator:
+        return Merchant.organisation_id == actor.organisation_id
+    return sa.false()
+
+
+def all_merchants(*, viewer: User | None = None) -> list[Merchant]:
+    """Every merchant by name; only those ``viewer`` manages when given."""
+    query = sa.select(Merchant).order_by(Merchant.name)
+    if viewer is not None:
+        query = query.where(managed_by(viewer))
+    return list(db.session.scalars(query))
+
+
+def merchants_with_offers(*, active_only: bool, viewer: User | None = None) -> list[Merchant]:
+    """Merchants by name with their offers and organisation loaded; only active merchants when
+    ``active_only``; only those ``viewer`` manages when given."""
+    query = (sa.select(Merchant).order_by(Merchant.name)
+             .options(sa.orm.selectinload(Merchant.offers), sa.orm.joinedload(Merchant.organisation)))
+    if viewer is not None:
+        query = query.where(managed_by(viewer))
     if active_only:
         query = query.where(Merchant.active.is_(True))
     return list(db.session.scalars(query))

@@ -75,8 +75,8 @@ def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> V
                             actor=rider, now=now)
     voucher = db.session.get(Voucher, voucher_id)
     journal.record("voucher.issue", actor=rider, subject=f"voucher:{voucher_id}", rider_id=rider.id,
-                 merchant_id=offer.merchant_id, now=now, offer=offer.title, points=offer.points_cost,
-                 code=journal.mask_code(voucher.code))
+                   merchant_id=offer.merchant_id, organisation_id=offer.merchant.organisation_id, now=now,
+                   offer=offer.title, points=offer.points_cost, code=journal.mask_code(voucher.code))
     return voucher
 
 
@@ -134,7 +134,8 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
     if changed:
         db.session.refresh(voucher)
         journal.record("voucher.confirm", actor=staff, subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id,
-                     merchant_id=merchant.id, now=now, offer=voucher.offer.title,
+                     merchant_id=merchant.id, organisation_id=merchant.organisation_id, now=now,
+                     offer=voucher.offer.title,
                      face_value=format_fen(voucher.face_value_fen), code=journal.mask_code(code))
         return voucher
     db.session.refresh(voucher)
@@ -152,8 +153,9 @@ def _close_and_refund(voucher: Voucher, *, status: str, actor: User | None, now:
     ledger.refund_voucher(rider_id=voucher.rider_id, voucher_id=voucher.id, points=voucher.points_cost,
                           expired=status == "expired", reason=voucher.offer.title, actor=actor, now=now)
     journal.record("voucher.expire" if status == "expired" else "voucher.cancel", actor=actor,
-                 subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id, merchant_id=voucher.merchant_id,
-                 now=now, offer=voucher.offer.title, points=voucher.points_cost, code=journal.mask_code(voucher.code))
+                   subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id, merchant_id=voucher.merchant_id,
+                   organisation_id=voucher.merchant.organisation_id, now=now, offer=voucher.offer.title,
+                   points=voucher.points_cost, code=journal.mask_code(voucher.code))
     db.session.refresh(voucher)
     return True
 

@@ -13,7 +13,7 @@ from core.timeutil import utcnow
 from extensions import db
 from points import ledger
 from rewards.models import Merchant, MerchantStaff, Offer
-from volunteer.models import Task
+from volunteer.models import Signup, Task
 
 PASSWORD = "correct-horse-42"
 _phones = itertools.count(1)
@@ -83,19 +83,40 @@ def give_points(rider_id: int, amount: int, reason="测试积分") -> None:
     ledger.post_entry(rider_id=rider_id, amount=amount, kind="adjustment", reason=reason)
 
 
+def link_rider(rider_id: int, organisation_id: int, created_by_id: int) -> Signup:
+    """Put a rider in an organisation's scope: a cancelled sign-up for a task of it that ended last week
+    (no place held, no points)."""
+    starts = utcnow() - timedelta(days=7)
+    task = make_task(organisation_id, created_by_id, title="往期社区服务", category="community",
+                     starts_at=starts, ends_at=starts + timedelta(hours=2))
+    signup = Signup(task_id=task.id, rider_id=rider_id, status="cancelled", queued_at=starts - timedelta(days=1))
+    db.session.add(signup)
+    db.session.flush()
+    return signup
+
+
 def make_world() -> SimpleNamespace:
-    """The personas of the integration tests, committed; returns their ids and phones."""
+    """The personas of the integration tests, committed; returns their ids and phones.
+
+    The merchant (with ``staff`` and the offer) belongs to ``org``, the other merchant to ``other_org``;
+    both riders once signed up for a past task of ``org`` (see :func:`link_rider`), so they are in the
+    scope of ``org``'s coordinator and not of the other's. ``admin`` runs the programme.
+    """
     org, other_org = make_org("塘市办事处"), make_org("金港镇长江村")
     coordinator = make_user("coordinator", "陈丽华", org.id)
     other_coordinator = make_user("coordinator", "王建国", other_org.id)
+    admin = make_user("admin", "刘管理")
     rider, rider2 = make_user(name="赵佳楠"), make_user(name="张松阳", trade="courier", platform="顺丰")
-    merchant, other_merchant = make_merchant(), make_merchant("港城面馆", address="人民中路122号")
+    merchant = make_merchant(organisation_id=org.id)
+    other_merchant = make_merchant("港城面馆", address="人民中路122号", organisation_id=other_org.id)
     staff, other_staff = make_staff(merchant.id), make_staff(other_merchant.id, "面馆店员")
     offer = make_offer(merchant.id)
     task = make_task(org.id, coordinator.id)
+    link_rider(rider.id, org.id, coordinator.id)
+    link_rider(rider2.id, org.id, coordinator.id)
     db.session.commit()
     return SimpleNamespace(
         org=org.id, other_org=other_org.id, coordinator=coordinator.id, other_coordinator=other_coordinator.id,
-        rider=rider.id, rider2=rider2.id, rider_phone=rider.phone, merchant=merchant.id,
+        admin=admin.id, rider=rider.id, rider2=rider2.id, rider_phone=rider.phone, merchant=merchant.id,
         other_merchant=other_merchant.id, staff=staff.id, other_staff=other_staff.id, offer=offer.id, task=task.id,
     )

@@ -4,8 +4,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from accounts.scope import link_accounts
 from extensions import db
 from volunteer.models import CATEGORY_LABELS, Signup, Task
+
+
+@link_accounts
+def riders_of_organisations() -> sa.Select:
+    """A rider belongs to the scope of every organisation for whose tasks they ever signed up (any status)."""
+    return (sa.select(Signup.rider_id.label("user_id"), Task.organisation_id.label("organisation_id"))
+            .join(Task, Task.id == Signup.task_id))
 
 
 def upcoming_tasks(*, now: datetime, category: str = "", organisation_id: int | None = None, offset: int = 0,

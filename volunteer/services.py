@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts import journal
 from accounts.models import User
+from accounts.services import on_deactivate
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
 from extensions import db
@@ -33,7 +34,7 @@ from volunteer.models import Signup, Task
 
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)  # check-in may start an hour before the task
 journal.describe({"task.create": _l("Task posted"), "task.update": _l("Task changed"),
-                  "task.cancel": _l("Task cancelled")},
+                  "task.cancel": _l("Task cancelled"), "signup.release": _l("Place released (account deactivated)")},
                  title=_l("Title"), places=_l("Places"), points=_l("Points"), starts_at=_l("Starts"),
                  ends_at=_l("Ends"), place=_l("Place"), description=_l("Description"), category=_l("Category"))
 EDITABLE_FIELDS = ("title", "description", "category", "place", "latitude", "longitude",
@@ -61,8 +62,8 @@ def create_task(*, actor: User, title: str, description: str, category: str, pla
                 starts_at=starts_at, ends_at=ends_at, places=places, points=points, created_by_id=actor.id)
     db.session.add(task)
     db.session.flush()
-    journal.record("task.create", actor=actor, subject=f"task:{task.id}", title=task.title, places=places,
-                 points=points)
+    journal.record("task.create", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
+                   title=task.title, places=places, points=points)
     return task
 
 
@@ -94,7 +95,8 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
         value = fields[name]
         setattr(task, name, value.strip() if isinstance(value, str) else value)
     if changed:
-        journal.record("task.update", actor=actor, subject=f"task:{task.id}", title=task.title, changed=changed)
+        journal.record("task.update", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
+                       title=task.title, changed=changed)
     db.session.flush()
     _promote_waitlist(task.id)
     db.session.refresh(task)
@@ -111,7 +113,8 @@ def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task
         raise TaskEnded()
     if update_rows(sa.update(Task).where(Task.id == task.id, Task.status == "open")
                    .values(status="cancelled", cancelled_at=now)):
-        journal.record("task.cancel", actor=actor, subject=f"task:{task.id}", title=task.title, now=now)
+        journal.record("task.cancel", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
+                       title=task.title, now=now)
     db.session.refresh(task)
     return task
 
@@ -216,6 +219,26 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
     return signup
 
 
+@on_deactivate
+def release_places(*, user: User, actor: User | None = None, now: datetime | None = None) -> int:
+    """Give up ``user``'s places in tasks that have not started (called when the account is deactivated).
+
+    Each confirmed or waitlisted sign-up is cancelled exactly as :func:`cancel_signup` does, so a freed
+    place goes to the waitlist in arrival order; attended, no-show and past sign-ups stay as history.
+    Journals each release for the task's organisation; returns how many sign-ups were cancelled.
+    """
+    now = now or utcnow()
+    signups = db.session.scalars(
+        sa.select(Signup).join(Task, Task.id == Signup.task_id)
+        .where(Signup.rider_id == user.id, Signup.status.in_(("confirmed", "waitlisted")), Task.starts_at > now)
+        .order_by(Task.starts_at, Signup.id)).all()
+    for signup in signups:
+        cancel_signup(signup=signup, rider=user, now=now)
+        journal.record("signup.release", actor=actor, subject=f"task:{signup.task_id}", rider_id=user.id,
+                       organisation_id=signup.task.organisation_id, now=now, title=signup.task.title)
+    return len(signups)
+
+
 def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetime | None = None) -> Signup:
     """Mark a rider attended (awarding the task's points once) or a no-show.
 
@@ -238,7 +261,7 @@ def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetim
             ledger.award_for_signup(rider_id=signup.rider_id, signup_id=signup.id, points=task.points,
                                     reason=task.title, actor=actor, now=now)
             journal.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
-                         now=now, points=task.points, title=task.title)
+                           organisation_id=task.organisation_id, now=now, points=task.points, title=task.title)
     else:
         changed = update_rows(
             sa.update(Signup).where(Signup.id == signup.id, Signup.status == "confirmed")

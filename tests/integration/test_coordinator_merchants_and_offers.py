@@ -53,7 +53,7 @@ def test_the_merchant_list_shows_every_partner_restaurant(coordinator):
     response = coordinator.get("/coordinate/merchants")
     assert response.status_code == 200
     page = text_of(response)
-    assert "暖新小厨" in page and "港城面馆" in page
+    assert "暖新小厨" in page and "港城面馆" not in page  # another organisation's merchant is not theirs
 
 
 @pytest.mark.parametrize(("overrides", "message", "kept_field"), [

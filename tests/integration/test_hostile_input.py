@@ -157,12 +157,12 @@ def hostile(request, app, world, make_client, ctx):
     response = coordinator.post("/coordinate/accounts/new", {"phone": "13600004444", "name": p("cn"),
                                                              "password": "hostile-pass-3"})
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
+    assert rider.post(f"/tasks/{task_id}/signup").status_code == 303  # now in the organisation's scope
     adjusted = coordinator.post(f"/coordinate/riders/{rider_id}/adjustments", {"amount": "200", "reason": p("ar")},
                                 htmx=True)
     assert adjusted.status_code == 200
     assert_safe(adjusted, kind, "rn ar", "adjustment fragment")
 
-    assert rider.post(f"/tasks/{task_id}/signup").status_code == 303
     with ctx() as session:
         signup_id = session.scalar(sa.select(Signup.id).where(Signup.task_id == task_id))
         offer_id = session.scalar(sa.select(Offer.id).where(Offer.merchant_id == merchant_id))
@@ -185,7 +185,7 @@ def hostile(request, app, world, make_client, ctx):
     assert_safe(confirmed, kind, "ot rn*", "confirmation fragment")
 
     return {"kind": kind, "world": world, "rider": rider, "coordinator": coordinator, "staff": staff,
-            "staff2": make_client(staff2_id), "other_coordinator": make_client(world.other_coordinator),
+            "staff2": make_client(staff2_id), "admin": make_client(world.admin),
             "anon": make_client(), "rider_id": rider_id, "task": task_id, "merchant": merchant_id,
             "offer": offer_id, "redeemed": voucher_ids[0], "issued": voucher_ids[1], "code": codes[0]}
 
@@ -217,8 +217,8 @@ def pages(h) -> list[tuple[str, str, str, dict]]:
         ("coordinator", "/coordinate/accounts/?role=rider", "rn pf", {}),
         ("coordinator", f"/coordinate/riders/{r}/points", "rn pf ar tt", {}),
         ("coordinator", "/coordinate/audit/", "rn mn ot tt ar sn cn", {}),
-        ("other_coordinator", "/coordinate/accounts/", "rn pf sn cn", {}),
-        ("other_coordinator", "/coordinate/merchants", "mn ma", {}),
+        ("admin", "/coordinate/accounts/", "rn pf sn cn", {}),
+        ("admin", "/coordinate/merchants", "mn ma", {}),
         ("staff", "/merchant/", "mn ot rn*", {}),
         ("staff", f"/merchant/vouchers/{h['code']}", "ot rn*", {}),
         ("staff", "/merchant/confirmations", "ot rn*", {}),

@@ -55,7 +55,8 @@ def test_signing_up_without_javascript_redirects_with_a_message(rider, world, ct
     page = rider.get(response.headers["Location"]).get_data(as_text=True)
     assert "You are signed up" in page and "2 of 3 places left" in page
     with ctx() as session:
-        assert session.scalar(sa.select(Signup.status).where(Signup.rider_id == world.rider)) == "confirmed"
+        assert session.scalar(sa.select(Signup.status).where(Signup.rider_id == world.rider,
+                                                             Signup.task_id == world.task)) == "confirmed"
 
 
 def test_signing_up_with_htmx_returns_the_widget_with_places_left(rider, world):
@@ -70,7 +71,7 @@ def test_a_double_tap_signs_up_once(rider, world, ctx):
     rider.post(f"/tasks/{world.task}/signup", htmx=True)
     rider.post(f"/tasks/{world.task}/signup", htmx=True)
     with ctx() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(Signup)) == 1
+        assert session.scalar(sa.select(sa.func.count()).select_from(Signup).where(Signup.task_id == world.task)) == 1
         assert session.get(Task, world.task).taken == 1
 
 
