@@ -66,7 +66,8 @@ def build_url(rule, endpoint: str, ids, overrides: dict | None = None) -> str:
 
 
 def clients_for(world):
-    return {"anon": None, "rider": world.rider, "coordinator": world.coordinator, "staff": world.staff}
+    return {"anon": None, "rider": world.rider, "coordinator": world.coordinator, "staff": world.staff,
+            "admin": world.admin}
 
 # --- finding the forms ------------------------------------------------------------------------
 

@@ -39,11 +39,11 @@ from tests.integration.fuzz_discovery import (
 )
 from tests.integration.fuzz_strategies import OMIT, request_strategy, valid_values, values
 
-PERSONAS = ("anon", "rider", "coordinator", "staff")
+PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
 # Routes whose blueprint says who uses them, for routes whose form no persona's page shows.
 PERSONA_BY_BLUEPRINT = {"volunteer": "rider", "rewards": "rider", "volunteer_coordinate": "coordinator",
                         "rewards_coordinate": "coordinator", "accounts_coordinate": "coordinator",
-                        "merchant": "staff"}
+                        "rewards_merchant": "staff", "points_coordinate": "coordinator", "accounts_admin": "admin"}
 # Forms posted without a page showing them in the crawl (none today); listed here, they are still fuzzed.
 FORMLESS_POSTS: set[str] = set()
 FUZZ_SETTINGS = settings(max_examples=30, deadline=None, derandomize=False,
