@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import PASSWORD
 
-GOOD = {"name": "赵佳楠", "password": "longenough1", "trade": "food_delivery", "platform": "美团"}
+GOOD = {"name": "赵佳楠", "password": "longenough1", "trade": "food_delivery", "platform": "美团", "privacy": "y"}
 
 
 def try_again_time(page: str) -> str:

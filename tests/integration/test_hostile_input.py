@@ -129,7 +129,7 @@ def hostile(request, app, world, make_client, ctx):
     # A rider registers with a hostile name and platform; the welcome message names them.
     rider = make_client()
     response = rider.post("/register", {"phone": "136 0000 1111", "name": p("rn"), "password": "hostile-pass-1",
-                                        "trade": "courier", "platform": p("pf")})
+                                        "trade": "courier", "platform": p("pf"), "privacy": "y"})
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
     welcome = rider.get("/tasks")
     assert_safe(welcome, kind, "rn", "welcome message")

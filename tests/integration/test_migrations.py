@@ -102,7 +102,8 @@ def test_0005_gives_existing_merchants_and_journal_entries_their_organisation(em
             "(3, '13800000003', 'r', 'x', 'rider', NULL, true, CURRENT_TIMESTAMP)")
         run("INSERT INTO merchant (id, name, address, active, created_at) VALUES "
             "(1, 'm1', 'x', true, CURRENT_TIMESTAMP), (2, 'm2', 'x', true, CURRENT_TIMESTAMP)")
-        run("INSERT INTO audit_event (id, created_at, actor_id, action, subject, rider_id, merchant_id, details) VALUES "
+        run("INSERT INTO audit_event (id, created_at, actor_id, action, subject, rider_id, merchant_id, details) "
+            "VALUES "
             "(1, '2026-01-01 08:00:00', 2, 'merchant.save', 'merchant:1', NULL, 1, '{}'), "
             "(2, '2026-01-02 08:00:00', 1, 'merchant.save', 'merchant:1', NULL, 1, '{}'), "
             "(3, '2026-01-03 08:00:00', 1, 'task.create', 'task:1', NULL, NULL, '{}'), "
