@@ -79,6 +79,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from accounts.admin import bp as accounts_admin_bp
     from accounts.cli import accounts_cli
     from accounts.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, TRADE_LABELS
+    from accounts.profile import bp as accounts_profile_bp
     from accounts.views import bp as accounts_bp
     from accounts.views import coordinate_bp as accounts_coordinate_bp
     from core import templating
@@ -96,9 +97,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from volunteer.views import bp as volunteer_bp
 
     auth.init_login(login_manager)
-    for blueprint in (accounts_bp, accounts_coordinate_bp, accounts_admin_bp, points_bp, points_coordinate_bp,
-                      volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp, rewards_merchant_bp,
-                      oversight_bp):
+    for blueprint in (accounts_bp, accounts_coordinate_bp, accounts_admin_bp, accounts_profile_bp, points_bp,
+                      points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
+                      rewards_merchant_bp, oversight_bp):
         app.register_blueprint(blueprint)
     for command in (accounts_cli, vouchers_cli, demo_cli, points_cli):
         app.cli.add_command(command)

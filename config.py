@@ -21,6 +21,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1" if ENV_NAME == "production" else "0") == "1"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The version of the privacy notice (/privacy); raise it when the notice changes and riders are asked again.
+    PRIVACY_VERSION = int(os.environ.get("PRIVACY_VERSION", "1"))
     VOUCHER_POLL_SECONDS = int(os.environ.get("VOUCHER_POLL_SECONDS", "2"))
     # Abuse limits (core.ratelimit). Counted in one storage shared by all processes: empty means an SQLite
     # file in instance/ (every process on this machine); redis://host:6379 for several machines.

@@ -1,9 +1,9 @@
 """Forms of log-in, registration, staff accounts, and the ones that carry an SMS code."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from accounts.models import ORGANISATION_KIND_LABELS, TRADE_LABELS
 from accounts.passwords import not_common_password
@@ -81,6 +81,38 @@ class RegisterForm(Form):
                            validators=[required(_l("Enter your platform or company.")),
                                        Length(max=50, message=_l("At most 50 characters."))],
                            render_kw={"list": "platforms"})
+    privacy = BooleanField(_l("I have read the privacy notice and agree to it."),
+                           validators=[DataRequired(_l("Read the privacy notice and tick the box to register."))])
+
+
+def name_field():
+    return StringField(_l("Name"), validators=[required(_l("Enter your name.")),
+                                               Length(max=50, message=_l("At most 50 characters."))],
+                       render_kw={"autocomplete": "name"})
+
+
+class ProfileForm(Form):
+    """Change one's name; a rider also trade and platform (the view drops them for other roles)."""
+
+    name = name_field()
+    trade = SelectField(_l("Your trade"), choices=[SelectChoice(v, label) for v, label in TRADE_LABELS.items()],
+                        validators=[Optional()])
+    platform = StringField(_l("Platform or company"),
+                           validators=[Length(max=50, message=_l("At most 50 characters."))],
+                           render_kw={"list": "platforms"})
+
+
+class PasswordChangeForm(Form):
+    """Change one's password: the current one, then a new one that passes the rules of :mod:`accounts.passwords`."""
+
+    current = password_field(_l("Current password"))
+    password = password_field(_l("New password"), new=True)
+
+
+class DeleteAccountForm(Form):
+    """Delete one's account: confirmed with the password."""
+
+    password = password_field(_l("Your password"))
 
 
 def _organisation_id(value):

@@ -47,6 +47,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The privacy notice the user accepted (``PRIVACY_VERSION``) and when; ``None``: never asked yet.
+    privacy_version: Mapped[int | None]
+    privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the user deleted the account (personal data erased, the rows of its history kept).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
 

@@ -32,13 +32,16 @@ class SamePhone(DomainError):
         super().__init__(_l("This is already your number."))
 
 
-def register_verified_rider(*, phone: str, code: str, name: str, password: str, trade: str, platform: str) -> User:
-    """Register a rider whose ``phone`` (11 digits) is proven by ``code`` (6 digits, purpose ``register``).
+def register_verified_rider(*, phone: str, code: str, name: str, password: str, trade: str, platform: str,
+                            privacy_version: int | None = None) -> User:
+    """Register a rider whose ``phone`` (11 digits) is proven by ``code`` (6 digits, purpose ``register``),
+    who accepted version ``privacy_version`` of the privacy notice.
 
     Raises :class:`accounts.codes.CodeRefused` or :class:`accounts.errors.PhoneTaken`.
     """
     codes.use_code(phone=phone, purpose="register", code=code)
-    return register_rider(phone=phone, name=name, password=password, trade=trade, platform=platform)
+    return register_rider(phone=phone, name=name, password=password, trade=trade, platform=platform,
+                          privacy_version=privacy_version)
 
 
 def reset_password(*, phone: str, code: str, password: str) -> User:

@@ -4,9 +4,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from accounts import journal, scope
-from accounts.errors import CannotDeactivate, PhoneTaken
+from accounts.errors import AccountSuspended, CannotDeactivate, PhoneTaken
 from accounts.models import User
 from accounts.phones import normalise_phone  # noqa: F401 - callers import it from here
 from core.timeutil import utcnow
@@ -54,9 +55,16 @@ def create_account(*, phone: str, name: str, password: str, role: str, organisat
     return user
 
 
-def register_rider(*, phone: str, name: str, password: str, trade: str, platform: str) -> User:
-    """Register a rider (the public sign-up form). Raises :class:`PhoneTaken`."""
-    return create_account(phone=phone, name=name, password=password, role="rider", trade=trade, platform=platform)
+def register_rider(*, phone: str, name: str, password: str, trade: str, platform: str,
+                   privacy_version: int | None = None, now: datetime | None = None) -> User:
+    """Register a rider (the public sign-up form), recording the version of the privacy notice they accepted
+    and when. Raises :class:`PhoneTaken`."""
+    user = create_account(phone=phone, name=name, password=password, role="rider", trade=trade, platform=platform)
+    if privacy_version is not None:
+        user.privacy_version = privacy_version
+        user.privacy_accepted_at = now or utcnow()
+        db.session.flush()
+    return user
 
 
 def set_active(*, user: User, active: bool, actor: User, now: datetime | None = None) -> User:
@@ -86,10 +94,16 @@ def set_active(*, user: User, active: bool, actor: User, now: datetime | None = 
 
 
 def authenticate(*, phone: str | None, password: str) -> User | None:
-    """Return the active user with this phone and password, else ``None`` (same answer for both mistakes)."""
+    """Return the active user with this phone and password, else ``None`` (same answer for both mistakes).
+
+    A deactivated account that typed the right password gets :class:`AccountSuspended`, naming its
+    organisation (or the programme) to contact; a deleted account has no usable password (``None``).
+    """
     if not phone:
         return None
     user = db.session.scalar(sa.select(User).where(User.phone == phone))
-    if user is None or not user.check_password(password) or not user.active:
+    if user is None or user.deleted_at is not None or not user.check_password(password):
         return None
+    if not user.active:
+        raise AccountSuspended(user.organisation.name if user.organisation else _l("the Nuanxin programme"))
     return user

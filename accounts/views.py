@@ -4,7 +4,7 @@ A coordinator sees the accounts of their organisation's scope (:mod:`accounts.sc
 account is a 404. An admin sees every account.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -34,6 +34,14 @@ bp = Blueprint("accounts", __name__)
 coordinate_bp = Blueprint("accounts_coordinate", __name__, url_prefix="/coordinate/accounts")
 
 
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session: whatever the anonymous session held (its CSRF secret) is dropped,
+    so a token obtained before log-in is refused after it."""
+    session.clear()
+    g.pop("csrf_token", None)
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log in with mobile number and password; wrong details re-show the form (422) with the number kept."""
@@ -48,10 +56,15 @@ def login():
             form.password.errors.append(_("Too many failed attempts. Try again after %(time)s.",
                                           time=format_time(blocked, "HH:mm")))
             return render_template("accounts/login.html", form=form), 429
-        user = authenticate(phone=form.phone.data, password=form.password.data)
+        try:
+            user = authenticate(phone=form.phone.data, password=form.password.data)
+        except DomainError as error:  # suspended: the right password, so not counted as a failure
+            form.password.errors.append(error.message)
+            return render_template("accounts/login.html", form=form), 422
         if user is not None:
-            login_user(user)
-            return redirect(safe_next(url_for("home")), code=303)
+            target = safe_next(url_for("home"))
+            start_session(user)
+            return redirect(target, code=303)
         LOGIN_BY_PHONE.spend(form.phone.data)
         LOGIN_BY_ADDRESS.spend(address)
         form.password.errors.append(_("Wrong mobile number or password."))
@@ -61,7 +74,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Log out: the whole session goes, its CSRF secret included."""
     logout_user()
+    session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"), code=303)
 
@@ -81,7 +96,8 @@ def register():
         try:
             user = register_verified_rider(phone=form.phone.data, code=form.code.data, name=form.name.data,
                                            password=form.password.data, trade=form.trade.data,
-                                           platform=form.platform.data)
+                                           platform=form.platform.data,
+                                           privacy_version=current_app.config["PRIVACY_VERSION"])
         except CodeRefused as error:
             db.session.commit()  # the try counts
             form.code.errors.append(error.message)
@@ -91,7 +107,7 @@ def register():
         else:
             db.session.commit()
             REGISTRATION_BY_ADDRESS.spend(request.remote_addr)
-            login_user(user)
+            start_session(user)
             flash(_("Welcome, %(name)s! Find a task below and sign up.", name=user.name), "success")
             return redirect(url_for("volunteer.task_list"), code=303)
     status = 422 if request.method == "POST" else 200

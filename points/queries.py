@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from accounts.privacy import on_export
 from extensions import db
 from points.models import LedgerEntry, PointsAccount
 
@@ -18,3 +19,12 @@ def history_of(rider_id: int, *, limit: int = 200) -> list[LedgerEntry]:
         sa.select(LedgerEntry).where(LedgerEntry.rider_id == rider_id)
         .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()).limit(limit)
     ))
+
+
+@on_export("ledger")
+def ledger_for_export(user) -> list[dict]:
+    """The user's ledger entries for their own data download (:func:`accounts.privacy.export_data`)."""
+    entries = db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.rider_id == user.id)
+                                 .order_by(LedgerEntry.created_at, LedgerEntry.id))
+    return [{"amount": e.amount, "kind": e.kind, "reason": e.reason, "created_at": e.created_at.isoformat()}
+            for e in entries]

@@ -4,7 +4,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from accounts.journal import mask_code
 from accounts.models import User
+from accounts.privacy import on_export
 from accounts.scope import link_accounts
 from extensions import db
 from rewards.models import Merchant, MerchantStaff, Voucher
@@ -93,3 +95,13 @@ def due_for_expiry(*, now: datetime, limit: int = 500) -> list[Voucher]:
         sa.select(Voucher).where(Voucher.status == "issued", Voucher.expires_at <= now)
         .order_by(Voucher.id).limit(limit)
     ))
+
+
+@on_export("vouchers")
+def vouchers_for_export(user) -> list[dict]:
+    """The user's vouchers, codes masked, for their own data download (:func:`accounts.privacy.export_data`)."""
+    vouchers = db.session.scalars(sa.select(Voucher).where(Voucher.rider_id == user.id)
+                                  .order_by(Voucher.issued_at, Voucher.id))
+    return [{"offer": v.offer.title, "merchant": v.merchant.name, "code": mask_code(v.code), "status": v.status,
+             "points": v.points_cost, "issued_at": v.issued_at.isoformat(), "expires_at": v.expires_at.isoformat()}
+            for v in vouchers]

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts import journal
 from accounts.models import User
+from accounts.privacy import on_close
 from core.db import insert_ignoring_conflicts, update_rows
 from core.money import format_fen
 from core.timeutil import utcnow
@@ -173,3 +174,14 @@ def expire_voucher(voucher: Voucher, *, now: datetime | None = None) -> bool:
     if now < voucher.expires_at:
         return False
     return _close_and_refund(voucher, status="expired", actor=None, now=now)
+
+
+@on_close
+def cancel_open_vouchers(*, user: User, actor: User | None = None, now: datetime | None = None) -> int:
+    """Cancel and refund every issued voucher of ``user`` (called when the account is deleted), exactly as
+    :func:`cancel_voucher` does: one refund entry each, stock back. Returns how many were cancelled."""
+    now = now or utcnow()
+    open_vouchers = db.session.scalars(sa.select(Voucher).where(Voucher.rider_id == user.id,
+                                                                Voucher.status == "issued")
+                                       .order_by(Voucher.id)).all()
+    return sum(_close_and_refund(voucher, status="cancelled", actor=actor, now=now) for voucher in open_vouchers)

@@ -162,7 +162,10 @@ class Client:
                 data.setdefault("csrf_token", self.token())
         if htmx:
             headers["HX-Request"] = "true"
-        return self.http.post(url, data=data, headers=headers, **kwargs)
+        response = self.http.post(url, data=data, headers=headers, **kwargs)
+        if response.status_code in (302, 303):
+            self._token = None  # like a browser, read the token again from the next page (log-in renews it)
+        return response
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def make_user(role="rider", name="赵佳楠", organisation_id=None, **overrides)
     fields = {"phone": f"13{next(_phones):09d}", "name": name, "role": role, "organisation_id": organisation_id,
               "password_hash": _password_hash()}
     if role == "rider":
-        fields.update(trade="food_delivery", platform="美团")
+        fields.update(trade="food_delivery", platform="美团", privacy_version=1)  # accepted the notice in force
     fields.update(overrides)
     user = User(**fields)
     db.session.add(user)

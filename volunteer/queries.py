@@ -4,6 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from accounts.privacy import on_export
 from accounts.scope import link_accounts
 from extensions import db
 from volunteer.models import CATEGORY_LABELS, Signup, Task
@@ -81,3 +82,13 @@ def waitlist_counts(organisation_id: int) -> dict[int, int]:
         sa.select(Signup.task_id, sa.func.count()).join(Task)
         .where(Task.organisation_id == organisation_id, Signup.status == "waitlisted")
         .group_by(Signup.task_id)).all())
+
+
+@on_export("signups")
+def signups_for_export(user) -> list[dict]:
+    """The user's sign-ups for their own data download (:func:`accounts.privacy.export_data`)."""
+    rows = db.session.execute(
+        sa.select(Signup, Task).join(Task, Task.id == Signup.task_id).where(Signup.rider_id == user.id)
+        .order_by(Signup.queued_at, Signup.id)).all()
+    return [{"task": task.title, "place": task.place, "starts_at": task.starts_at.isoformat(),
+             "status": signup.status, "signed_up_at": signup.queued_at.isoformat()} for signup, task in rows]

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts import journal
 from accounts.models import User
+from accounts.privacy import on_close
 from accounts.services import on_deactivate
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
@@ -34,7 +35,8 @@ from volunteer.models import Signup, Task
 
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)  # check-in may start an hour before the task
 journal.describe({"task.create": _l("Task posted"), "task.update": _l("Task changed"),
-                  "task.cancel": _l("Task cancelled"), "signup.release": _l("Place released (account deactivated)")},
+                  "task.cancel": _l("Task cancelled"),
+                  "signup.release": _l("Place released (account deactivated or deleted)")},
                  title=_l("Title"), places=_l("Places"), points=_l("Points"), starts_at=_l("Starts"),
                  ends_at=_l("Ends"), place=_l("Place"), description=_l("Description"), category=_l("Category"))
 EDITABLE_FIELDS = ("title", "description", "category", "place", "latitude", "longitude",
@@ -219,9 +221,11 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
     return signup
 
 
+@on_close
 @on_deactivate
 def release_places(*, user: User, actor: User | None = None, now: datetime | None = None) -> int:
-    """Give up ``user``'s places in tasks that have not started (called when the account is deactivated).
+    """Give up ``user``'s places in tasks that have not started (called when the account is deactivated
+    or deleted).
 
     Each confirmed or waitlisted sign-up is cancelled exactly as :func:`cancel_signup` does, so a freed
     place goes to the waitlist in arrival order; attended, no-show and past sign-ups stay as history.

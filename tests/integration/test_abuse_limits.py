@@ -8,7 +8,7 @@ import pytest
 from tests.factories import PASSWORD
 from tests.pages import registration_code
 
-GOOD = {"name": "赵佳楠", "password": "longenough1", "trade": "food_delivery", "platform": "美团"}
+GOOD = {"name": "赵佳楠", "password": "longenough1", "trade": "food_delivery", "platform": "美团", "privacy": "y"}
 
 
 def try_again_time(page: str) -> str:

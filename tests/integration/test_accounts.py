@@ -7,7 +7,7 @@ from tests.factories import PASSWORD
 from tests.pages import registration_code
 
 GOOD = {"phone": "139 1234 5678", "name": "赵佳楠", "password": "longenough1", "trade": "food_delivery",
-        "platform": "美团"}
+        "platform": "美团", "privacy": "y"}
 
 
 def test_a_rider_registers_and_lands_on_the_task_list(client, ctx):

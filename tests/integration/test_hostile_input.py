@@ -131,7 +131,8 @@ def hostile(request, app, world, make_client, ctx):
     rider = make_client()
     code = registration_code(rider, "136 0000 1111")
     response = rider.post("/register", {"phone": "136 0000 1111", "code": code, "name": p("rn"),
-                                        "password": "hostile-pass-1", "trade": "courier", "platform": p("pf")})
+                                        "password": "hostile-pass-1", "trade": "courier", "platform": p("pf"),
+                                        "privacy": "y"})
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
     welcome = rider.get("/tasks")
     assert_safe(welcome, kind, "rn", "welcome message")

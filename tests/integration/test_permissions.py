@@ -32,6 +32,7 @@ def only(status: int, base: dict) -> dict:
 
 PUBLIC = dict.fromkeys(PERSONAS, 200)
 ANON_ONLY = {p: (200 if p == "anon" else 302) for p in PERSONAS}
+USER = {p: (302 if p == "anon" else 200) for p in PERSONAS}  # every logged-in user: their own account
 TABLE = [
     ("GET", "/", dict.fromkeys(PERSONAS, 302)),
     ("GET", "/healthz", PUBLIC),
@@ -48,6 +49,16 @@ TABLE = [
     ("POST", "/account/phone/code", {"anon": 302, **dict.fromkeys(PERSONAS[1:], 422)}),
     ("POST", "/logout", {p: (302 if p == "anon" else 303) for p in PERSONAS}),
     ("POST", "/language", dict.fromkeys(PERSONAS, 303)),
+    ("GET", "/privacy", PUBLIC),
+    ("GET", "/consent", USER),
+    ("POST", "/consent", only(422, USER)),
+    ("GET", "/account", USER),
+    ("POST", "/account", only(422, USER)),
+    ("POST", "/account/password", only(422, USER)),
+    ("GET", "/account/data.json", USER),
+    ("GET", "/account/delete", USER),
+    ("POST", "/account/delete", only(422, USER)),
+    ("POST", "/account/logout-everywhere", only(303, USER)),
     ("GET", "/tasks", PUBLIC),
     ("GET", "/tasks/{task}", PUBLIC),
     ("POST", "/tasks/{task}/signup", only(303, R)),
