@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from accounts.models import User
 from tests.factories import PASSWORD
+from tests.pages import registration_code
 
 NEW_PASSWORD = "Lantern-quartz-91"
 
@@ -19,7 +20,7 @@ def test_the_privacy_notice_is_public_in_both_languages(client):
 
 def test_registration_requires_consent_and_records_the_version(client, ctx):
     data = {"phone": "139 1234 5678", "name": "赵佳楠", "password": "longenough1", "trade": "courier",
-            "platform": "美团"}
+            "platform": "美团", "code": registration_code(client, "139 1234 5678")}
     refused = client.post("/register", data)
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)

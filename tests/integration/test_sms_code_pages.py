@@ -15,7 +15,8 @@ from tests.factories import PASSWORD
 from tests.pages import input_value, registration_code, shown_code, text_of
 
 NEW = "13912345678"
-GOOD = {"phone": NEW, "name": "赵佳楠", "password": "longenough1", "trade": "food_delivery", "platform": "美团"}
+GOOD = {"phone": NEW, "name": "赵佳楠", "password": "longenough1", "trade": "food_delivery", "platform": "美团",
+        "privacy": "y"}
 
 
 def age_codes(ctx, seconds=61):
