@@ -9,9 +9,10 @@ import random
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from accounts.models import Organisation, User
-from accounts.services import create_account
+from accounts.services import create_account, register_rider
 from core.errors import DomainError
 from core.timeutil import at_local, local_today, utcnow
 from demo.data import ADMIN, COORDINATORS, DEMO_PASSWORD, GIVEN, MERCHANTS, ORGANISATIONS, SURNAMES, TASKS, TRADES
@@ -48,8 +49,9 @@ def load_demo(rng: random.Random) -> dict[str, int]:
     for i in range(30):
         trade = trades[i % 4]
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
-        riders.append(create_account(phone=f"138000000{i + 1:02d}", name=name, password=DEMO_PASSWORD,
-                                     role="rider", trade=trade, platform=rng.choice(TRADES[trade])))
+        riders.append(register_rider(phone=f"138000000{i + 1:02d}", name=name, password=DEMO_PASSWORD, trade=trade,
+                                     platform=rng.choice(TRADES[trade]),
+                                     privacy_version=current_app.config["PRIVACY_VERSION"], now=now))
     shops = []
     for i, (name, address, lat, lng, offers) in enumerate(MERCHANTS):
         recruiter = coordinators[i % 3]  # each organisation recruited some restaurants and manages them
