@@ -118,6 +118,16 @@ def test_codes_per_address_are_limited_and_the_page_says_until_when(app, client)
     assert refused.status_code == 429 and "Too many codes were asked for. Try again after" in text_of(refused)
 
 
+def test_refusals_of_registered_numbers_count_towards_the_address_limit(app, client, world):
+    """"Already registered" tells that a number has an account: it must not be a free, unlimited oracle."""
+    app.config["SMS_CODES_PER_ADDRESS"] = "2 per hour"
+    for _ in range(2):
+        assert client.post("/register/code", {"phone": world.rider_phone}).status_code == 422
+    refused = client.post("/register/code", {"phone": world.rider_phone})
+    assert refused.status_code == 429 and "already registered" not in text_of(refused)
+    assert "Too many codes were asked for" in text_of(refused)
+
+
 def test_codes_per_phone_are_limited(app, client, make_client, ctx):
     app.config["SMS_CODES_PER_PHONE"] = "2 per hour"
     for _ in range(2):
