@@ -208,6 +208,18 @@ def test_a_rider_resets_the_password_and_every_session_ends(client, make_client,
         assert "a-brand-new" not in entry.details
 
 
+def test_a_reset_password_works_at_once_even_after_the_failed_log_ins_that_made_the_rider_reset_it(client, world):
+    """The usual story: a few wrong guesses lock the number, then "forgot password" — the page says to log
+    in with the new password, so the lock of the (now proven) phone must not refuse it."""
+    for _ in range(5):
+        client.post("/login", {"phone": world.rider_phone, "password": "wrong-guess"})
+    assert client.post("/login", {"phone": world.rider_phone, "password": PASSWORD}).status_code == 429
+    code = shown_code(client.post("/password/forgot/code", {"phone": world.rider_phone}))
+    assert client.post("/password/forgot", {"phone": world.rider_phone, "code": code,
+                                            "password": "a-brand-new-secret-7"}).status_code == 303
+    assert client.post("/login", {"phone": world.rider_phone, "password": "a-brand-new-secret-7"}).status_code == 303
+
+
 def test_a_used_code_does_not_reset_twice(client, world):
     code = shown_code(client.post("/password/forgot/code", {"phone": world.rider_phone}))
     data = {"phone": world.rider_phone, "code": code, "password": "a-brand-new-secret-7"}
