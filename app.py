@@ -173,6 +173,9 @@ def register_error_handlers(app: Flask) -> None:
         if request.htmx:
             response.headers["HX-Retarget"] = "#flash"
             response.headers["HX-Reswap"] = "innerHTML"
+            # The element's own hx-select (the code widget's "#phone-code") would find nothing in the
+            # message and swap in emptiness: the tap would seem to do nothing.
+            response.headers["HX-Reselect"] = ".flash"
         return response
 
     @app.errorhandler(CSRFError)

@@ -43,25 +43,28 @@ def send_code_step(form, purpose: str, *, refuse=None) -> tuple[CodeStep, int]:
     """Validate ``form.phone`` alone and send a code for ``purpose``; return the widget's state and status.
 
     ``refuse(phone)`` may raise a :class:`core.errors.DomainError` to refuse the number (already
-    registered) before anything is sent. For ``reset_password`` a number without an account gets a code
-    that is never sent, so the answer (and when a new code may be asked for) is the same for every number;
-    a provider's failure is then only logged, since telling it would tell the number has an account.
+    registered) before anything is sent; a refusal counts towards the per-address limit, so the
+    "already registered" answer cannot be used to sweep through numbers. For ``reset_password`` a number
+    without an account gets a code that is never sent, so the answer (and when a new code may be asked
+    for) is the same for every number; a provider's failure is then only logged, since telling it would
+    tell the number has an account.
     Commits the code before sending (a slow provider holds no database lock).
     """
     if not form.phone.validate(form):
         return CodeStep(), 422
     phone = form.phone.data
-    try:
-        if refuse is not None:
-            refuse(phone)
-    except DomainError as error:
-        form.phone.errors.append(error.message)
-        return CodeStep(), 422
     address = request.remote_addr
     blocked = latest(SMS_CODES_BY_PHONE.blocked_until(phone), SMS_CODES_BY_ADDRESS.blocked_until(address))
     if blocked is not None:
         return CodeStep(error=_("Too many codes were asked for. Try again after %(time)s.",
                                 time=localtime(blocked, "HH:mm"))), 429
+    try:
+        if refuse is not None:
+            refuse(phone)
+    except DomainError as error:  # counted: else the refusal tells, without limit, which numbers have accounts
+        SMS_CODES_BY_ADDRESS.spend(address)
+        form.phone.errors.append(error.message)
+        return CodeStep(), 422
     deliver = purpose != "reset_password" or phone_taken(phone)
     try:
         issued = codes.issue_code(phone=phone, purpose=purpose)

@@ -18,6 +18,7 @@ from accounts.phone_services import SamePhone, WrongPassword, change_phone, rese
 from accounts.services import phone_taken
 from accounts.views import bp
 from core.errors import DomainError
+from core.ratelimit import LOGIN_BY_PHONE
 from core.web import form_status
 from extensions import db
 
@@ -57,6 +58,7 @@ def forgot_password():
             form.code.errors.append(error.message)
         else:
             db.session.commit()
+            LOGIN_BY_PHONE.clear(form.phone.data)  # the code proved the phone: its failed log-ins no longer lock it
             flash(_("Your password is changed and every device was logged out. Log in with the new password."),
                   "success")
             return redirect(url_for("accounts.login"), code=303)

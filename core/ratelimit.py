@@ -188,6 +188,13 @@ class Budget:
             limit, key = self._limit(), self._key()
             current_app.extensions[EXTENSION].run(lambda limiter: limiter.hit(limit, key, *identifiers))
 
+    def clear(self, *identifiers) -> None:
+        """Forget what ``identifiers`` spent (e.g. a phone proven by an SMS code). Never raises for a storage
+        failure."""
+        if self._active(identifiers):
+            limit, key = self._limit(), self._key()
+            current_app.extensions[EXTENSION].run(lambda limiter: limiter.clear(limit, key, *identifiers))
+
 
 def latest(*moments: datetime | None) -> datetime | None:
     """The latest of the given reset times, ignoring ``None``."""

@@ -71,3 +71,18 @@ def test_a_rider_who_forgot_the_password_sets_a_new_one_and_logs_in(live_server,
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.get_by_role("link", name=t("My tasks"))).to_be_visible()
     no_horizontal_scroll(page)
+
+
+def test_send_code_after_the_session_expired_says_so_where_the_rider_looks(live_server, live_app, phone_context):
+    """The code widget swaps only "#phone-code" (hx-select); a refusal (here the CSRF token of a session
+    that has gone) must still show its message instead of a tap that seems to do nothing."""
+    t = lambda message, **values: text(live_app, "zh", message, **values)  # noqa: E731
+    page = phone_context("zh")
+    page.goto(live_server + "/password/forgot")
+    expect(page.get_by_role("heading", name="忘记密码")).to_be_visible()
+    page.locator("#phone").fill("13912345678")
+    page.context.clear_cookies(name="session")
+    page.get_by_role("button", name=t("Send code")).click()
+    expired = t("The form expired or was sent twice. Reload the page and try again.")
+    expect(page.locator("#flash")).to_contain_text(expired)
+    expect(page.locator("#phone")).to_have_value("13912345678")

@@ -19,6 +19,7 @@ def test_an_htmx_request_without_csrf_token_is_refused_with_a_message(make_clien
     assert response.status_code == 400
     assert response.headers["HX-Retarget"] == "#flash"
     assert "The form expired" in response.get_data(as_text=True)
+    assert response.headers["HX-Reselect"] == ".flash"  # not the element's own hx-select: the message shows
 
 
 def test_pages_send_the_csrf_token_for_htmx_and_load_htmx_from_static(client):

@@ -119,6 +119,16 @@ def test_codes_per_address_are_limited_and_the_page_says_until_when(app, client)
     assert refused.status_code == 429 and "Too many codes were asked for. Try again after" in text_of(refused)
 
 
+def test_refusals_of_registered_numbers_count_towards_the_address_limit(app, client, world):
+    """"Already registered" tells that a number has an account: it must not be a free, unlimited oracle."""
+    app.config["SMS_CODES_PER_ADDRESS"] = "2 per hour"
+    for _ in range(2):
+        assert client.post("/register/code", {"phone": world.rider_phone}).status_code == 422
+    refused = client.post("/register/code", {"phone": world.rider_phone})
+    assert refused.status_code == 429 and "already registered" not in text_of(refused)
+    assert "Too many codes were asked for" in text_of(refused)
+
+
 def test_codes_per_phone_are_limited(app, client, make_client, ctx):
     app.config["SMS_CODES_PER_PHONE"] = "2 per hour"
     for _ in range(2):
@@ -197,6 +207,18 @@ def test_a_rider_resets_the_password_and_every_session_ends(client, make_client,
         assert entry.actor_id == world.rider and entry.rider_id == world.rider
         assert str(entry.label) in ("Password reset with an SMS code", "通过短信验证码重设密码")
         assert "a-brand-new" not in entry.details
+
+
+def test_a_reset_password_works_at_once_even_after_the_failed_log_ins_that_made_the_rider_reset_it(client, world):
+    """The usual story: a few wrong guesses lock the number, then "forgot password" — the page says to log
+    in with the new password, so the lock of the (now proven) phone must not refuse it."""
+    for _ in range(5):
+        client.post("/login", {"phone": world.rider_phone, "password": "wrong-guess"})
+    assert client.post("/login", {"phone": world.rider_phone, "password": PASSWORD}).status_code == 429
+    code = shown_code(client.post("/password/forgot/code", {"phone": world.rider_phone}))
+    assert client.post("/password/forgot", {"phone": world.rider_phone, "code": code,
+                                            "password": "a-brand-new-secret-7"}).status_code == 303
+    assert client.post("/login", {"phone": world.rider_phone, "password": "a-brand-new-secret-7"}).status_code == 303
 
 
 def test_a_used_code_does_not_reset_twice(client, world):
