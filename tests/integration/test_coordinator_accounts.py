@@ -127,3 +127,8 @@ def test_only_coordinators_create_coordinator_accounts(world, make_client, ctx):
     response = make_client(world.rider).post("/coordinate/accounts/new", coordinator_form(world))
     assert response.status_code == 403
     assert count(ctx, User) == before
+
+
+def test_the_accounts_filter_offers_the_admin_role_only_to_admins(world, coordinator, make_client):
+    assert 'value="admin"' not in coordinator.get("/coordinate/accounts/").get_data(as_text=True)
+    assert 'value="admin"' in make_client(world.admin).get("/coordinate/accounts/").get_data(as_text=True)
