@@ -19,28 +19,21 @@ PROMPT = 2.0  # seconds: a page must answer within this even while Redis hangs (
 GIVE_UP = 6.0  # seconds after which the hanging server drops a connection (bounds a regression)
 
 
-def make_app(database_url, **config):
-    from app import create_app
-    from tests.conftest import BASE_CONFIG
-
-    return create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
-
-
-def test_the_default_storage_is_an_sqlite_file_in_the_instance_folder(database_url, monkeypatch):
+def test_the_default_storage_is_an_sqlite_file_in_the_instance_folder(make_app, monkeypatch):
     from config import Config
 
     monkeypatch.setattr(Config, "RATELIMIT_STORAGE_URI", "")  # as without the environment variable
-    app = make_app(database_url, RATELIMIT_STORAGE_URI=None)
+    app = make_app(RATELIMIT_STORAGE_URI=None)
     assert app.config["RATELIMIT_STORAGE_URI"].startswith("sqlite:///")
     assert app.config["RATELIMIT_STORAGE_URI"].endswith("/instance/ratelimits.db")
 
 
-def test_two_app_processes_on_one_sqlite_file_share_the_counts(world, database_url, tmp_path):
+def test_two_app_processes_on_one_sqlite_file_share_the_counts(world, make_app, tmp_path):
     """Each app opens its own connection to the file, as each gunicorn worker does."""
     from tests.conftest import Client
 
     config = {"RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'limits.db'}"}
-    first, second = make_app(database_url, **config), make_app(database_url, **config)
+    first, second = make_app(**config), make_app(**config)
     for n in range(5):
         app = (first, second)[n % 2]
         assert Client(app).post("/login", {"phone": world.rider_phone, "password": "wrong-guess"}).status_code == 422
@@ -100,13 +93,8 @@ def broken_redis(request):
 
 
 @pytest.fixture
-def broken_app(database_url, broken_redis):
-    from extensions import db
-
-    app = make_app(database_url, RATELIMIT_STORAGE_URI=broken_redis, UNKNOWN_CODES_PER_STAFF="3 per 10 minutes")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def broken_app(make_app, broken_redis):
+    return make_app(RATELIMIT_STORAGE_URI=broken_redis, UNKNOWN_CODES_PER_STAFF="3 per 10 minutes")
 
 
 def timed(call):
@@ -172,10 +160,10 @@ def test_healthz_says_degraded_and_stays_200(broken_app, caplog):
     assert len(warnings_in(caplog)) == 1
 
 
-def test_healthz_says_ok_with_a_working_redis(database_url, redis_url):
+def test_healthz_says_ok_with_a_working_redis(make_app, redis_url):
     from tests.conftest import Client
 
-    response = Client(make_app(database_url, RATELIMIT_STORAGE_URI=redis_url)).get("/healthz")
+    response = Client(make_app(RATELIMIT_STORAGE_URI=redis_url)).get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok", "limits": "ok"}
 
 
