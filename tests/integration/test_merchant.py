@@ -335,3 +335,9 @@ def test_todays_total_counts_only_this_restaurants_redemptions_of_today(world, s
     assert "葱油拌面" in page and "¥8.50" in page
     assert "港城大排面" not in page
     assert "赵**" not in page  # the rider of yesterday's voucher
+
+
+def test_the_merchants_tabs_say_what_they_hold_in_chinese(world, make_client):
+    page = make_client(world.staff).get("/merchant/confirmations", lang="zh-CN").get_data(as_text=True)
+    assert '<a href="/merchant/confirmations" aria-current="page">核销记录</a>' in page
+    assert "积分明细" not in page
