@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from bench.servers import GunicornProcess
 
@@ -205,14 +205,22 @@ class Browser:
         return self.request(base, "POST", path, form or {}, **kwargs)
 
     def login(self, base: str, phone: str, password: str) -> "Browser":
-        """Log in over HTTP like a person: GET /login (session cookie + token), POST the form."""
-        page = self.get(base, "/login")
-        match = CSRF_META.search(page.text)
-        assert page.status == 200 and match, f"GET /login gave {page.status}: {page.text[:300]}"
-        self.csrf = match.group(1)
+        """Log in over HTTP like a person: GET /login (session cookie + token), POST the form, then open the
+        page it leads to and take its token (log-in renews the CSRF secret, so the old token is void)."""
+        self.csrf = self._token_of(self.get(base, "/login"))
         reply = self.post(base, "/login", {"phone": phone, "password": password})
         assert reply.status == 303, f"log-in of {phone} gave {reply.status}: {reply.alert() or reply.text[:300]}"
+        landing = self.get(base, urlsplit(reply.location).path or "/")
+        while landing.status in (301, 302, 303) and landing.location:
+            landing = self.get(base, urlsplit(landing.location).path)
+        self.csrf = self._token_of(landing)
         return self
+
+    @staticmethod
+    def _token_of(page: Reply) -> str:
+        match = CSRF_META.search(page.text)
+        assert page.status == 200 and match, f"GET gave {page.status}: {page.text[:300]}"
+        return match.group(1)
 
 
 def log_in_all(cluster: Cluster, phones: list[str], password: str, threads: int = 24) -> list[Browser]:
