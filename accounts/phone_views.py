@@ -20,7 +20,7 @@ from accounts.views import bp
 from core.errors import DomainError
 from core.ratelimit import LOGIN_BY_PHONE
 from core.web import form_status
-from extensions import db
+from extensions import csrf, db
 
 
 def refuse_taken(phone: str) -> None:
@@ -44,6 +44,7 @@ def forgot_page(form, step: CodeStep, status: int):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one comes back as typed (nothing happens before)
 def forgot_password():
     """Number → code → new password. The same answers for numbers with and without an account; after the
     reset every session of the account ends and the log-in page opens."""

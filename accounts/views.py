@@ -28,7 +28,7 @@ from accounts.services import set_active as set_account_active
 from core.errors import DomainError
 from core.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_PHONE, REGISTRATION_BY_ADDRESS, latest
 from core.web import role_required, safe_next
-from extensions import db
+from extensions import csrf, db
 
 bp = Blueprint("accounts", __name__)
 coordinate_bp = Blueprint("accounts_coordinate", __name__, url_prefix="/coordinate/accounts")
@@ -43,6 +43,7 @@ def start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one comes back as typed (nothing happens before)
 def login():
     """Log in with mobile number and password; wrong details re-show the form (422) with the number kept."""
     if current_user.is_authenticated:
@@ -82,6 +83,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token (see log-in)
 def register():
     """Riders register themselves: mobile number proven by an SMS code, name, password, trade and platform."""
     if current_user.is_authenticated:

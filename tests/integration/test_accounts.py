@@ -1,5 +1,6 @@
 """Registration, log-in and log-out."""
 
+import pytest
 import sqlalchemy as sa
 
 from accounts.models import User
@@ -82,3 +83,20 @@ def test_log_in_returns_to_a_local_next_page_only(client, world):
     c.http = other
     evil = c.post("/login?next=//evil.example/", {"phone": world.rider_phone, "password": PASSWORD})
     assert evil.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_an_expired_public_form_comes_back_as_typed_with_a_word_next_to_its_button(client, world, lang):
+    """The session (and its CSRF secret) died while the form was open: nothing happens, the input stays,
+    and a fresh token lets the rider send it again."""
+    form = {"phone": "139 1234 5678", "name": "赵佳楠", "password": "longenough1", "trade": "courier",
+            "platform": "美团", "code": "123456", "privacy": "y", "csrf_token": "stale-token"}
+    response = client.post("/register", form, csrf=False, lang=lang)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="赵佳楠"' in page and 'value="139 1234 5678"' in page
+    assert ("This page had expired" if lang == "en" else "页面已过期") in page
+    assert page.index("role=\"alert\"") < page.index('type="submit" class="primary"')
+    login = client.post("/login", {"phone": world.rider_phone, "password": PASSWORD, "csrf_token": "stale"},
+                        csrf=False, lang=lang)
+    assert login.status_code == 422 and client.get("/my/tasks").status_code == 302  # not logged in

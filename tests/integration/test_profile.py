@@ -168,7 +168,9 @@ def test_log_out_clears_the_session(client, world):
     token = client.token()
     client.post("/logout")
     client._token = token
-    assert client.post("/login", {"phone": world.rider_phone, "password": PASSWORD}).status_code == 400
+    refused = client.post("/login", {"phone": world.rider_phone, "password": PASSWORD})
+    assert refused.status_code == 422 and "This page had expired" in refused.get_data(as_text=True)
+    assert client.get("/my/tasks").status_code == 302  # the old token logged no one in
 
 
 @pytest.fixture
