@@ -49,3 +49,15 @@ def schema_diff(app) -> list:
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
         return compare_metadata(context, db.metadata)
+
+
+@pytest.fixture
+def coordinator(world, make_client):
+    """A browser logged in as the coordinator of the world's organisation."""
+    return make_client(world.coordinator)
+
+
+def count(ctx, model) -> int:
+    """How many rows of ``model`` the database holds."""
+    with ctx() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model))

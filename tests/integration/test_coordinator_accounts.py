@@ -6,18 +6,8 @@ import sqlalchemy as sa
 
 from accounts.models import User
 from rewards.models import MerchantStaff
+from tests.integration.conftest import count
 from tests.pages import input_value, text_of
-
-
-def count(ctx, model) -> int:
-    with ctx() as session:
-        return session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@pytest.fixture
-def coordinator(world, make_client):
-    return make_client(world.coordinator)
-
 
 # Merchant staff accounts
 

@@ -27,11 +27,6 @@ def row_of(page: str, signup_id: int) -> str:
 
 
 @pytest.fixture
-def coordinator(world, make_client):
-    return make_client(world.coordinator)
-
-
-@pytest.fixture
 def signed_up(world, ctx):
     """The world's task (3 places) with the first rider confirmed; returns the sign-up's id."""
     with ctx() as session:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from accounts.models import User
 from rewards.models import Merchant, Offer
 from tests.factories import give_points
+from tests.integration.conftest import count
 from tests.pages import input_value, text_of
 
 
@@ -20,16 +21,6 @@ def offer_form(**overrides) -> dict:
             "per_rider_limit": "1", "validity_days": "14", "active": "y"}
     data.update(overrides)
     return data
-
-
-def count(ctx, model) -> int:
-    with ctx() as session:
-        return session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@pytest.fixture
-def coordinator(world, make_client):
-    return make_client(world.coordinator)
 
 
 # Merchants

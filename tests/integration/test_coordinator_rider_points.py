@@ -17,11 +17,6 @@ def entries_of(ctx, rider_id: int) -> list[tuple]:
         return [(e.kind, e.amount, e.reason) for e in rows]
 
 
-@pytest.fixture
-def coordinator(world, make_client):
-    return make_client(world.coordinator)
-
-
 # A rider's points and adjustments
 
 

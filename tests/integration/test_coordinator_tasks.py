@@ -32,11 +32,6 @@ def task_count(ctx) -> int:
 
 
 @pytest.fixture
-def coordinator(world, make_client):
-    return make_client(world.coordinator)
-
-
-@pytest.fixture
 def signed_up(world, ctx):
     """The world's task (3 places) with the first rider confirmed; returns the sign-up's id."""
     with ctx() as session:
