@@ -7,7 +7,7 @@ from flask_login import current_user
 from accounts.queries import organisations
 from core.errors import DomainError
 from core.timeutil import utcnow
-from core.web import role_required, wants_fragment, widget_or_redirect
+from core.web import refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
 from volunteer import queries, services
 from volunteer.models import CATEGORY_LABELS, Signup, Task
@@ -70,7 +70,8 @@ def _refusal(task_id: int, error: DomainError):
     task = db.get_or_404(Task, task_id)
     signup = my_signups([task.id]).get(task.id)
     if wants_fragment():
-        return _signup_widget(task, signup, message=error.message, category="error", status=error.status)
+        return refusal(error, "volunteer/_signup.html", url_for("volunteer.task_detail", task_id=task.id), task=task,
+                       signup=signup, now=utcnow(), position=position_of(signup))
     return render_template("volunteer/task_detail.html", task=task, signup=signup, now=utcnow(),
                            position=position_of(signup), error=error.message), error.status
 
