@@ -84,7 +84,9 @@ class OfferForm(Form):
     def stock_change(self) -> int | None:
         """How much the coordinator changed the stock they saw, or ``None`` when the form had no original."""
         shown = (self.stock_shown.data or "").strip()
-        return self.stock.data - int(shown) if shown.isdigit() else None
+        if not (shown.isascii() and shown.isdigit() and len(shown) <= 6):  # a stock is at most 100000
+            return None
+        return self.stock.data - int(shown)
 
 
 class CodeForm(Form):

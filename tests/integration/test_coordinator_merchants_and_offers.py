@@ -238,3 +238,14 @@ def test_removing_more_stock_than_is_left_is_refused(world, coordinator, ctx):
             "validity_days": "7", "active": "y", "stock_shown": "12"}
     response = coordinator.post(f"/coordinate/offers/{world.offer}/edit", data)
     assert response.status_code == 422 and "only 10 left now" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("shown", ["99999999999", "²", "-5", "12a"])
+def test_a_tampered_stock_shown_on_the_offer_form_never_breaks_the_save(world, coordinator, ctx, shown):
+    """The hidden original stock is only trusted when it is a plausible stock; else the typed stock is set."""
+    response = coordinator.post(f"/coordinate/offers/{world.offer}/edit", {
+        "title": "暖心盒饭一份", "points_cost": "30", "face_value": "15", "stock": "7", "per_rider_limit": "2",
+        "validity_days": "7", "active": "y", "stock_shown": shown})
+    assert response.status_code == 303
+    with ctx() as session:
+        assert session.get(Offer, world.offer).stock == 7
