@@ -3,12 +3,14 @@
 The only place that binds extensions, registers blueprints, CLI commands and error handlers.
 """
 
+import contextlib
 import os
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
@@ -134,6 +136,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         try:
             db.session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - any failure means unhealthy
+            discard_session()
             return {"status": "database unavailable"}, 503
         return {"status": "ok", "limits": core.ratelimit.health()}
 
@@ -165,6 +168,29 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# The database is unreachable (a restart, an outage), its pool is exhausted, or a statement or lock wait
+# ran past its timeout (PostgreSQL raises QueryCanceled/LockNotAvailable, SQLite "database is locked"):
+# all of them are a 503 "try again shortly", never a 500 with a traceback.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                        sa_exc.TimeoutError)
+RETRY_AFTER_SECONDS = 30
+
+
+def discard_session() -> None:
+    """Roll back and drop the request's session after a database failure (itself may fail: ignored)."""
+    with contextlib.suppress(Exception):  # the connection is gone; dropping the session is all that is left
+        db.session.rollback()
+    with contextlib.suppress(Exception):
+        db.session.remove()
+
+
+def describe_database_error(error: Exception) -> str:
+    """One line naming the failure, without the SQL, its parameters or a traceback."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:300]
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error becomes a page in the user's language (and a fragment-safe answer for htmx)."""
 
@@ -182,7 +208,11 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error):
         # A session that expired took its CSRF token with it: ask the person to log in again, not to
         # "reload the form", when the page needs a log-in anyway.
-        if not current_user.is_authenticated and request.endpoint not in PUBLIC_POST_ENDPOINTS:
+        try:
+            anonymous = not current_user.is_authenticated
+        except DATABASE_UNAVAILABLE as failure:  # the user loader needs the database
+            return database_unavailable(failure)
+        if anonymous and request.endpoint not in PUBLIC_POST_ENDPOINTS:
             return login_manager.unauthorized()
         return page("errors/400.html", 400, reason=error.description)
 
@@ -202,6 +232,22 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error):
         db.session.rollback()
         return page("errors/conflict.html", error.status, message=error.message)
+
+    def database_unavailable(error):
+        # The page needs no database: its own layout, no current_user (the user loader would query),
+        # no header balance. One warning line per failure, no traceback.
+        discard_session()
+        # Flask-Login's template context would load the user again (and fail again): render as anonymous.
+        login_manager._update_request_context_with_user()  # the setter login_user() uses
+        app.logger.warning("Database unavailable: %s %s: %s", request.method, request.path,
+                           describe_database_error(error))
+        response = page("errors/outage.html", 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    for exception in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exception, database_unavailable)
 
     @app.errorhandler(500)
     def server_error(error):
