@@ -52,6 +52,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
                                                     "connect_args": {"timeout": 15}}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                    "connect_args": postgresql_connect_args(app.config)}
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
         raise RuntimeError("Set SECRET_KEY to a long random value before running in production.")
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
@@ -145,6 +148,17 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 PUBLIC_POST_ENDPOINTS = {"accounts.login", "accounts.register", "accounts.register_code", "accounts.forgot_password",
                          "accounts.forgot_password_code", "accounts.set_language", None}
+
+
+def postgresql_connect_args(config) -> dict:
+    """Per-connection limits: ``statement_timeout``, ``lock_timeout`` (ms) and the connect timeout (s).
+
+    A statement or lock wait past its limit raises QueryCanceled/LockNotAvailable: the 503 page below.
+    """
+    options = (f"-c statement_timeout={int(config['DB_STATEMENT_TIMEOUT_MS'])} "
+               f"-c lock_timeout={int(config['DB_LOCK_TIMEOUT_MS'])}")
+    return {**config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}), "options": options,
+            "connect_timeout": int(config["DB_CONNECT_TIMEOUT_S"])}
 
 
 class BoundedIntConverter(IntegerConverter):

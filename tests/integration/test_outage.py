@@ -2,6 +2,7 @@
 
 import logging
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -82,3 +83,36 @@ def test_every_request_answers_a_503_page_in_the_users_language(down_app, lang, 
 def test_healthz_answers_503_json_while_the_database_is_down(down_app):
     response = down_app.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json() == {"status": "database unavailable"}
+
+
+def test_postgresql_connections_carry_statement_and_lock_timeouts(make_app, database):
+    if database[0] != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite waits its busy timeout (15 s)")
+    application = make_app(DB_STATEMENT_TIMEOUT_MS=12000, DB_LOCK_TIMEOUT_MS=3000)
+    with application.app_context():
+        assert db.session.execute(sa.text("SHOW statement_timeout")).scalar() == "12s"
+        assert db.session.execute(sa.text("SHOW lock_timeout")).scalar() == "3s"
+        db.session.remove()
+
+
+def test_a_lock_held_too_long_frees_the_worker_with_a_503(make_app, database, world, caplog):
+    if database[0] != "postgresql":
+        pytest.skip("PostgreSQL only: lock_timeout")
+    application = make_app(DB_LOCK_TIMEOUT_MS=300)
+    browser = application.test_client()
+    page = browser.get("/tasks", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    log_in(browser, world.rider)
+    holder = sa.create_engine(database[1])
+    try:
+        with holder.connect() as conn, conn.begin():
+            conn.execute(sa.text("SELECT id FROM task WHERE id = :id FOR UPDATE"), {"id": world.task})
+            started = time.monotonic()
+            response = browser.post(f"/tasks/{world.task}/signup", headers={
+                "Accept-Language": "zh", "HX-Request": "true", "X-CSRFToken": token})
+            elapsed = time.monotonic() - started
+    finally:
+        holder.dispose()
+    assert_outage(response, "zh")
+    assert elapsed < 3  # about the lock timeout, not the worker's 30 s
+    assert "LockNotAvailable" in caplog.text and "Traceback" not in caplog.text
