@@ -3,12 +3,14 @@
 The only place that binds extensions, registers blueprints, CLI commands and error handlers.
 """
 
+import contextlib
 import os
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
@@ -50,6 +52,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
                                                     "connect_args": {"timeout": 15}}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                    "connect_args": postgresql_connect_args(app.config)}
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
         raise RuntimeError("Set SECRET_KEY to a long random value before running in production.")
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
@@ -134,6 +139,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         try:
             db.session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - any failure means unhealthy
+            discard_session()
             return {"status": "database unavailable"}, 503
         return {"status": "ok", "limits": core.ratelimit.health()}
 
@@ -142,6 +148,17 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 PUBLIC_POST_ENDPOINTS = {"accounts.login", "accounts.register", "accounts.register_code", "accounts.forgot_password",
                          "accounts.forgot_password_code", "accounts.set_language", None}
+
+
+def postgresql_connect_args(config) -> dict:
+    """Per-connection limits: ``statement_timeout``, ``lock_timeout`` (ms) and the connect timeout (s).
+
+    A statement or lock wait past its limit raises QueryCanceled/LockNotAvailable: the 503 page below.
+    """
+    options = (f"-c statement_timeout={int(config['DB_STATEMENT_TIMEOUT_MS'])} "
+               f"-c lock_timeout={int(config['DB_LOCK_TIMEOUT_MS'])}")
+    return {**config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}), "options": options,
+            "connect_timeout": int(config["DB_CONNECT_TIMEOUT_S"])}
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -165,6 +182,29 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# The database is unreachable (a restart, an outage), its pool is exhausted, or a statement or lock wait
+# ran past its timeout (PostgreSQL raises QueryCanceled/LockNotAvailable, SQLite "database is locked"):
+# all of them are a 503 "try again shortly", never a 500 with a traceback.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                        sa_exc.TimeoutError)
+RETRY_AFTER_SECONDS = 30
+
+
+def discard_session() -> None:
+    """Roll back and drop the request's session after a database failure (itself may fail: ignored)."""
+    with contextlib.suppress(Exception):  # the connection is gone; dropping the session is all that is left
+        db.session.rollback()
+    with contextlib.suppress(Exception):
+        db.session.remove()
+
+
+def describe_database_error(error: Exception) -> str:
+    """One line naming the failure, without the SQL, its parameters or a traceback."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:300]
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error becomes a page in the user's language (and a fragment-safe answer for htmx)."""
 
@@ -182,7 +222,11 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error):
         # A session that expired took its CSRF token with it: ask the person to log in again, not to
         # "reload the form", when the page needs a log-in anyway.
-        if not current_user.is_authenticated and request.endpoint not in PUBLIC_POST_ENDPOINTS:
+        try:
+            anonymous = not current_user.is_authenticated
+        except DATABASE_UNAVAILABLE as failure:  # the user loader needs the database
+            return database_unavailable(failure)
+        if anonymous and request.endpoint not in PUBLIC_POST_ENDPOINTS:
             return login_manager.unauthorized()
         return page("errors/400.html", 400, reason=error.description)
 
@@ -202,6 +246,22 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error):
         db.session.rollback()
         return page("errors/conflict.html", error.status, message=error.message)
+
+    def database_unavailable(error):
+        # The page needs no database: its own layout, no current_user (the user loader would query),
+        # no header balance. One warning line per failure, no traceback.
+        discard_session()
+        # Flask-Login's template context would load the user again (and fail again): render as anonymous.
+        login_manager._update_request_context_with_user()  # the setter login_user() uses
+        app.logger.warning("Database unavailable: %s %s: %s", request.method, request.path,
+                           describe_database_error(error))
+        response = page("errors/outage.html", 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    for exception in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exception, database_unavailable)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -118,9 +118,17 @@ def register():
 
 @bp.post("/language")
 def set_language():
-    """The language switch: remembered in a cookie for a year. Works without JavaScript."""
+    """The language switch: remembered in a cookie for a year. Works without JavaScript.
+
+    The form is not boosted (``hx-boost="false"``): a boosted swap keeps the old ``<html lang>``. A
+    boosted request anyway (a page from an older version) is turned into a full navigation (HX-Redirect).
+    """
     lang = request.form.get("lang", "")
-    response = redirect(safe_next(url_for("home")), code=303)
+    target = safe_next(url_for("home"))
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.response_class(status=200, headers={"HX-Redirect": target})
+    else:
+        response = redirect(target, code=303)
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])

@@ -1,5 +1,6 @@
 """Every visible string is translated; the language follows the browser, and the switch sticks."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,17 @@ def test_the_language_switch_sticks_across_pages(client):
     assert response.status_code == 303 and response.headers["Location"] == "/register"
     page = client.get("/tasks", lang="zh-CN").get_data(as_text=True)
     assert "Volunteer tasks" in page and "<html lang=\"en\">" in page
+
+
+def test_the_language_switch_is_a_full_navigation_so_html_lang_follows(client):
+    page = client.get("/tasks", lang="zh-CN").get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in page
+    # hx-boost would swap only the body and keep <html lang="zh-Hans">: the form opts out of it.
+    assert re.search(r'<form class="lang" [^>]*hx-boost="false"', page)
+    boosted = client.post("/language", data={"lang": "en", "next": "/tasks"}, htmx=True)
+    assert boosted.status_code == 200 and boosted.headers["HX-Redirect"] == "/tasks"
+    assert "lang=en" in boosted.headers["Set-Cookie"]
+    assert '<html lang="en">' in client.get("/tasks", lang="zh-CN").get_data(as_text=True)
 
 
 def test_the_switch_refuses_an_outside_next_url(client):
