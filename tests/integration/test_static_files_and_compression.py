@@ -3,6 +3,8 @@
 import gzip
 import re
 
+from flask import Response, stream_with_context
+
 from core.static_files import hashed_name
 
 VERSIONED = r'/static/{}\.[0-9a-f]{{12}}\.{}'
@@ -66,5 +68,15 @@ def test_pages_are_sent_as_brotli_when_the_browser_takes_it(client):
     assert response.headers["Content-Encoding"] == "br"
 
 
-def test_streamed_responses_are_never_compressed(app):
-    assert app.config["COMPRESS_STREAMS"] is False
+def test_streamed_responses_are_never_compressed(make_app):
+    application = make_app()
+
+    @application.get("/test-stream")
+    def stream():
+        return Response(stream_with_context(f"<p>part {n}</p>" * 50 for n in range(20)), mimetype="text/html")
+
+    with application.test_client().get("/test-stream", headers={"Accept-Encoding": "gzip, br"}) as response:
+        assert response.status_code == 200 and "Content-Encoding" not in response.headers
+        assert response.get_data(as_text=True).startswith("<p>part 0</p>")
+    with application.test_client().get("/login", headers={"Accept-Encoding": "gzip"}) as page:
+        assert page.headers["Content-Encoding"] == "gzip"  # the same app compresses a page that does not stream
