@@ -17,9 +17,10 @@ from werkzeug.routing import IntegerConverter
 import core.db  # SQLite connection settings (registers an event listener)
 import core.logs
 import core.ratelimit
+import core.static_files
 from config import DEV_SECRET_KEY, Config
 from core.errors import DomainError
-from extensions import babel, csrf, db, htmx, login_manager, migrate, talisman
+from extensions import babel, compress, csrf, db, htmx, login_manager, migrate, talisman
 
 # Scripts, styles and images only from our own origin: no inline scripts (htmx is configured so it
 # needs none), no eval, no framing.
@@ -65,6 +66,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    core.static_files.init_app(app)  # WhiteNoise: versioned, compressed, cached for a year
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     core.ratelimit.init_app(app)  # abuse limits: no blanket limits, the views count failures
@@ -75,6 +77,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         permissions_policy={"camera": "(self)", "geolocation": "(self)", "microphone": "()"},
     )
     csrf.init_app(app)
+    compress.init_app(app)  # pages: br or gzip, with Vary: Accept-Encoding
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

@@ -61,3 +61,13 @@ class Config:
     SMS_CODES_PER_ADDRESS = os.environ.get("SMS_CODES_PER_ADDRESS", "20 per hour")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: none, direct).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Static files (core/static_files.py): hashed copies and their gzip/brotli versions are written here
+    # at start-up (empty: instance/static). Hashed URLs are cached for a year; plain ones this many seconds.
+    STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR", "")
+    WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "60"))
+    # Pages (flask-compress): brotli when the browser takes it, else gzip; never a streamed response.
+    COMPRESS_ALGORITHM: ClassVar[list] = ["br", "gzip"]
+    COMPRESS_STREAMS = False
+    COMPRESS_LEVEL = 6
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_MIN_SIZE = 500

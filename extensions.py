@@ -1,6 +1,7 @@
 """Extension objects, created once and bound to an app in :func:`app.create_app`."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +26,4 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 talisman = Talisman()
+compress = Compress()
