@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 messages: $(STAMP)  ## re-extract strings and update both catalogs
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv tests migrations" -o messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _n:1,2 --ignore-dirs=".venv tests migrations" -o messages.pot .
 	$(BIN)/pybabel update -i messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/python tools/fill_en_catalog.py
 

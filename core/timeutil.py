@@ -65,21 +65,35 @@ def parse_day(text: str | None) -> date | None:
         return None
 
 
-FORMATS = {"short": "short", "medium": "medium", "time": "HH:mm", "date": "yyyy-MM-dd"}
+FORMATS = {"time": "HH:mm", "date": "yyyy-MM-dd"}
+
+# Patterns per language: English gets day and month names (never US numerals such as 12/9/26),
+# Chinese the 12月9日 style.
+LANGUAGE_FORMATS = {
+    "zh": {"short": "M月d日 HH:mm", "medium": "y年M月d日 HH:mm", "day": "M月d日 EEE HH:mm"},
+    "en": {"short": "EEE d MMM, HH:mm", "medium": "EEE d MMM y, HH:mm", "day": "EEE d MMM HH:mm"},
+}
 
 
 def localtime(value: datetime | None, format: str = "medium") -> str:
     """Format an aware UTC datetime in the local zone and the user's language (the ``localtime`` filter).
 
-    ``format`` is ``short``, ``medium``, ``time``, ``date``, ``day`` (weekday, day and time, e.g.
-    ``12月3日 周四 09:30`` or ``Thu 3 Dec 09:30``) or a CLDR pattern. ``None`` gives ``""``.
+    ``format`` is ``short`` (``12月9日 23:27`` / ``Wed 9 Dec, 23:27``), ``medium`` (the same with the
+    year), ``time``, ``date``, ``day`` (weekday, day and time, e.g. ``12月3日 周四 09:30`` or
+    ``Thu 3 Dec 09:30``) or a CLDR pattern. ``None`` gives ``""``.
     """
     if value is None:
         return ""
-    pattern = FORMATS.get(format, format)
-    if format == "day":
-        pattern = "M月d日 EEE HH:mm" if str(get_locale()) == "zh" else "EEE d MMM HH:mm"
+    language = "zh" if str(get_locale()) == "zh" else "en"
+    pattern = LANGUAGE_FORMATS[language].get(format) or FORMATS.get(format, format)
     return format_datetime(value, pattern)
+
+
+def timespan(start: datetime, end: datetime) -> str:
+    """A task's span: ``start`` with its day, then ``end`` as a time, or with its day when it ends on
+    another local day (a task that crosses midnight), e.g. ``Wed 9 Dec 22:00 – Thu 10 Dec 02:00``."""
+    same_day = to_local(start).date() == to_local(end).date()
+    return f"{localtime(start, 'day')} – {localtime(end, 'time' if same_day else 'day')}"
 
 
 class UTCDateTime(sa.types.TypeDecorator):

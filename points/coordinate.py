@@ -5,7 +5,7 @@ rider is a 404, as is any account that is not a rider.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from htmx_flask import make_response
 
@@ -59,7 +59,8 @@ def adjust(rider_id: int):
         form.amount.errors = [*form.amount.errors, error.message]
         return _points_page(rider, form, error.status)
     db.session.commit()
-    message = _("%(points)+d points for %(name)s.", points=form.amount.data, name=rider.name)
+    message = ngettext("%(points)+d point for %(name)s.", "%(points)+d points for %(name)s.", abs(form.amount.data),
+                       points=form.amount.data, name=rider.name)
     if not wants_fragment():
         flash(message, "success")
         return redirect(url_for("points_coordinate.rider_points", rider_id=rider.id), code=303)

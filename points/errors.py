@@ -1,6 +1,6 @@
 """Refusals of the points rules, each with the message the user sees."""
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _n
 
 from core.errors import DomainError
 
@@ -13,7 +13,8 @@ class InsufficientPoints(DomainError):
     """The balance is too low; ``missing`` is how many points short (a positive integer)."""
 
     def __init__(self, missing: int):
-        super().__init__(_l("Not enough points: you need %(missing)d more.", missing=missing), missing=missing)
+        super().__init__(_n("Not enough points: you need %(num)d more point.",
+                            "Not enough points: you need %(num)d more points.", missing), missing=missing)
         self.missing = missing
 
 
@@ -24,5 +25,6 @@ class AdjustmentWouldGoNegative(DomainError):
 
     def __init__(self, balance: int):
         super().__init__(
-            _l("This would leave the balance below zero (it is %(balance)d points).", balance=balance)
+            _n("This would leave the balance below zero (it is %(num)d point).",
+               "This would leave the balance below zero (it is %(num)d points).", balance)
         )

@@ -1,9 +1,10 @@
 """Refusals of the rewards rules, each with the message the user sees."""
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _n
 
 from core.errors import DomainError
+from core.timeutil import localtime
 
 
 class OfferUnavailable(DomainError):
@@ -27,8 +28,8 @@ class StockBelowZero(DomainError):
 class LimitReached(DomainError):
     def __init__(self, limit: int):
         super().__init__(
-            _l("Each rider may have %(limit)d voucher(s) of this offer, used or unused; you have reached it.",
-               limit=limit)
+            _n("Each rider may have %(num)d voucher of this offer, used or unused; you have reached it.",
+               "Each rider may have %(num)d vouchers of this offer, used or unused; you have reached it.", limit)
         )
 
 
@@ -52,7 +53,7 @@ class AlreadyRedeemed(DomainError):
             _l(
                 "Already redeemed at %(merchant)s, %(time)s. Do not accept it again.",
                 merchant=voucher.merchant.name,
-                time=format_datetime(voucher.redeemed_at, "short"),
+                time=localtime(voucher.redeemed_at, "short"),
             )
         )
         self.voucher = voucher
@@ -65,7 +66,7 @@ class RedeemedByYou(AlreadyRedeemed):
         DomainError.__init__(
             self,
             _l("Already redeemed at %(merchant)s, %(time)s, by this account. Hand over the offer only if you "
-               "have not yet.", merchant=voucher.merchant.name, time=format_datetime(voucher.redeemed_at, "short")),
+               "have not yet.", merchant=voucher.merchant.name, time=localtime(voucher.redeemed_at, "short")),
         )
         self.voucher = voucher
 
@@ -73,7 +74,7 @@ class RedeemedByYou(AlreadyRedeemed):
 class VoucherExpired(DomainError):
     def __init__(self, voucher):
         super().__init__(
-            _l("This voucher expired on %(time)s.", time=format_datetime(voucher.expires_at, "short"))
+            _l("This voucher expired on %(time)s.", time=localtime(voucher.expires_at, "short"))
         )
         self.voucher = voucher
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from htmx_flask import make_response
 
@@ -117,6 +118,7 @@ def cancel(voucher_id: int):
         flash(str(error.message), "error")
     else:
         db.session.commit()
-        flash(_("Voucher cancelled; %(points)d points are back in your wallet.", points=voucher.points_cost),
+        flash(ngettext("Voucher cancelled; %(num)d point is back in your wallet.",
+                       "Voucher cancelled; %(num)d points are back in your wallet.", voucher.points_cost),
               "success")
     return redirect(url_for("rewards.voucher_detail", voucher_id=voucher_id), code=303)

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from core.errors import DomainError
@@ -126,7 +127,8 @@ def mark_attendance(signup_id: int):
         signup = get_managed_signup_or_403(signup_id)
         return refusal(error, "volunteer/coordinate/_attendance_row.html", next_url, signup=signup, task=signup.task)
     db.session.commit()
-    message = (_("%(name)s attended: +%(points)d points.", name=signup.rider.name, points=task.points)
+    message = (ngettext("%(name)s attended: +%(num)d point.", "%(name)s attended: +%(num)d points.", task.points,
+                        name=signup.rider.name)
                if signup.status == "attended" else _("%(name)s marked as no-show.", name=signup.rider.name))
     return widget_or_redirect("volunteer/coordinate/_attendance_row.html", next_url, message=message,
                               signup=signup, task=task)
@@ -146,5 +148,6 @@ def mark_all_attended(task_id: int):
     db.session.commit()
     return widget_or_redirect("volunteer/coordinate/_signups.html",
                               url_for("volunteer_coordinate.task_detail", task_id=task.id),
-                              message=_("%(count)d riders marked attended.", count=count),
+                              message=ngettext("%(num)d rider marked attended.",
+                                               "%(num)d riders marked attended.", count),
                               task=task, signups=queries.signups_of(task))

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from babel.dates import format_datetime
 
-from core.timeutil import to_local, utcnow
+from core.timeutil import LANGUAGE_FORMATS, to_local, utcnow
 from extensions import db
 from points.models import LedgerEntry, PointsAccount
 from points.queries import balance_of
@@ -63,7 +63,8 @@ def _redeemed_once(ctx, voucher_id: int) -> tuple[int, str]:
         entries = session.execute(sa.select(LedgerEntry.kind, LedgerEntry.amount)
                                   .where(LedgerEntry.voucher_id == voucher_id)).all()
         assert entries == [("spend", -30)]
-        return row.redeemed_by_id, format_datetime(to_local(row.redeemed_at), "short", locale="en")
+        shown = format_datetime(to_local(row.redeemed_at), LANGUAGE_FORMATS["en"]["short"], locale="en")
+        return row.redeemed_by_id, shown
 
 
 def test_50_staff_confirm_one_voucher_at_once_and_exactly_one_sees_success(ctx, serve, database_url):

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import expect
 
 from core.timeutil import to_local, utcnow
@@ -35,6 +35,15 @@ def cast(live_app):
 def text(app, lang, message, **values):
     with app.test_request_context(), force_locale(lang):
         return gettext(message, **values)
+
+
+PLACES_LEFT = ("%(left)d of %(num)d place left", "%(left)d of %(num)d places left")
+
+
+def counted(app, lang, singular, plural, num, **values):
+    """The plural form of a count, as the app shows it in ``lang``."""
+    with app.test_request_context(), force_locale(lang):
+        return ngettext(singular, plural, num, **values)
 
 
 def log_in(page, base, phone, lands_on, heading):
@@ -87,10 +96,10 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
     on_the_new_page(rider, re.compile(re.escape(live_server) + r"/tasks/\d+$"), "小区夜间安全巡逻")
     rider.evaluate("window.stillTheSamePage = true")
     signup = rider.locator(".signup-widget")
-    expect(signup.locator(".places")).to_have_text(t("%(left)d of %(places)d places left", left=5, places=5))
+    expect(signup.locator(".places")).to_have_text(counted(live_app, lang, *PLACES_LEFT, 5, left=5))
     signup.get_by_role("button", name=t("Sign up")).click()
     expect(signup.locator(".status")).to_have_text(t("You are signed up"))
-    expect(signup.locator(".places")).to_have_text(t("%(left)d of %(places)d places left", left=4, places=5))
+    expect(signup.locator(".places")).to_have_text(counted(live_app, lang, *PLACES_LEFT, 5, left=4))
     assert rider.evaluate("window.stillTheSamePage") is True
     no_horizontal_scroll(rider)
 
@@ -98,7 +107,8 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
     coordinator.goto(task_url)
     row = coordinator.locator("li.attendance-row", has_text="赵佳楠")
     row.get_by_role("button", name=t("Mark attended")).click()
-    marked = t("%(name)s attended: +%(points)d points.", name="赵佳楠", points=40)
+    marked = counted(live_app, lang, "%(name)s attended: +%(num)d point.", "%(name)s attended: +%(num)d points.", 40,
+                     name="赵佳楠")
     expect(row).to_contain_text(marked)
     expect(row.locator(".points")).to_have_text("+40")
 
@@ -112,7 +122,8 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
     rider.goto(live_server + "/offers")
     rider.get_by_text("暖心盒饭一份").click()
     on_the_new_page(rider, re.compile(re.escape(live_server) + r"/offers/\d+$"), "暖心盒饭一份")
-    rider.get_by_role("button", name=t("Redeem for %(points)d points", points=30)).click()
+    redeem = counted(live_app, lang, "Redeem for %(num)d point", "Redeem for %(num)d points", 30)
+    rider.get_by_role("button", name=redeem).click()
     on_the_new_page(rider, re.compile(re.escape(live_server) + r"/vouchers/\d+$"), "暖心盒饭一份")
     code = rider.locator(".voucher .code")
     expect(code).to_have_text(re.compile(r"^\d{4}( \d{4}){3}$"))
@@ -145,8 +156,8 @@ def test_the_whole_loop_with_two_people_at_once(live_server, live_app, cast, pho
 
     # Counter staff see today's total.
     merchant.goto(live_server + "/merchant/")
-    expect(merchant.locator(".today .total")).to_have_text(t("%(count)d vouchers · ¥%(total)s", count=1,
-                                                            total="15.00"))
+    expect(merchant.locator(".today .total")).to_have_text(counted(live_app, lang, "%(num)d voucher · ¥%(total)s",
+                                                                  "%(num)d vouchers · ¥%(total)s", 1, total="15.00"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -170,7 +170,7 @@ def test_mark_all_with_htmx_returns_the_sign_up_list_and_skips_the_waitlist(worl
     assert response.status_code == 200
     body = text_of(response)
     assert body.strip().startswith(f'<section id="task-{task_id}-signups"')
-    assert "1 riders marked attended." in body
+    assert "1 rider marked attended." in body
     assert "status-attended" in row_of(body, confirmed)
     assert "status-waitlisted" in row_of(body, waiting)
     with ctx() as session:

@@ -309,7 +309,7 @@ def test_a_cancelled_voucher_is_refused(world, staff, ctx, rider, code):
 def test_a_confirmed_voucher_appears_in_todays_redemptions(staff, code):
     staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
     page = text_of(staff.get("/merchant/"))
-    assert "1 vouchers · ¥15.00" in page
+    assert "1 voucher · ¥15.00" in page
     assert "暖心盒饭一份" in page and "孙**" in page and "138****5678" in page
     assert RIDER_PHONE not in page
     assert "None yet today." not in page
