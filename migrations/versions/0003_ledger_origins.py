@@ -22,8 +22,6 @@ down_revision = '0002'
 branch_labels = None
 depends_on = None
 
-AWARD_PREFIX = "award:signup:"
-
 
 def upgrade():
     drop_ledger_guards()
@@ -32,11 +30,9 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_ledger_entry_signup_id_signup'), 'signup', ['signup_id'], ['id'])
         batch_op.create_index(batch_op.f('ix_ledger_entry_signup_id'), ['signup_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entry_voucher_id'), ['voucher_id'], unique=False)
-    offset = len(AWARD_PREFIX) + 1
-    op.execute(
-        f"UPDATE ledger_entry SET signup_id = CAST(substr(key, {offset}) AS INTEGER) "
-        f"WHERE kind = 'award' AND key LIKE '{AWARD_PREFIX}%'"
-    )
+    # The id follows the 13 characters of "award:signup:" (substr counts from 1).
+    op.execute("UPDATE ledger_entry SET signup_id = CAST(substr(key, 14) AS INTEGER) "
+               "WHERE kind = 'award' AND key LIKE 'award:signup:%'")
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.create_check_constraint(batch_op.f('ck_ledger_entry_signup_only_for_awards'), "signup_id IS NULL OR kind = 'award'")
         batch_op.create_check_constraint(batch_op.f('ck_ledger_entry_voucher_only_for_vouchers'),
