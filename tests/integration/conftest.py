@@ -61,3 +61,16 @@ def count(ctx, model) -> int:
     """How many rows of ``model`` the database holds."""
     with ctx() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def signed_up(world, ctx):
+    """The world's task (3 places) with the first rider confirmed; returns the sign-up's id."""
+    from accounts.models import User
+    from volunteer import services
+    from volunteer.models import Task
+
+    with ctx() as session:
+        signup = services.sign_up(task=session.get(Task, world.task), rider=session.get(User, world.rider))
+        session.commit()
+        return signup.id

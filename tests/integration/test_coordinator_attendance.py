@@ -27,16 +27,6 @@ def row_of(page: str, signup_id: int) -> str:
 
 
 @pytest.fixture
-def signed_up(world, ctx):
-    """The world's task (3 places) with the first rider confirmed; returns the sign-up's id."""
-    with ctx() as session:
-        task = session.get(Task, world.task)
-        signup = services.sign_up(task=task, rider=session.get(User, world.rider))
-        session.commit()
-        return signup.id
-
-
-@pytest.fixture
 def one_place_task(world, ctx):
     """A task with one place: the first rider confirmed, the second on the waitlist.
 

@@ -31,16 +31,6 @@ def task_count(ctx) -> int:
         return session.scalar(sa.select(sa.func.count()).select_from(Task))
 
 
-@pytest.fixture
-def signed_up(world, ctx):
-    """The world's task (3 places) with the first rider confirmed; returns the sign-up's id."""
-    with ctx() as session:
-        task = session.get(Task, world.task)
-        signup = services.sign_up(task=task, rider=session.get(User, world.rider))
-        session.commit()
-        return signup.id
-
-
 # Posting a task
 
 
