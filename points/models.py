@@ -1,7 +1,9 @@
 """Points accounts and ledger entries.
 
 The database holds the rules: a balance has ``CHECK (balance >= 0)``; every entry that must happen at
-most once (the award of a sign-up, the spend and the refund of a voucher) carries a unique ``key``;
+most once (the award of a sign-up, the spend and the refund of a voucher) carries a unique ``key``; a
+correction is a new entry whose unique ``reverses_id`` names the entry it undoes (a ``reversal`` of an
+award, or an ``award`` that restores a reversed one), so each entry is undone at most once;
 triggers (in the migrations) refuse UPDATE and DELETE of entries. An entry names where it came from
 in real columns (``signup_id``, ``voucher_id``), which the books check joins on. Points are integers,
 times UTC.
@@ -16,13 +18,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-ENTRY_KINDS = ("award", "spend", "refund", "expiry", "adjustment")
+ENTRY_KINDS = ("award", "spend", "refund", "expiry", "adjustment", "reversal")
 ENTRY_KIND_LABELS = {
     "award": _l("Volunteer points"),
     "spend": _l("Voucher"),
     "refund": _l("Voucher cancelled, refund"),
     "expiry": _l("Voucher expired, refund"),
     "adjustment": _l("Adjustment"),
+    "reversal": _l("Attendance corrected, points taken back"),
 }
 
 
@@ -39,7 +42,8 @@ class LedgerEntry(db.Model):
     """One append-only movement of points (a non-zero integer ``amount``) for a rider.
 
     ``key`` makes one-off movements unique (built by :mod:`points.keys`); ``signup_id`` or
-    ``voucher_id`` is the record the entry came from (``None`` for adjustments).
+    ``voucher_id`` is the record the entry came from (``None`` for adjustments); ``reverses_id`` the entry
+    this one undoes (a reversal names the award it takes back; a restoring award the reversal it undoes).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +54,7 @@ class LedgerEntry(db.Model):
     key: Mapped[str | None] = mapped_column(sa.String(50), unique=True)
     signup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signup.id"), index=True)
     voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voucher.id"), index=True)
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entry.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -58,10 +63,12 @@ class LedgerEntry(db.Model):
         sa.CheckConstraint(sa.column("kind").in_(ENTRY_KINDS), name="kind"),
         sa.CheckConstraint(
             "(kind IN ('award', 'refund', 'expiry') AND amount > 0) OR (kind = 'spend' AND amount < 0)"
-            " OR (kind = 'adjustment' AND reason != '')",
+            " OR (kind = 'adjustment' AND reason != '')"
+            " OR (kind = 'reversal' AND amount < 0 AND reverses_id IS NOT NULL)",
             name="kind_sign",
         ),
-        sa.CheckConstraint("signup_id IS NULL OR kind = 'award'", name="signup_only_for_awards"),
+        sa.CheckConstraint("signup_id IS NULL OR kind IN ('award', 'reversal')", name="signup_only_for_awards"),
+        sa.CheckConstraint("reverses_id IS NULL OR kind IN ('award', 'reversal')", name="reverses_only_awards"),
         sa.CheckConstraint("voucher_id IS NULL OR kind IN ('spend', 'refund', 'expiry')",
                            name="voucher_only_for_vouchers"),
         sa.Index("ix_ledger_entry_rider_created", "rider_id", "created_at", "id"),

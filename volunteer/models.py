@@ -25,7 +25,7 @@ CATEGORY_LABELS = {
     "community": _l("Community service"),
 }
 TASK_STATUSES = ("open", "cancelled")
-SIGNUP_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show")
+SIGNUP_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show", "removed")
 HOLDS_PLACE = ("confirmed", "attended", "no_show")
 SIGNUP_STATUS_LABELS = {
     "confirmed": _l("Confirmed"),
@@ -33,6 +33,7 @@ SIGNUP_STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
     "attended": _l("Attended"),
     "no_show": _l("No-show"),
+    "removed": _l("Removed by the organiser"),
 }
 
 
@@ -101,6 +102,10 @@ class Signup(db.Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # A coordinator's removal of the rider from the task (status ``removed``): when, by whom and why.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    removal_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     task: Mapped[Task] = relationship()
     rider: Mapped[User] = relationship(foreign_keys=[rider_id])
@@ -109,6 +114,8 @@ class Signup(db.Model):
         sa.UniqueConstraint("task_id", "rider_id", name="uq_signup_task_rider"),
         sa.CheckConstraint(sa.column("status").in_(SIGNUP_STATUSES), name="status"),
         sa.Index("ix_signup_task_status_queue", "task_id", "status", "queued_at", "id"),
+        sa.CheckConstraint("status != 'removed' OR (removed_at IS NOT NULL AND removed_by_id IS NOT NULL"
+                           " AND removal_reason != '')", name="removal_recorded"),
     )
 
     @property
