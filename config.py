@@ -1,6 +1,7 @@
 """Configuration from environment variables, with safe development defaults."""
 
 import os
+from datetime import timedelta
 from typing import ClassVar
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
@@ -28,6 +29,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # The version of the privacy notice (/privacy); raise it when the notice changes and riders are asked again.
     PRIVACY_VERSION = int(os.environ.get("PRIVACY_VERSION", "1"))
+    # Attendance may be marked and corrected (attended <-> no-show, with a reason) until this long after a task ends.
+    ATTENDANCE_CORRECTION_WINDOW = timedelta(days=int(os.environ.get("ATTENDANCE_CORRECTION_DAYS", "7")))
     VOUCHER_POLL_SECONDS = int(os.environ.get("VOUCHER_POLL_SECONDS", "2"))
     # Abuse limits (core.ratelimit). Counted in one storage shared by all processes: empty means an SQLite
     # file in instance/ (every process on this machine); redis://host:6379 for several machines.

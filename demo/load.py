@@ -21,7 +21,9 @@ from rewards import merchants as merchant_services
 from rewards import vouchers
 from rewards.models import Offer, Voucher
 from rewards.queries import due_for_expiry
+from volunteer import attendance
 from volunteer import services as volunteer
+from volunteer.errors import OverlappingTask
 from volunteer.models import Task
 from volunteer.queries import signups_of
 
@@ -86,14 +88,18 @@ def load_demo(rng: random.Random) -> dict[str, int]:
         if task.starts_at < now or n % 3 == 0:  # the README's demo rider has a history and a few plans
             chosen.insert(0, riders[0])
         for rider in chosen:
-            volunteer.sign_up(task=task, rider=rider, join_waitlist=True, now=signup_time)
+            try:
+                with db.session.begin_nested():  # a rider booked at the same time elsewhere skips this one
+                    volunteer.sign_up(task=task, rider=rider, join_waitlist=True, now=signup_time)
+            except OverlappingTask:
+                pass
             signup_time += timedelta(minutes=rng.randint(3, 90))
         if task.starts_at < now:
             for signup in signups_of(task):
                 if signup.status == "confirmed":
-                    volunteer.mark_attendance(signup=signup, attended=signup.rider_id == riders[0].id
-                                              or rng.random() > 0.15,
-                                              actor=coordinators[n % 3], now=task.ends_at + timedelta(minutes=20))
+                    attendance.mark_attendance(signup=signup, attended=signup.rider_id == riders[0].id
+                                               or rng.random() > 0.15,
+                                               actor=coordinators[n % 3], now=task.ends_at + timedelta(minutes=20))
     volunteer.cancel_task(task=tasks[-3], actor=coordinators[tasks[-3].organisation_id % 3],
                           now=now - timedelta(hours=5))
 

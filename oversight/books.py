@@ -1,5 +1,5 @@
-"""The books check, ``flask points audit``: recompute every balance from the ledger and check vouchers and
-awards against it, joining on the entries' origin columns (``signup_id``, ``voucher_id``).
+"""The books check, ``flask points audit``: recompute every balance from the ledger and check vouchers,
+awards and their reversals against it, joining on the entries' origin columns (``signup_id``, ``voucher_id``).
 
 Prints each mismatch and exits 1 when there is any (0 when the books balance). Safe to run on a live
 database: it only reads.
@@ -79,27 +79,43 @@ def voucher_mismatches() -> list[str]:
 
 
 def award_mismatches() -> list[str]:
-    """Attended sign-ups without exactly one award, awards of sign-ups that are not attended, and awards
-    that name no sign-up."""
-    # Only awards name a sign-up (a CHECK constraint), so the awards per sign-up are counted from the
-    # index on ``signup_id`` alone: no ledger row is read.
-    awards = (sa.select(LedgerEntry.signup_id, sa.func.count().label("n")).where(LedgerEntry.signup_id.is_not(None))
-              .group_by(LedgerEntry.signup_id).subquery())
+    """Attended sign-ups whose awards less reversals are not exactly one, other sign-ups where they are not
+    zero, and awards that name no sign-up."""
+    # Only awards and reversals name a sign-up (a CHECK constraint); every reversal takes back one award.
+    is_award = sa.case((LedgerEntry.kind == "award", 1), else_=-1)
+    awards = (sa.select(LedgerEntry.signup_id, sa.func.sum(is_award).label("n"))
+              .where(LedgerEntry.signup_id.is_not(None)).group_by(LedgerEntry.signup_id).subquery())
+    standing = sa.func.coalesce(awards.c.n, 0)
     rows = db.session.execute(
         sa.select(Signup.id, Signup.status, awards.c.n).outerjoin(awards, awards.c.signup_id == Signup.id)
-        .where(sa.or_(sa.and_(Signup.status == "attended", sa.func.coalesce(awards.c.n, 0) != 1),
-                      sa.and_(Signup.status != "attended", awards.c.n.is_not(None))))
+        .where(sa.or_(sa.and_(Signup.status == "attended", standing != 1),
+                      sa.and_(Signup.status != "attended", standing != 0)))
     ).all()
-    problems = [f"sign-up {sid} ({status}): {n or 0} award entries" for sid, status, n in rows]
+    problems = [f"sign-up {sid} ({status}): {n or 0} standing award entries" for sid, status, n in rows]
     orphans = db.session.execute(
         sa.select(LedgerEntry.id, LedgerEntry.key).where(LedgerEntry.kind == "award", LedgerEntry.signup_id.is_(None))
     ).all()
     return problems + [f"ledger entry {eid}: award {k or 'without a key'} matches no sign-up" for eid, k in orphans]
 
 
+def reversal_mismatches() -> list[str]:
+    """Corrections that do not mirror the entry they undo: a reversal must take back an award (and a
+    restoring award undo a reversal) of the same rider and sign-up, for exactly the opposite amount."""
+    undone = sa.orm.aliased(LedgerEntry)
+    rows = db.session.execute(
+        sa.select(LedgerEntry.id, LedgerEntry.kind, undone.id, undone.kind)
+        .join(undone, undone.id == LedgerEntry.reverses_id)
+        .where(sa.or_(undone.rider_id != LedgerEntry.rider_id, undone.amount != -LedgerEntry.amount,
+                      undone.signup_id.is_(None), undone.signup_id != LedgerEntry.signup_id,
+                      undone.kind == LedgerEntry.kind))
+    ).all()
+    return [f"ledger entry {eid} ({kind}) does not mirror entry {uid} ({ukind}) that it undoes"
+            for eid, kind, uid, ukind in rows]
+
+
 def run_audit() -> list[str]:
     """Every mismatch found, as readable lines (empty when the books balance)."""
-    return balance_mismatches() + voucher_mismatches() + award_mismatches()
+    return balance_mismatches() + voucher_mismatches() + award_mismatches() + reversal_mismatches()
 
 
 @click.group("points")

@@ -17,3 +17,14 @@ def spend_key(voucher_id: int) -> str:
 def refund_key(voucher_id: int) -> str:
     """The key of the refund of voucher ``voucher_id`` (cancelled or expired): ``refund:voucher:<id>``."""
     return f"refund:voucher:{voucher_id}"
+
+
+def reversal_key(entry_id: int) -> str:
+    """The key of the reversal of ledger entry ``entry_id`` (an award): ``reverse:entry:<id>``."""
+    return f"reverse:entry:{entry_id}"
+
+
+def restore_key(signup_id: int, reversal_id: int) -> str:
+    """The key of the award that restores reversal ``reversal_id`` of sign-up ``signup_id``:
+    ``award:signup:<id>:after:<reversal id>``."""
+    return f"award:signup:{signup_id}:after:{reversal_id}"

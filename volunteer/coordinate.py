@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from core.errors import DomainError
 from core.timeutil import utcnow
-from core.web import form_status, refusal, role_required, widget_or_redirect
+from core.web import form_status, refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
-from volunteer import queries, services
+from volunteer import attendance, queries, services
+from volunteer.errors import SignupsChanged
 from volunteer.forms import TaskForm
 from volunteer.models import Signup, Task
 
@@ -103,46 +104,107 @@ def cancel_task(task_id: int):
     return redirect(url_for("volunteer_coordinate.task_detail", task_id=task.id), code=303)
 
 
+def signups_context(task: Task, **extra) -> dict:
+    """What the sign-up list and its rows show: the sign-ups, the clock and whether attendance is open."""
+    return {"task": task, "signups": queries.signups_of(task), "now": utcnow(),
+            "attendance_open": attendance.attendance_open(task), "opens_at": attendance.attendance_opens_at(task),
+            "closes_at": attendance.attendance_closes_at(task), "kept": {}, **extra}
+
+
 @bp.get("/tasks/<int:task_id>")
 @role_required("coordinator")
 def task_detail(task_id: int):
     task = get_managed_task_or_403(task_id)
-    return render_template("volunteer/coordinate/task_detail.html", task=task, signups=queries.signups_of(task),
-                           now=utcnow())
+    return render_template("volunteer/coordinate/task_detail.html", **signups_context(task))
+
+
+def _refused(error: DomainError, signup_id: int, template: str, kept: dict):
+    """A refused change of one sign-up, after a rollback: htmx gets ``template`` (the row or the list) with
+    the message; a plain form gets the task page with the message and what was typed (422), or a 303 back."""
+    db.session.rollback()
+    signup = get_managed_signup_or_403(signup_id)
+    task = signup.task
+    next_url = url_for("volunteer_coordinate.task_detail", task_id=task.id)
+    context = signups_context(task, signup=signup, kept=kept)
+    if not wants_fragment() and error.status == 422:
+        return render_template("volunteer/coordinate/task_detail.html", error=error.message, **context), 422
+    return refusal(error, template, next_url, **context)
 
 
 @bp.post("/signups/<int:signup_id>/attendance")
 @role_required("coordinator")
 def mark_attendance(signup_id: int):
-    """Mark one rider attended (``attended=1``, awards points) or no-show (``attended=0``); the row updates."""
+    """Mark one rider attended (``attended=1``, awards points) or no-show (``attended=0``); the row updates.
+
+    Changing a marked attendance is a correction and needs ``reason`` (shown in the rider's wallet).
+    """
     signup = get_managed_signup_or_403(signup_id)
     task = signup.task
     next_url = url_for("volunteer_coordinate.task_detail", task_id=task.id)
     if request.form.get("attended") not in ("0", "1"):
         abort(400)
+    before, reason = signup.status, request.form.get("reason", "")
     try:
-        services.mark_attendance(signup=signup, attended=request.form["attended"] == "1", actor=current_user)
+        attendance.mark_attendance(signup=signup, attended=request.form["attended"] == "1", actor=current_user,
+                                   reason=reason)
     except DomainError as error:
-        db.session.rollback()
-        signup = get_managed_signup_or_403(signup_id)
-        return refusal(error, "volunteer/coordinate/_attendance_row.html", next_url, signup=signup, task=signup.task)
+        return _refused(error, signup_id, "volunteer/coordinate/_attendance_row.html",
+                        {"signup_id": signup_id, "action": "correct", "reason": reason})
     db.session.commit()
-    message = (ngettext("%(name)s attended: +%(num)d point.", "%(name)s attended: +%(num)d points.", task.points,
-                        name=signup.rider.name)
-               if signup.status == "attended" else _("%(name)s marked as no-show.", name=signup.rider.name))
+    name = signup.rider.name
+    if before in ("attended", "no_show") and signup.status != before:
+        message = (ngettext("Corrected: %(name)s attended, +%(num)d point.",
+                            "Corrected: %(name)s attended, +%(num)d points.", task.points, name=name)
+                   if signup.status == "attended" else
+                   ngettext("Corrected: %(name)s was a no-show, %(num)d point taken back.",
+                            "Corrected: %(name)s was a no-show, %(num)d points taken back.", task.points, name=name))
+    elif signup.status == "attended":
+        message = ngettext("%(name)s attended: +%(num)d point.", "%(name)s attended: +%(num)d points.", task.points,
+                           name=name)
+    else:
+        message = _("%(name)s marked as no-show.", name=name)
     return widget_or_redirect("volunteer/coordinate/_attendance_row.html", next_url, message=message,
-                              signup=signup, task=task)
+                              **signups_context(task, signup=signup))
+
+
+def _bulk_page(task: Task, *, error: str | None = None, status: int = 200):
+    confirmed = attendance.confirmed_signups(task)
+    return render_template("volunteer/coordinate/attendance_confirm.html", task=task, confirmed=confirmed,
+                           ids=",".join(str(s.id) for s in confirmed), total=len(confirmed) * task.points,
+                           attendance_open=attendance.attendance_open(task),
+                           opens_at=attendance.attendance_opens_at(task),
+                           closes_at=attendance.attendance_closes_at(task), now=utcnow(), error=error), status
+
+
+@bp.get("/tasks/<int:task_id>/attendance")
+@role_required("coordinator")
+def confirm_all_attended(task_id: int):
+    """The confirmation page of "mark all attended": how many riders and how many points it will award."""
+    return _bulk_page(get_managed_task_or_403(task_id))
+
+
+def _posted_ids() -> set[int]:
+    """The sign-up ids the coordinator confirmed (``signups=1,2,3``); junk counts as a changed list."""
+    ids = set()
+    for part in request.form.get("signups", "").split(","):
+        if part.strip():
+            ids.add(int(part) if part.strip().isdigit() and len(part.strip()) < 10 else -1)
+    return ids
 
 
 @bp.post("/tasks/<int:task_id>/attendance")
 @role_required("coordinator")
 def mark_all_attended(task_id: int):
-    """Mark every confirmed rider attended at once; the sign-up list updates."""
+    """Mark every confirmed rider attended at once, if they are still the ones confirmed on the confirmation
+    page (``signups``, comma-separated ids); else 409 with the page's new numbers."""
     task = get_managed_task_or_403(task_id)
     try:
-        count = services.mark_all_attended(task=task, actor=current_user)
+        count = attendance.mark_all_attended(task=task, actor=current_user, expected=_posted_ids())
     except DomainError as error:
         db.session.rollback()
+        task = get_managed_task_or_403(task_id)
+        if isinstance(error, SignupsChanged):
+            return _bulk_page(task, error=error.message, status=409)
         flash(str(error.message), "error")
         return redirect(url_for("volunteer_coordinate.task_detail", task_id=task_id), code=303)
     db.session.commit()
@@ -150,4 +212,24 @@ def mark_all_attended(task_id: int):
                               url_for("volunteer_coordinate.task_detail", task_id=task.id),
                               message=ngettext("%(num)d rider marked attended.",
                                                "%(num)d riders marked attended.", count),
-                              task=task, signups=queries.signups_of(task))
+                              **signups_context(task))
+
+
+@bp.post("/signups/<int:signup_id>/remove")
+@role_required("coordinator")
+def remove_signup(signup_id: int):
+    """Remove a rider from a task that has not started, with a ``reason`` the rider sees; the list updates
+    (the waitlist moves up)."""
+    signup = get_managed_signup_or_403(signup_id)
+    task = signup.task
+    reason = request.form.get("reason", "")
+    try:
+        services.remove_signup(signup=signup, reason=reason, actor=current_user)
+    except DomainError as error:
+        return _refused(error, signup_id, "volunteer/coordinate/_signups.html",
+                        {"signup_id": signup_id, "action": "remove", "reason": reason})
+    db.session.commit()
+    return widget_or_redirect("volunteer/coordinate/_signups.html",
+                              url_for("volunteer_coordinate.task_detail", task_id=task.id),
+                              message=_("%(name)s was removed from the task.", name=signup.rider.name),
+                              **signups_context(task))

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from core.errors import DomainError
+from core.timeutil import timespan
 
 
 class TaskCancelled(DomainError):
@@ -53,3 +54,43 @@ class AttendanceNotAllowed(DomainError):
 
 class InvalidTask(DomainError):
     status = 422
+
+
+class OverlappingTask(DomainError):
+    """The rider holds a place on another task at the same time; the message names it and its time."""
+
+    def __init__(self, other):
+        super().__init__(_l("You already have a place on “%(title)s” (%(when)s) at the same time. Cancel it "
+                            "first to take this one.", title=other.title, when=timespan(other.starts_at,
+                                                                                       other.ends_at)),
+                         task_id=other.id)
+
+
+class ReasonRequired(DomainError):
+    status = 422
+
+    def __init__(self, message=None):
+        super().__init__(message or _l("Give a reason; the rider will see it."), field="reason")
+
+
+class CorrectionNeedsReason(AttendanceNotAllowed):
+    """Changing an attendance that was already marked (attended ↔ no-show) needs the coordinator's reason."""
+
+    status = 422
+
+    def __init__(self):
+        super().__init__(_l("Give a reason for the correction; the rider will see it."))
+        self.details["field"] = "reason"
+
+
+class SignupsChanged(DomainError):
+    """The confirmed riders changed between the confirmation page and the bulk marking."""
+
+    def __init__(self):
+        super().__init__(_l("The list of confirmed riders changed since you opened this page. Check the new "
+                            "numbers and confirm again."))
+
+
+class CannotRemoveSignup(DomainError):
+    def __init__(self, message=None):
+        super().__init__(message or _l("Only a rider with a place or on the waitlist can be removed."))

@@ -1,13 +1,12 @@
-"""Use cases of tasks, sign-ups and attendance.
+"""Use cases of tasks and sign-ups: post, change and cancel tasks; sign up, cancel, remove a rider.
 
 Functions take keyword arguments and the acting user, flush but never commit, and raise a
-:class:`core.errors.DomainError` (after which the caller rolls back). Capacity is a conditional
-UPDATE of ``task.taken`` (CHECK ``taken <= places``); one sign-up per rider and task is a unique
-key; the task row is written first in every change of its sign-ups, which serialises them per task
-(a row lock on PostgreSQL, the write lock on SQLite).
+:class:`core.errors.DomainError` (after which the caller rolls back). Places, the one-booking-at-a-time
+rule and waitlist promotion live in :mod:`volunteer.places`; attendance in :mod:`volunteer.attendance`.
+One sign-up per rider and task is a unique key.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -19,24 +18,26 @@ from accounts.services import on_deactivate
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
 from extensions import db
-from points import ledger
 from volunteer.errors import (
-    AttendanceNotAllowed,
     CannotCancelSignup,
+    CannotRemoveSignup,
     InvalidTask,
     PlacesBelowTaken,
     PointsLocked,
+    ReasonRequired,
     TaskCancelled,
     TaskEnded,
     TaskFull,
     TaskStarted,
 )
 from volunteer.models import Signup, Task
+from volunteer.places import check_free, free_place, lock_task, promote_waitlist, take_place
 
-ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)  # check-in may start an hour before the task
+REMOVAL_REASON_MAX = 200  # characters
 journal.describe({"task.create": _l("Task posted"), "task.update": _l("Task changed"),
                   "task.cancel": _l("Task cancelled"),
-                  "signup.release": _l("Place released (account deactivated or deleted)")},
+                  "signup.release": _l("Place released (account deactivated or deleted)"),
+                  "signup.remove": _l("Rider removed from the task")},
                  title=_l("Title"), places=_l("Places"), points=_l("Points"), starts_at=_l("Starts"),
                  ends_at=_l("Ends"), place=_l("Place"), description=_l("Description"), category=_l("Category"))
 EDITABLE_FIELDS = ("title", "description", "category", "place", "latitude", "longitude",
@@ -69,11 +70,6 @@ def create_task(*, actor: User, title: str, description: str, category: str, pla
     return task
 
 
-def _lock_task(task_id: int) -> None:
-    """Write the task row first, so changes of its sign-ups run one after another."""
-    update_rows(sa.update(Task).where(Task.id == task_id).values(taken=Task.taken))
-
-
 def update_task(*, task: Task, actor: User, now: datetime | None = None, **fields) -> Task:
     """Change a task's details; more places promote the waitlist.
 
@@ -82,7 +78,7 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
     now = now or utcnow()
     if task.is_cancelled:
         raise TaskCancelled()
-    _lock_task(task.id)
+    lock_task(task.id)
     db.session.refresh(task)
     if fields["starts_at"] != task.starts_at or fields["ends_at"] != task.ends_at:
         _check_times(fields["starts_at"], fields["ends_at"], now)
@@ -100,7 +96,7 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
         journal.record("task.update", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
                        title=task.title, changed=changed)
     db.session.flush()
-    _promote_waitlist(task.id)
+    promote_waitlist(task.id)
     db.session.refresh(task)
     return task
 
@@ -121,14 +117,6 @@ def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task
     return task
 
 
-def _take_place(task_id: int, now: datetime) -> bool:
-    return bool(update_rows(
-        sa.update(Task)
-        .where(Task.id == task_id, Task.status == "open", Task.starts_at > now, Task.taken < Task.places)
-        .values(taken=Task.taken + 1)
-    ))
-
-
 def _check_open(task: Task, now: datetime) -> None:
     if task.is_cancelled:
         raise TaskCancelled()
@@ -142,7 +130,8 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     A rider who asked for a place (``join_waitlist`` false) and finds the task full gets
     :class:`TaskFull`, so they choose the waitlist themselves. A second sign-up (a double tap)
     returns the existing one unchanged; a cancelled one is renewed at the back of the queue.
-    Raises :class:`TaskCancelled` or :class:`TaskStarted` too.
+    Raises :class:`OverlappingTask` (naming the other task) when the rider holds a place on a task
+    whose time overlaps this one, and :class:`TaskCancelled` or :class:`TaskStarted`.
     """
     clock_given = now is not None
     now = now or utcnow()
@@ -150,12 +139,13 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     existing = db.session.scalar(sa.select(Signup).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
     if existing is not None and existing.status != "cancelled":
         return existing
-    _lock_task(task.id)
+    lock_task(task.id)
     if not clock_given:  # the queue order is the order in which riders got the task's lock
         now = utcnow()
     db.session.refresh(task)
     _check_open(task, now)
-    status = "confirmed" if _take_place(task.id, now) else "waitlisted"
+    check_free(rider_id=rider.id, task=task)
+    status = "confirmed" if take_place(task.id, now) else "waitlisted"
     if status == "waitlisted" and not join_waitlist:
         raise TaskFull()
     if existing is None:
@@ -163,37 +153,19 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
                                               status=status, queued_at=now)
         if signup_id is None:  # signed up a moment ago by the same rider: undo our place
             if status == "confirmed":
-                update_rows(sa.update(Task).where(Task.id == task.id).values(taken=Task.taken - 1))
+                free_place(task.id)
             signup_id = db.session.scalar(
                 sa.select(Signup.id).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
     else:
         renewed = update_rows(sa.update(Signup).where(Signup.id == existing.id, Signup.status == "cancelled")
                               .values(status=status, queued_at=now, marked_at=None, marked_by_id=None))
         if not renewed and status == "confirmed":
-            update_rows(sa.update(Task).where(Task.id == task.id).values(taken=Task.taken - 1))
+            free_place(task.id)
         signup_id = existing.id
     signup = db.session.get(Signup, signup_id)
     db.session.refresh(signup)
     db.session.refresh(task)
     return signup
-
-
-def _promote_waitlist(task_id: int) -> int:
-    """Give freed places to the waitlist in arrival order; return how many were promoted."""
-    promoted = 0
-    while True:
-        first = db.session.scalar(
-            sa.select(Signup.id).where(Signup.task_id == task_id, Signup.status == "waitlisted")
-            .order_by(Signup.queued_at, Signup.id).limit(1)
-        )
-        if first is None:
-            return promoted
-        if not update_rows(sa.update(Task).where(Task.id == task_id, Task.taken < Task.places)
-                           .values(taken=Task.taken + 1)):
-            return promoted
-        update_rows(sa.update(Signup).where(Signup.id == first, Signup.status == "waitlisted")
-                    .values(status="confirmed"))
-        promoted += 1
 
 
 def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -> Signup:
@@ -205,12 +177,12 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
     task = signup.task
     if task.has_started(now) and not task.is_cancelled:
         raise CannotCancelSignup()
-    _lock_task(task.id)
+    lock_task(task.id)
     if update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "confirmed")
                    .values(status="cancelled")):
-        update_rows(sa.update(Task).where(Task.id == task.id).values(taken=Task.taken - 1))
+        free_place(task.id)
         if not task.is_cancelled:
-            _promote_waitlist(task.id)
+            promote_waitlist(task.id)
     elif not update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "waitlisted")
                          .values(status="cancelled")):
         db.session.refresh(signup)
@@ -243,52 +215,40 @@ def release_places(*, user: User, actor: User | None = None, now: datetime | Non
     return len(signups)
 
 
-def mark_attendance(*, signup: Signup, attended: bool, actor: User, now: datetime | None = None) -> Signup:
-    """Mark a rider attended (awarding the task's points once) or a no-show.
+def remove_signup(*, signup: Signup, reason: str, actor: User, now: datetime | None = None) -> Signup:
+    """A coordinator removes a rider (confirmed or waitlisted) from a task that has not started, with a reason.
 
-    Marking opens an hour before the start. An attended sign-up stays attended (its points were
-    awarded); a no-show can still be corrected to attended. Raises :class:`AttendanceNotAllowed`
-    for waitlisted or cancelled sign-ups, cancelled tasks and tasks that do not start soon.
+    The sign-up becomes ``removed`` with ``removed_at``, ``removed_by_id`` and ``removal_reason`` (the rider
+    sees it on "my tasks"); a freed place goes to the waitlist; the removal is journalled. Removing twice
+    changes nothing. Raises :class:`ReasonRequired` (empty or longer than :data:`REMOVAL_REASON_MAX`),
+    :class:`TaskCancelled`, and :class:`CannotRemoveSignup` once the task has started or for a sign-up
+    without a place.
     """
     now = now or utcnow()
     task = signup.task
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    if len(reason) > REMOVAL_REASON_MAX:
+        raise ReasonRequired(_l("The reason can have at most %(n)d characters.", n=REMOVAL_REASON_MAX))
     if task.is_cancelled:
-        raise AttendanceNotAllowed(_l("The task was cancelled."))
-    if not attendance_open(task, now):
-        raise AttendanceNotAllowed(_l("Attendance opens an hour before the task starts."))
-    if attended:
-        changed = update_rows(
-            sa.update(Signup).where(Signup.id == signup.id, Signup.status.in_(("confirmed", "no_show")))
-            .values(status="attended", marked_at=now, marked_by_id=actor.id)
-        )
-        if changed:
-            ledger.award_for_signup(rider_id=signup.rider_id, signup_id=signup.id, points=task.points,
-                                    reason=task.title, actor=actor, now=now)
-            journal.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
-                           organisation_id=task.organisation_id, now=now, points=task.points, title=task.title)
-    else:
-        changed = update_rows(
-            sa.update(Signup).where(Signup.id == signup.id, Signup.status == "confirmed")
-            .values(status="no_show", marked_at=now, marked_by_id=actor.id)
-        )
+        raise TaskCancelled()
+    if task.has_started(now):
+        raise CannotRemoveSignup(_l("The task has started: mark the rider as a no-show instead."))
+    lock_task(task.id)
     db.session.refresh(signup)
-    if not changed and signup.status not in ("attended", "no_show"):
-        raise AttendanceNotAllowed()
-    if not changed and signup.status == "attended" and not attended:
-        raise AttendanceNotAllowed(_l("Points were already awarded for this attendance."))
+    if signup.status == "removed":
+        return signup
+    before = signup.status
+    if before not in ("confirmed", "waitlisted") or not update_rows(
+            sa.update(Signup).where(Signup.id == signup.id, Signup.status == before)
+            .values(status="removed", removed_at=now, removed_by_id=actor.id, removal_reason=reason)):
+        raise CannotRemoveSignup()
+    if before == "confirmed":
+        free_place(task.id)
+        promote_waitlist(task.id)
+    journal.record("signup.remove", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
+                   organisation_id=task.organisation_id, now=now, title=task.title, reason=reason)
+    db.session.refresh(signup)
+    db.session.refresh(task)
     return signup
-
-
-def attendance_open(task: Task, now: datetime | None = None) -> bool:
-    """True from an hour before the task's start on (coordinators check riders in at the place)."""
-    return (now or utcnow()) >= task.starts_at - ATTENDANCE_OPENS_BEFORE
-
-
-def mark_all_attended(*, task: Task, actor: User, now: datetime | None = None) -> int:
-    """Mark every confirmed rider of the task attended; return how many were marked."""
-    confirmed = db.session.scalars(
-        sa.select(Signup).where(Signup.task_id == task.id, Signup.status == "confirmed").order_by(Signup.id)
-    ).all()
-    for signup in confirmed:
-        mark_attendance(signup=signup, attended=True, actor=actor, now=now)
-    return len(confirmed)

@@ -10,7 +10,7 @@ from accounts.models import User
 from core.timeutil import utcnow
 from points.queries import balance_of
 from tests.factories import make_task, make_user
-from volunteer import services
+from volunteer import attendance, services
 from volunteer.models import Signup, Task
 
 
@@ -62,7 +62,7 @@ def test_deactivation_keeps_history_and_reactivation_gives_nothing_back(world, c
     with ctx() as session:
         task = session.get(Task, world.task)
         signup_id = sign(session, task, world.rider)[0]
-        services.mark_attendance(signup=session.get(Signup, signup_id), attended=True,
+        attendance.mark_attendance(signup=session.get(Signup, signup_id), attended=True,
                                  actor=session.get(User, world.coordinator))
         session.commit()
     admin = make_client(world.admin)
