@@ -41,7 +41,7 @@ from rewards.errors import (
 from rewards.models import Offer, Voucher
 from tests.factories import make_merchant, make_offer, make_org, make_staff, make_task, make_user
 from tests.unit.stateful_invariants import InvariantChecks
-from volunteer import services
+from volunteer import attendance, services
 from volunteer.errors import (
     AttendanceNotAllowed,
     CannotCancelSignup,
@@ -230,7 +230,7 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
     @rule(pick=st.integers(0, 7), attended=st.booleans())
     def check_in_at_the_place(self, pick, attended):
         """The coordinator marks a rider who holds a place, on a task whose check-in is open if there is one."""
-        opens = self.now + services.ATTENDANCE_OPENS_BEFORE
+        opens = self.now + attendance.ATTENDANCE_OPENS_BEFORE
         holding = (sa.select(Signup.id).join(Task).where(Signup.status.in_(("confirmed", "no_show")))
                    .order_by(Signup.id))
         candidates = (db.session.scalars(holding.where(Task.starts_at <= opens, Task.status == "open")).all()
@@ -242,9 +242,9 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         self.tick()
         signup = db.session.get(Signup, signup_id)
         before, cancelled = signup.status, signup.task.is_cancelled
-        too_early = self.now < signup.task.starts_at - services.ATTENDANCE_OPENS_BEFORE
+        too_early = self.now < signup.task.starts_at - attendance.ATTENDANCE_OPENS_BEFORE
         actor = db.session.get(User, self.coordinator)
-        result = attempt(lambda: services.mark_attendance(signup=signup, attended=attended, actor=actor,
+        result = attempt(lambda: attendance.mark_attendance(signup=signup, attended=attended, actor=actor,
                                                           now=self.now))
         if (cancelled or too_early or before in ("waitlisted", "cancelled")
                 or (before == "attended" and not attended)):
