@@ -47,13 +47,13 @@ def undo(code: str):
     try:
         voucher = vouchers.voucher_for_merchant(code=parsed, merchant_id=merchant.id)
     except DomainError as error:
-        return refusal(error, WIDGET, back, merchant=merchant, voucher=None, code=parsed, error=error.message)
+        return refusal(error, WIDGET, back, merchant=merchant, voucher=None, code=parsed)
     try:
         corrections.undo_confirmation(voucher=voucher, staff=current_user)
     except DomainError as error:
         db.session.rollback()
         voucher = db.session.get(Voucher, voucher.id)
-        return refusal(error, WIDGET, back, merchant=merchant, voucher=voucher, code=parsed, error=error.message)
+        return refusal(error, WIDGET, back, merchant=merchant, voucher=voucher, code=parsed)
     db.session.commit()
     return widget_or_redirect(WIDGET, back, message=_("Confirmation undone: the voucher can be used again."),
                               merchant=merchant, voucher=voucher, code=parsed, confirmed=False, error=None)
