@@ -151,7 +151,8 @@ def test_a_coordinator_cancels_with_a_reason_and_the_rider_sees_it_and_the_refun
     assert "Reason (the rider reads it)" in page
     response = coordinator.post(f"/coordinate/vouchers/{voucher_id}/cancel", {"reason": "餐厅今日停业"})
     assert response.status_code == 303
-    assert "Voucher cancelled; 30 points went back to the rider." in text_of(coordinator.get(response.headers["Location"]))
+    listing = text_of(coordinator.get(response.headers["Location"]))
+    assert "Voucher cancelled; 30 points went back to the rider." in listing
     assert voucher_row(ctx, voucher_id).status == "cancelled"
     rider_client = make_client(rider)
     voucher_page = text_of(rider_client.get(f"/vouchers/{voucher_id}"))
