@@ -31,7 +31,7 @@ REASON_MAX = 150
 
 journal.describe({"voucher.undo": _l("Voucher confirmation undone"),
                   "voucher.cancel_by_programme": _l("Voucher cancelled by the programme")},
-                 reason=_l("Reason"), confirmed_at=_l("Confirmed at"))
+                 reason=_l("Reason"))
 
 
 def undo_window() -> timedelta:
@@ -90,7 +90,7 @@ def undo_confirmation(*, voucher: Voucher, staff: User, now: datetime | None = N
         raise undo_refusal(voucher, staff, deadline)
     journal.record("voucher.undo", actor=staff, subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id,
                    merchant_id=merchant.id, organisation_id=merchant.organisation_id, now=now,
-                   offer=voucher.offer.title, code=journal.mask_code(voucher.code), confirmed_at=confirmed_at)
+                   offer=voucher.offer.title, code=journal.mask_code(voucher.code))
     db.session.refresh(voucher)
     return db.session.get(VoucherCorrection, correction_id)
 
