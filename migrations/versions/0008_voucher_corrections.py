@@ -2,7 +2,7 @@
 
 ``voucher_correction`` holds one row per correction of a voucher, linked to it: ``undo`` keeps the
 confirmation it took back (``undone_redeemed_at``, ``undone_redeemed_by_id``), ``cancel`` its reason;
-``key`` is unique so each correction happens at most once. ``voucher.request_key`` is the one-time key
+``key`` is unique so each correction happens at most once; triggers refuse UPDATE and DELETE of corrections. ``voucher.request_key`` is the one-time key
 of the confirm screen that issued the voucher, unique per rider (existing vouchers have ``NULL``).
 
 Revision ID: 0008
@@ -48,15 +48,44 @@ def upgrade():
     with op.batch_alter_table('voucher_correction', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_voucher_correction_voucher_id'), ['voucher_id'], unique=False)
 
+    create_append_only_guard()
+
     # A plain ADD COLUMN and a unique index: no copy of the voucher table (ledger entries refer to it).
     op.add_column('voucher', sa.Column('request_key', sa.String(length=64), nullable=True))
     op.create_index('uq_voucher_rider_request_key', 'voucher', ['rider_id', 'request_key'], unique=True)
 
 
 def downgrade():
+    drop_append_only_guard()
     op.drop_index('uq_voucher_rider_request_key', table_name='voucher')
     with op.batch_alter_table('voucher', schema=None) as batch_op:
         batch_op.drop_column('request_key')
     with op.batch_alter_table('voucher_correction', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_voucher_correction_voucher_id'))
     op.drop_table('voucher_correction')
+
+
+def create_append_only_guard():
+    """Make ``voucher_correction`` append-only in the database itself (as the ledger and the journal are)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("""
+            CREATE FUNCTION voucher_correction_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'voucher corrections are append-only'; END;
+            $$ LANGUAGE plpgsql""")
+        op.execute("""
+            CREATE TRIGGER voucher_correction_append_only BEFORE UPDATE OR DELETE ON voucher_correction
+            FOR EACH ROW EXECUTE FUNCTION voucher_correction_append_only()""")
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(f"""
+                CREATE TRIGGER voucher_correction_no_{event.lower()} BEFORE {event} ON voucher_correction
+                BEGIN SELECT RAISE(ABORT, 'voucher corrections are append-only'); END""")
+
+
+def drop_append_only_guard():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS voucher_correction_append_only ON voucher_correction")
+        op.execute("DROP FUNCTION IF EXISTS voucher_correction_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS voucher_correction_no_update")
+        op.execute("DROP TRIGGER IF EXISTS voucher_correction_no_delete")

@@ -19,6 +19,13 @@ from rewards.redeem_once import new_request_key, parse_request_key, redeem_once
 from tests.factories import give_points, make_merchant, make_offer, make_org, make_staff, make_user
 
 
+@pytest.fixture(autouse=True)
+def english(session, app):
+    """Messages are read in English: a request of an English browser, inside the test's app context."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
 @pytest.fixture
 def shop(session):
     org, other_org = make_org("塘市办事处"), make_org("金港镇")
@@ -152,3 +159,14 @@ def test_redeem_keys_are_checked_uuids():
     key = new_request_key()
     assert parse_request_key(key) == key and parse_request_key(key.upper()) == key
     assert parse_request_key("") is None and parse_request_key("x" * 500) is None and parse_request_key(None) is None
+
+
+def test_corrections_cannot_be_edited_or_deleted(session, shop):
+    voucher, _, people = shop
+    corrections.cancel_by_programme(voucher=voucher, actor=people["admin"], reason="商户歇业")
+    session.commit()
+    for statement in (sa.update(VoucherCorrection).values(reason="改过"), sa.delete(VoucherCorrection)):
+        with pytest.raises(sa.exc.DBAPIError):
+            session.execute(statement)
+        session.rollback()
+    assert session.scalar(sa.select(VoucherCorrection.reason)) == "商户歇业"
