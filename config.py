@@ -32,6 +32,8 @@ class Config:
     # Attendance may be marked and corrected (attended <-> no-show, with a reason) until this long after a task ends.
     ATTENDANCE_CORRECTION_WINDOW = timedelta(days=int(os.environ.get("ATTENDANCE_CORRECTION_DAYS", "7")))
     VOUCHER_POLL_SECONDS = int(os.environ.get("VOUCHER_POLL_SECONDS", "2"))
+    # Merchant staff may undo their own confirmation of a voucher for this many minutes (a mis-tap).
+    VOUCHER_UNDO_MINUTES = int(os.environ.get("VOUCHER_UNDO_MINUTES", "10"))
     # Abuse limits (core.ratelimit). Counted in one storage shared by all processes: empty means an SQLite
     # file in instance/ (every process on this machine); redis://host:6379 for several machines.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"

@@ -81,7 +81,7 @@ class VoucherExpired(DomainError):
 
 class VoucherCancelled(DomainError):
     def __init__(self, voucher):
-        super().__init__(_l("This voucher was cancelled by the rider and cannot be used."))
+        super().__init__(_l("This voucher was cancelled and cannot be used."))
         self.voucher = voucher
 
 

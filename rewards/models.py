@@ -104,6 +104,8 @@ class Voucher(db.Model):
     redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     redeemed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one-time key of the confirm screen that issued it (rewards/redeem_once.py): unique per rider.
+    request_key: Mapped[str | None] = mapped_column(sa.String(64))
 
     offer: Mapped[Offer] = relationship()
     merchant: Mapped[Merchant] = relationship()
@@ -116,6 +118,7 @@ class Voucher(db.Model):
             name="redeemed_fields",
         ),
         sa.CheckConstraint("points_cost > 0", name="points_cost_positive"),
+        sa.Index("uq_voucher_rider_request_key", "rider_id", "request_key", unique=True),
         sa.Index("ix_voucher_rider_offer_status", "rider_id", "offer_id", "status"),
         sa.Index("ix_voucher_merchant_redeemed", "merchant_id", "redeemed_at"),
         sa.Index("ix_voucher_status_expires", "status", "expires_at"),

@@ -14,6 +14,7 @@ from points.queries import balance_of
 from points.views import BALANCE_CHANGED
 from rewards import queries, vouchers
 from rewards.models import Offer, Voucher
+from rewards.redeem_once import new_request_key, parse_request_key, redeem_once
 
 bp = Blueprint("rewards", __name__)
 
@@ -35,11 +36,12 @@ def offer_list():
                            balance=balance_of(current_user.id))
 
 
-def _confirm_page(offer: Offer, *, error=None, status: int = 200):
+def _confirm_page(offer: Offer, *, error=None, status: int = 200, request_key: str | None = None):
     balance = balance_of(current_user.id)
     held = queries.live_vouchers_count(rider_id=current_user.id, offer_id=offer.id)
     return render_template("rewards/offer_confirm.html", offer=offer, balance=balance,
-                           after=balance - offer.points_cost, held=held, error=error), status
+                           after=balance - offer.points_cost, held=held, error=error,
+                           request_key=request_key or new_request_key()), status
 
 
 @bp.get("/offers/<int:offer_id>")
@@ -54,13 +56,19 @@ def offer_detail(offer_id: int):
 def redeem(offer_id: int):
     """Spend points on a voucher, then open it. Refusals re-show the confirm screen with the reason."""
     offer = db.get_or_404(Offer, offer_id)
+    key = parse_request_key(request.form.get("request_key"))
     try:
-        voucher = vouchers.redeem_offer(offer=offer, rider=current_user)
+        if key is None:  # a form without the one-time key (an old page): redeem as before
+            voucher, created = vouchers.redeem_offer(offer=offer, rider=current_user), True
+        else:
+            voucher, created = redeem_once(offer=offer, rider=current_user, request_key=key)
     except DomainError as error:
         db.session.rollback()
-        return _confirm_page(db.get_or_404(Offer, offer_id), error=error.message, status=error.status)
+        return _confirm_page(db.get_or_404(Offer, offer_id), error=error.message, status=error.status,
+                             request_key=key)
     db.session.commit()
-    flash(_("Here is your voucher. Show it at the counter."), "success")
+    flash(_("Here is your voucher. Show it at the counter.") if created
+          else _("You already got this voucher; no points were taken twice."), "success")
     target = url_for("rewards.voucher_detail", voucher_id=voucher.id)
     if wants_fragment():
         return make_response("", 200, redirect=target, trigger=BALANCE_CHANGED)

@@ -143,7 +143,7 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
     raise refusal_for(voucher, now, staff) or UnknownCode()
 
 
-def _close_and_refund(voucher: Voucher, *, status: str, actor: User | None, now: datetime) -> bool:
+def _close_and_refund(voucher: Voucher, *, status: str, actor: User | None, now: datetime, note: str = "") -> bool:
     closed = update_rows(
         sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == "issued")
         .values(status=status, closed_at=now)
@@ -152,7 +152,8 @@ def _close_and_refund(voucher: Voucher, *, status: str, actor: User | None, now:
         return False
     update_rows(sa.update(Offer).where(Offer.id == voucher.offer_id).values(stock=Offer.stock + 1))
     ledger.refund_voucher(rider_id=voucher.rider_id, voucher_id=voucher.id, points=voucher.points_cost,
-                          expired=status == "expired", reason=voucher.offer.title, actor=actor, now=now)
+                          expired=status == "expired", reason=f"{voucher.offer.title}{note}"[:200], actor=actor,
+                          now=now)
     journal.record("voucher.expire" if status == "expired" else "voucher.cancel", actor=actor,
                    subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id, merchant_id=voucher.merchant_id,
                    organisation_id=voucher.merchant.organisation_id, now=now, offer=voucher.offer.title,
@@ -166,6 +167,12 @@ def cancel_voucher(*, voucher: Voucher, rider: User, now: datetime | None = None
     if not _close_and_refund(voucher, status="cancelled", actor=rider, now=now or utcnow()):
         raise VoucherNotCancellable()
     return voucher
+
+
+def close_and_refund(voucher: Voucher, *, actor: User, note: str, now: datetime) -> bool:
+    """Cancel an issued voucher for ``actor`` (admin or coordinator; :mod:`rewards.corrections`): points and
+    stock back, ``note`` added to the refund's reason. False when it was no longer issued (nothing done)."""
+    return _close_and_refund(voucher, status="cancelled", actor=actor, now=now, note=note)
 
 
 def expire_voucher(voucher: Voucher, *, now: datetime | None = None) -> bool:

@@ -295,11 +295,11 @@ def test_a_cancelled_voucher_is_refused(world, staff, ctx, rider, code):
         session.commit()
     page = staff.get(f"/merchant/vouchers/{code}")
     assert page.status_code == 409
-    assert "This voucher was cancelled by the rider and cannot be used." in text_of(page)
+    assert "This voucher was cancelled and cannot be used." in text_of(page)
     assert "Confirm redemption" not in text_of(page)
     response = staff.post(f"/merchant/vouchers/{code}/confirm", htmx=True)
     assert response.status_code == 409
-    assert "This voucher was cancelled by the rider and cannot be used." in text_of(response)
+    assert "This voucher was cancelled and cannot be used." in text_of(response)
     assert status_of(ctx, code).status == "cancelled"
 
 

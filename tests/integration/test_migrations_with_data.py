@@ -103,6 +103,7 @@ HEAD = ScriptDirectory(MIGRATIONS).get_current_head()
 # The append-only tables at each revision: from 0002 on, the ledger and the journal (audit_event).
 GUARDED = {revision: {"ledger_entry"} if revision == "0001" else {"ledger_entry", "audit_event"}
            for revision in {"0001", "0002", "0003", HEAD}}
+GUARDED[HEAD] = GUARDED[HEAD] | {"voucher_correction"}  # 0008: corrections of vouchers are append-only too
 
 
 def insert_rows_at_0001(conn) -> None:
@@ -150,6 +151,12 @@ def insert_audit_events(conn) -> None:
                    "merchant_id": 1},
                   {"id": 3, "t": T0, "actor_id": None, "action": "voucher.expire", "subject": "voucher:3",
                    "rider_id": 4, "merchant_id": None}])
+
+
+def insert_corrections(conn) -> None:
+    """A voucher correction (revision 0008), so the append-only guard of its table has a row to refuse."""
+    conn.execute(sa.text("INSERT INTO voucher_correction (id, voucher_id, kind, reason, actor_id, created_at, key) "
+                         "VALUES (1, 1, 'cancel', 'closed today', 1, :t, 'cancel:voucher:1')"), {"t": T0})
 
 
 def row_counts(conn) -> dict[str, int]:
@@ -258,6 +265,7 @@ def test_every_row_survives_upgrade_downgrade_and_upgrade_again(empty_app):
             later_tables = set(at_last) - set(at_0001) - {"audit_event"}  # tables of revisions after 0003
             assert at_last == {**at_0001, "audit_event": 0, **dict.fromkeys(later_tables, 0)}
             insert_audit_events(conn)
+            insert_corrections(conn)
         assert signup_ids(engine) == {e["id"]: BACKFILLED.get(e["id"]) for e in ROWS_AT_0001["ledger_entry"]}
         assert_sound(engine, HEAD)
     assert schema_diff(empty_app) == []
@@ -314,6 +322,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(empty_app, tmp_path, f
         upgrade(directory=str(migrations), revision=HEAD)
         with engine.begin() as conn:
             insert_audit_events(conn)
+            insert_corrections(conn)
             before = schema(conn), triggers(conn), table_rows(conn)
 
         if failure == "raises":

@@ -112,6 +112,11 @@ TABLE = [
     ("GET", "/merchant/lookup", only(422, M)),
     ("GET", "/merchant/vouchers/{code}", {**M, "other_staff": 403}),  # WrongMerchant: says nothing of whose
     ("POST", "/merchant/vouchers/{code}/confirm", {**M, "other_staff": 403}),
+    # The voucher is issued, nothing to undo: the refusal is flashed on the voucher page (303).
+    ("POST", "/merchant/vouchers/{code}/undo", {**only(303, M), "other_staff": 303}),
+    ("GET", "/coordinate/merchants/{merchant}/vouchers", SCOPED),
+    ("GET", "/coordinate/vouchers/{voucher}/cancel", SCOPED),
+    ("POST", "/coordinate/vouchers/{voucher}/cancel", only(422, SCOPED)),  # no reason given
 ]
 
 
