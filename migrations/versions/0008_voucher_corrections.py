@@ -6,7 +6,7 @@ confirmation it took back (``undone_redeemed_at``, ``undone_redeemed_by_id``), `
 of the confirm screen that issued the voucher, unique per rider (existing vouchers have ``NULL``).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 04:20:00
 
 """
