@@ -112,6 +112,8 @@ TABLE = [
     ("GET", "/merchant/lookup", only(422, M)),
     ("GET", "/merchant/vouchers/{code}", {**M, "other_staff": 403}),  # WrongMerchant: says nothing of whose
     ("POST", "/merchant/vouchers/{code}/confirm", {**M, "other_staff": 403}),
+    ("POST", "/merchant/pause", only(303, M)),  # each staff pauses their own merchant's offers
+    ("POST", "/merchant/resume", only(303, M)),
 ]
 
 
