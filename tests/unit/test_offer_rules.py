@@ -170,7 +170,7 @@ def test_a_paused_merchant_refuses_redemptions_until_resumed_and_the_journal_say
 def test_the_database_refuses_a_redemption_when_the_pause_lands_after_the_check(session, shop):
     """A pause committed by another process after this request loaded the merchant: the UPDATE that counts
     the voucher reads the pause itself, so no voucher is issued."""
-    merchant, _, (rider, *_) = shop
+    merchant, _, _ = shop
     offer = make_offer(merchant.id)
     session.commit()
     assert not offer.merchant.is_paused  # loaded before the pause

@@ -72,7 +72,7 @@ def counter(session):
 
 
 def test_outside_serving_hours_a_voucher_cannot_be_confirmed_and_the_refusal_says_when(session, counter):
-    merchant, staff, voucher = counter
+    _, staff, voucher = counter
     with pytest.raises(OutsideServingHours) as refused:
         vouchers.confirm_voucher(code=voucher.code, staff=staff, now=local(9, 15, 30))
     assert refused.value.opens_at == local(9, 17)
