@@ -84,6 +84,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
     import rewards.correction_views  # noqa: F401 - adds undo and cancel routes to the rewards blueprints
+    import rewards.pause_views  # noqa: F401 - adds the pause and resume buttons to the merchant blueprint
     from accounts import auth
     from accounts.admin import bp as accounts_admin_bp
     from accounts.cli import accounts_cli

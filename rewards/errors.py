@@ -88,3 +88,49 @@ class VoucherCancelled(DomainError):
 class VoucherNotCancellable(DomainError):
     def __init__(self):
         super().__init__(_l("Only a voucher that is ready to use can be cancelled."))
+
+
+# Restaurant rules (rewards.rules, rewards.hours): each says when the rider or the counter may try again.
+
+class PeriodLimitReached(DomainError):
+    """The per-rider limit of the offer's day, week or month is used; ``again_at`` (aware UTC) starts the next."""
+
+    def __init__(self, limit: int, period: str, again_at):
+        when = localtime(again_at, "short")
+        messages = {
+            "day": _n("You may redeem this offer %(num)d time a day. You can redeem it again from %(time)s.",
+                      "You may redeem this offer %(num)d times a day. You can redeem it again from %(time)s.",
+                      limit, time=when),
+            "week": _n("You may redeem this offer %(num)d time a week. You can redeem it again from %(time)s.",
+                       "You may redeem this offer %(num)d times a week. You can redeem it again from %(time)s.",
+                       limit, time=when),
+            "month": _n("You may redeem this offer %(num)d time a month. You can redeem it again from %(time)s.",
+                        "You may redeem this offer %(num)d times a month. You can redeem it again from %(time)s.",
+                        limit, time=when),
+        }
+        super().__init__(messages[period])
+        self.again_at = again_at
+
+
+class DailyStockGone(DomainError):
+    """Today's vouchers of the offer are all taken; ``renews_at`` (aware UTC) is the next local midnight."""
+
+    def __init__(self, renews_at):
+        super().__init__(_l("Today's vouchers of this offer are all taken. More from %(time)s.",
+                            time=localtime(renews_at, "short")))
+        self.renews_at = renews_at
+
+
+class OffersPaused(DomainError):
+    def __init__(self, merchant_name: str):
+        super().__init__(_l("%(merchant)s has paused its offers for now (a busy kitchen). Please try again later.",
+                            merchant=merchant_name))
+
+
+class OutsideServingHours(DomainError):
+    """A voucher confirmed outside the merchant's serving hours; ``opens_at`` (aware UTC) is the next start."""
+
+    def __init__(self, hours: str, opens_at):
+        super().__init__(_l("Outside serving hours (%(hours)s). This voucher can be used from %(time)s.",
+                            hours=hours, time=localtime(opens_at, "short")))
+        self.opens_at = opens_at

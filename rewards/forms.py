@@ -3,11 +3,14 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from accounts.forms import OrganisationField
 from core.forms import DecimalNumberField, Form, WholeNumberField, number_between, required
+from rewards.hours import HoursError, parse_hours
+from rewards.models import LIMIT_PERIOD_LABELS
 
 
 class YuanField(StringField):
@@ -36,6 +39,14 @@ class YuanField(StringField):
         return "" if self.data is None else f"{self.data // 100}.{self.data % 100:02d}"
 
 
+def readable_hours(form, field):
+    """A validator: the serving hours parse (:func:`rewards.hours.parse_hours`); its message says what is wrong."""
+    try:
+        parse_hours(field.data)
+    except HoursError as error:
+        raise ValidationError(str(error.args[0])) from None
+
+
 class MerchantForm(Form):
     name = StringField(_l("Restaurant name"), validators=[required(_l("Enter the restaurant's name.")),
                                                Length(max=100, message=_l("At most 100 characters."))])
@@ -45,6 +56,11 @@ class MerchantForm(Form):
         Optional(), NumberRange(-90, 90, _l("Latitude is between -90 and 90."))])
     longitude = DecimalNumberField(_l("Longitude (optional)"), validators=[
         Optional(), NumberRange(-180, 180, _l("Longitude is between -180 and 180."))])
+    serving_hours = StringField(
+        _l("Serving hours (optional)"),
+        description=_l("When vouchers can be confirmed, e.g. 11:00-14:00, 17:00-21:00. Empty: any time."),
+        validators=[Optional(), Length(max=200, message=_l("At most 200 characters.")), readable_hours],
+        render_kw={"placeholder": "11:00-14:00, 17:00-21:00", "autocomplete": "off"})
     active = BooleanField(_l("Active (riders can redeem here)"), default=True)
 
 
@@ -69,6 +85,11 @@ class OfferForm(Form):
     per_rider_limit = WholeNumberField(_l("Limit per rider"), default=1, validators=[
         required(_l("Enter the limit per rider.")),
         number_between(1, 100, _l("The limit per rider must be between 1 and 100."))])
+    limit_period = SelectField(_l("Limit period"), default="week",
+                               choices=[SelectChoice(v, label) for v, label in LIMIT_PERIOD_LABELS.items()])
+    daily_stock = WholeNumberField(_l("Daily stock (optional)"), description=_l(
+        "At most this many vouchers a day; renews at midnight. Empty: no daily cap."), validators=[
+        Optional(), number_between(1, 100000, _l("The daily stock must be between 1 and 100000, or empty."))])
     validity_days = WholeNumberField(_l("Valid for (days)"), default=30, validators=[
         required(_l("Enter how many days a voucher is valid.")),
         number_between(1, 365, _l("Validity must be between 1 and 365 days."))])
@@ -79,7 +100,8 @@ class OfferForm(Form):
         return {"title": self.title.data, "description": self.description.data or "",
                 "points_cost": self.points_cost.data, "face_value_fen": self.face_value.data,
                 "stock": self.stock.data, "per_rider_limit": self.per_rider_limit.data,
-                "validity_days": self.validity_days.data, "active": self.active.data}
+                "validity_days": self.validity_days.data, "active": self.active.data,
+                "limit_period": self.limit_period.data, "daily_stock": self.daily_stock.data}
 
     def stock_change(self) -> int | None:
         """How much the coordinator changed the stock they saw, or ``None`` when the form had no original."""

@@ -9,27 +9,36 @@ from accounts.services import create_account
 from core.db import update_rows
 from extensions import db
 from rewards.errors import StockBelowZero
+from rewards.hours import format_hours, parse_hours
 from rewards.models import Merchant, MerchantStaff, Offer
 
 journal.describe({"merchant.save": _l("Merchant saved"), "offer.save": _l("Offer saved")},
-                 name=_l("Name"), active=_l("Active"), title=_l("Title"), points=_l("Points"), stock=_l("Stock"))
+                 name=_l("Name"), active=_l("Active"), title=_l("Title"), points=_l("Points"), stock=_l("Stock"),
+                 serving_hours=_l("Serving hours"), limit=_l("Limit per rider"), daily_stock=_l("Daily stock"),
+                 period=_l("Limit period"))
 
 
 def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitude: float | None,
-                  longitude: float | None, active: bool, actor: User, organisation_id=None) -> Merchant:
+                  longitude: float | None, active: bool, actor: User, organisation_id=None,
+                  serving_hours: str | None = None) -> Merchant:
     """Create (``merchant=None``) or update a merchant and return it.
 
     A coordinator's merchant belongs to their organisation; an admin chooses its ``organisation_id``
-    (``None``: programme-wide, managed by admins only).
+    (``None``: programme-wide, managed by admins only). ``serving_hours`` (local time, e.g.
+    ``11:00-14:00, 17:00-21:00``; ``""`` always; ``None`` unchanged) is stored in its canonical form;
+    unreadable hours raise :class:`rewards.hours.HoursError` (the form checks them first).
     """
     merchant = merchant or Merchant()
     merchant.organisation_id = organisation_id if actor.is_admin else actor.organisation_id
     merchant.name, merchant.address = name.strip(), address.strip()
     merchant.latitude, merchant.longitude, merchant.active = latitude, longitude, active
+    if serving_hours is not None:
+        merchant.serving_hours = format_hours(parse_hours(serving_hours))
     db.session.add(merchant)
     db.session.flush()
     journal.record("merchant.save", actor=actor, subject=f"merchant:{merchant.id}", merchant_id=merchant.id,
-                   organisation_id=merchant.organisation_id, name=merchant.name, active=active)
+                   organisation_id=merchant.organisation_id, name=merchant.name, active=active,
+                   serving_hours=merchant.serving_hours)
     return merchant
 
 
@@ -55,7 +64,8 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     db.session.refresh(offer)
     journal.record("offer.save", actor=actor, subject=f"offer:{offer.id}", merchant_id=merchant.id,
                    organisation_id=merchant.organisation_id, title=offer.title, points=offer.points_cost,
-                   stock=offer.stock, active=offer.active)
+                   stock=offer.stock, active=offer.active, daily_stock=offer.daily_stock,
+                   limit=offer.per_rider_limit, period=offer.limit_period)
     return offer
 
 

@@ -4,7 +4,7 @@ The database holds the rules: an offer's ``stock`` has ``CHECK (stock >= 0)``; a
 unique; a voucher leaves ``issued`` at most once. Money is integer fen, points are integers, times UTC.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,13 @@ from core.text import group_digits
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
+LIMIT_PERIODS = ("day", "week", "month", "ever")
+LIMIT_PERIOD_LABELS = {
+    "day": _l("per day"),
+    "week": _l("per week"),
+    "month": _l("per month"),
+    "ever": _l("in total"),
+}
 VOUCHER_STATUSES = ("issued", "redeemed", "expired", "cancelled")
 VOUCHER_STATUS_LABELS = {
     "issued": _l("Ready to use"),
@@ -39,9 +46,19 @@ class Merchant(db.Model):
     longitude: Mapped[float | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When vouchers can be confirmed, local time, e.g. "11:00-14:00, 17:00-21:00"; "" means always
+    # (parsed by rewards.hours).
+    serving_hours: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # Set while the staff have paused all its offers (a busy kitchen); None when redeemable.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     offers: Mapped[list["Offer"]] = relationship(back_populates="merchant", order_by="Offer.id")
     organisation: Mapped[Organisation | None] = relationship()
+
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
 
 
 class MerchantStaff(db.Model):
@@ -58,7 +75,9 @@ class Offer(db.Model):
     """What a merchant gives for ``points_cost`` points, worth ``face_value_fen`` fen.
 
     ``stock`` is how many more vouchers may be issued (returned when a voucher is cancelled or
-    expires); ``per_rider_limit`` caps a rider's live (issued or redeemed) vouchers of this offer;
+    expires); ``per_rider_limit`` caps a rider's live (issued or redeemed) vouchers of this offer
+    issued in the current local ``limit_period`` (day, week from Monday, month, or ever);
+    ``daily_stock`` (optional) caps the vouchers issued per local day (counted in :class:`OfferDay`);
     a voucher is valid for ``validity_days`` days.
     """
 
@@ -72,6 +91,8 @@ class Offer(db.Model):
     per_rider_limit: Mapped[int] = mapped_column(default=1)
     validity_days: Mapped[int] = mapped_column(default=30)
     active: Mapped[bool] = mapped_column(default=True)
+    limit_period: Mapped[str] = mapped_column(sa.String(10), default="week")
+    daily_stock: Mapped[int | None]
 
     merchant: Mapped[Merchant] = relationship(back_populates="offers")
 
@@ -81,7 +102,25 @@ class Offer(db.Model):
         sa.CheckConstraint("stock >= 0", name="stock_not_negative"),
         sa.CheckConstraint("per_rider_limit > 0", name="per_rider_limit_positive"),
         sa.CheckConstraint("validity_days > 0", name="validity_days_positive"),
+        sa.CheckConstraint(sa.column("limit_period").in_(LIMIT_PERIODS), name="limit_period"),
+        sa.CheckConstraint("daily_stock IS NULL OR daily_stock > 0", name="daily_stock_positive"),
     )
+
+    @property
+    def limit_period_label(self):
+        return LIMIT_PERIOD_LABELS.get(self.limit_period, self.limit_period)
+
+
+class OfferDay(db.Model):
+    """How many vouchers of an offer were issued on one local day: ``taken`` never passes the offer's
+    ``daily_stock`` (a conditional UPDATE), and a voucher cancelled or expired gives its place back on
+    the day it was issued. A new day starts at 0, so the daily stock renews at local midnight."""
+
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offer.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    taken: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("taken >= 0", name="taken_not_negative"),)
 
 
 class Voucher(db.Model):

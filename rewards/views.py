@@ -12,7 +12,7 @@ from core.web import role_required, wants_fragment
 from extensions import db
 from points.queries import balance_of
 from points.views import BALANCE_CHANGED
-from rewards import queries, vouchers
+from rewards import hours, queries, rules, vouchers
 from rewards.models import Offer, Voucher
 from rewards.redeem_once import new_request_key, parse_request_key, redeem_once
 
@@ -38,9 +38,9 @@ def offer_list():
 
 def _confirm_page(offer: Offer, *, error=None, status: int = 200, request_key: str | None = None):
     balance = balance_of(current_user.id)
-    held = queries.live_vouchers_count(rider_id=current_user.id, offer_id=offer.id)
-    return render_template("rewards/offer_confirm.html", offer=offer, balance=balance,
-                           after=balance - offer.points_cost, held=held, error=error,
+    standing = rules.standing(offer=offer, rider_id=current_user.id, now=utcnow())
+    return render_template("rewards/offer_confirm.html", offer=offer, balance=balance, standing=standing,
+                           after=balance - offer.points_cost, held=standing.held, error=error,
                            request_key=request_key or new_request_key()), status
 
 
@@ -95,7 +95,8 @@ def qr_svg(voucher: Voucher) -> str:
 def voucher_detail(voucher_id: int):
     """The voucher at the counter: QR code, digits, offer, merchant and expiry; polls its status."""
     voucher = get_my_voucher_or_404(voucher_id)
-    return render_template("rewards/voucher_detail.html", voucher=voucher, qr=qr_svg(voucher), now=utcnow())
+    return render_template("rewards/voucher_detail.html", voucher=voucher, qr=qr_svg(voucher), now=utcnow(),
+                           opens_at=hours.next_open(voucher.merchant.serving_hours))
 
 
 @bp.get("/vouchers/<int:voucher_id>/status")

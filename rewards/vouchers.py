@@ -20,10 +20,10 @@ from extensions import db
 from points import ledger
 from points.errors import InsufficientPoints
 from points.queries import balance_of
+from rewards import hours, rules
 from rewards.codes import new_code
 from rewards.errors import (
     AlreadyRedeemed,
-    LimitReached,
     OfferUnavailable,
     OutOfStock,
     RedeemedByYou,
@@ -34,7 +34,7 @@ from rewards.errors import (
     WrongMerchant,
 )
 from rewards.models import Offer, Voucher
-from rewards.queries import live_vouchers_count, merchant_of
+from rewards.queries import merchant_of
 
 journal.describe({"voucher.issue": _l("Voucher issued"), "voucher.confirm": _l("Voucher redeemed"),
                   "voucher.expire": _l("Voucher expired and refunded"),
@@ -45,7 +45,8 @@ journal.describe({"voucher.issue": _l("Voucher issued"), "voucher.confirm": _l("
 def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> Voucher:
     """Spend ``offer.points_cost`` of the rider's points on a new voucher and return it.
 
-    Raises :class:`OfferUnavailable` (offer or merchant inactive), :class:`LimitReached`,
+    Raises :class:`OfferUnavailable` (offer or merchant inactive), the refusals of
+    :mod:`rewards.rules` (paused merchant, per-rider limit per period, daily stock),
     :class:`OutOfStock` or :class:`InsufficientPoints` (with how many points are missing); the
     caller then rolls back.
     """
@@ -53,8 +54,7 @@ def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> V
     if not offer.active or not offer.merchant.active:
         raise OfferUnavailable()
     ledger.lock_account(rider.id)
-    if live_vouchers_count(rider_id=rider.id, offer_id=offer.id) >= offer.per_rider_limit:
-        raise LimitReached(offer.per_rider_limit)
+    rules.check_rider_may_redeem(offer=offer, rider_id=rider.id, now=now)
     balance = balance_of(rider.id)
     if balance < offer.points_cost:
         raise InsufficientPoints(missing=offer.points_cost - balance)
@@ -64,6 +64,7 @@ def redeem_offer(*, offer: Offer, rider: User, now: datetime | None = None) -> V
     )
     if not taken:
         raise OutOfStock()
+    rules.take_daily_place(offer=offer, now=now)
     voucher_id = None
     while voucher_id is None:  # a collision of 50-bit codes is rare; try a new one
         voucher_id = insert_ignoring_conflicts(
@@ -111,20 +112,23 @@ def refusal_for(voucher: Voucher, now: datetime, staff: User | None = None):
         return VoucherCancelled(voucher)
     if voucher.status == "expired" or now >= voucher.expires_at:
         return VoucherExpired(voucher)
-    return None
+    return hours.refusal_for(voucher.merchant, now)
 
 
 def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> Voucher:
     """Mark the voucher with ``code`` redeemed by ``staff`` (merchant staff) and return it.
 
-    Only staff of the voucher's merchant, only once, only while issued and unexpired. Raises
-    :class:`UnknownCode`, :class:`WrongMerchant`, :class:`AlreadyRedeemed` (with when and where),
-    :class:`VoucherExpired` or :class:`VoucherCancelled`.
+    Only staff of the voucher's merchant, only once, only while issued and unexpired, only within the
+    merchant's serving hours. Raises :class:`UnknownCode`, :class:`WrongMerchant`,
+    :class:`AlreadyRedeemed` (with when and where), :class:`VoucherExpired`, :class:`VoucherCancelled`
+    or :class:`OutsideServingHours` (with when serving starts next).
     """
     now = now or utcnow()
     merchant = merchant_of(staff)
     if merchant is None:
         raise WrongMerchant()
+    if not hours.is_serving(merchant.serving_hours, now):  # the voucher's own refusal first, if any
+        raise refusal_for(voucher_for_merchant(code=code, merchant_id=merchant.id), now, staff)
     changed = update_rows(
         sa.update(Voucher)
         .where(Voucher.code == code, Voucher.merchant_id == merchant.id, Voucher.status == "issued",
@@ -151,6 +155,7 @@ def _close_and_refund(voucher: Voucher, *, status: str, actor: User | None, now:
     if not closed:
         return False
     update_rows(sa.update(Offer).where(Offer.id == voucher.offer_id).values(stock=Offer.stock + 1))
+    rules.release_daily_place(voucher)
     ledger.refund_voucher(rider_id=voucher.rider_id, voucher_id=voucher.id, points=voucher.points_cost,
                           expired=status == "expired", reason=f"{voucher.offer.title}{note}"[:200], actor=actor,
                           now=now)

@@ -71,7 +71,8 @@ def make_staff(merchant_id, name="店员小王") -> User:
 
 def make_offer(merchant_id, **overrides) -> Offer:
     fields = {"title": "暖心盒饭一份", "points_cost": 30, "face_value_fen": 1500, "stock": 10,
-              "per_rider_limit": 2, "validity_days": 7, "active": True}
+              "per_rider_limit": 2, "validity_days": 7, "active": True,
+              "limit_period": "ever"}
     fields.update(overrides)
     offer = Offer(merchant_id=merchant_id, **fields)
     db.session.add(offer)

@@ -117,6 +117,8 @@ TABLE = [
     ("GET", "/coordinate/merchants/{merchant}/vouchers", SCOPED),
     ("GET", "/coordinate/vouchers/{voucher}/cancel", SCOPED),
     ("POST", "/coordinate/vouchers/{voucher}/cancel", only(422, SCOPED)),  # no reason given
+    ("POST", "/merchant/pause", only(303, M)),  # each staff pauses their own merchant's offers
+    ("POST", "/merchant/resume", only(303, M)),
 ]
 
 
