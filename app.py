@@ -83,7 +83,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
-    import rewards.correction_views  # noqa: F401 - adds undo and cancel routes to the rewards blueprints
+    import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
     import rewards.pause_views  # noqa: F401 - adds the pause and resume buttons to the merchant blueprint
     from accounts import auth
     from accounts.admin import bp as accounts_admin_bp
