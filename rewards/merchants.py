@@ -12,7 +12,9 @@ from rewards.errors import StockBelowZero
 from rewards.models import Merchant, MerchantStaff, Offer
 
 journal.describe({"merchant.save": _l("Merchant saved"), "offer.save": _l("Offer saved")},
-                 name=_l("Name"), active=_l("Active"), title=_l("Title"), points=_l("Points"), stock=_l("Stock"))
+                 name=_l("Name"), active=_l("Active"), title=_l("Title"), points=_l("Points"), stock=_l("Stock"),
+                 points_cost=_l("Points"), face_value_fen=_l("Worth"), per_rider_limit=_l("Limit per rider"),
+                 validity_days=_l("Valid for (days)"))
 
 
 def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitude: float | None,
@@ -23,13 +25,18 @@ def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitud
     (``None``: programme-wide, managed by admins only).
     """
     merchant = merchant or Merchant()
+    changed = journal.changes(merchant, {
+        "name": name.strip(), "address": address.strip(), "latitude": latitude, "longitude": longitude,
+        "active": active, "organisation_id": organisation_id if actor.is_admin else actor.organisation_id,
+    }) if merchant.id else {}
     merchant.organisation_id = organisation_id if actor.is_admin else actor.organisation_id
     merchant.name, merchant.address = name.strip(), address.strip()
     merchant.latitude, merchant.longitude, merchant.active = latitude, longitude, active
     db.session.add(merchant)
     db.session.flush()
     journal.record("merchant.save", actor=actor, subject=f"merchant:{merchant.id}", merchant_id=merchant.id,
-                   organisation_id=merchant.organisation_id, name=merchant.name, active=active)
+                   organisation_id=merchant.organisation_id, name=merchant.name, active=active,
+                   changed=changed)
     return merchant
 
 
@@ -41,6 +48,7 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     the form) is added to the current stock in one conditional UPDATE, so vouchers issued while the
     form was open are not given back. Raises :class:`StockBelowZero` if that would leave less than 0.
     """
+    before = {name: getattr(offer, name) for name in (*fields, "stock")} if offer is not None else None
     if offer is not None and stock_change is not None:
         fields.pop("stock")
         if not update_rows(sa.update(Offer).where(Offer.id == offer.id, Offer.stock + stock_change >= 0)
@@ -55,7 +63,8 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     db.session.refresh(offer)
     journal.record("offer.save", actor=actor, subject=f"offer:{offer.id}", merchant_id=merchant.id,
                    organisation_id=merchant.organisation_id, title=offer.title, points=offer.points_cost,
-                   stock=offer.stock, active=offer.active)
+                   stock=offer.stock, active=offer.active,
+                   changed=journal.changes(before, {name: getattr(offer, name) for name in before}) if before else {})
     return offer
 
 
