@@ -52,7 +52,7 @@ def recorded() -> tuple[dict[str, str], dict[str, str]]:
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
             names = _strings(node.args[0]) if node.args else None
             assert names is not None, f"{where}: record() needs its action as a literal string, to check its label"
-            actions.update({name: where for name in names})
+            actions.update(dict.fromkeys(names, where))
             details.update({k.arg: where for k in node.keywords if k.arg and k.arg not in RECORD_PARAMETERS})
     return actions, details
 
