@@ -35,25 +35,6 @@ def test_vouchers_expire_refunds_each_overdue_voucher_once(app, world, ctx):
         assert session.scalar(sa.select(sa.func.count()).where(LedgerEntry.kind == "expiry")) == 1
 
 
-def test_demo_load_fills_an_empty_database_once(app, ctx):
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["demo", "load"])
-    assert "demo data loaded" in result.output, result.output
-    with ctx() as session:
-        count = lambda q: session.scalar(sa.select(sa.func.count()).select_from(q))  # noqa: E731
-        assert count(User.__table__.select().where(User.role == "rider").subquery()) == 30
-        assert count(User.__table__.select().where(User.role == "coordinator").subquery()) == 3
-        assert count(Task) == 21
-        assert set(session.scalars(sa.select(Voucher.status).distinct())) == {"issued", "redeemed", "expired",
-                                                                              "cancelled"}
-        assert {"attended", "confirmed", "waitlisted"} <= set(session.scalars(sa.select(Signup.status).distinct()))
-        for user_id, balance in session.execute(sa.text("SELECT user_id, balance FROM points_account")):
-            assert balance == session.scalar(sa.select(sa.func.sum(LedgerEntry.amount))
-                                             .where(LedgerEntry.rider_id == user_id))
-        assert "锦丰" in " ".join(session.scalars(sa.text("SELECT address FROM merchant")))
-    assert "already has accounts" in runner.invoke(args=["demo", "load"]).output
-
-
 def demo_state(session, now: datetime) -> dict:
     """What the demo shows relative to ``now``: the soon task, full and waitlisted tasks, the sold-out offer."""
     soon = session.scalar(sa.select(Task).where(Task.title == SOON_TASK[0]))
@@ -94,8 +75,24 @@ def test_the_demo_is_relative_to_the_day_it_is_loaded(app, ctx):
         assert_fresh_demo(demo_state(session, later))
 
 
-def test_the_readme_attendance_walk_works_right_after_loading(app, ctx, make_client):
-    assert "demo data loaded" in app.test_cli_runner().invoke(args=["demo", "load"]).output
+def test_demo_load_fills_an_empty_database_once_and_the_readme_attendance_walk_works_at_once(
+        app, ctx, make_client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "load"])
+    assert "demo data loaded" in result.output, result.output
+    with ctx() as session:
+        count = lambda q: session.scalar(sa.select(sa.func.count()).select_from(q))  # noqa: E731
+        assert count(User.__table__.select().where(User.role == "rider").subquery()) == 30
+        assert count(User.__table__.select().where(User.role == "coordinator").subquery()) == 3
+        assert count(Task) == 21
+        assert set(session.scalars(sa.select(Voucher.status).distinct())) == {"issued", "redeemed", "expired",
+                                                                              "cancelled"}
+        assert {"attended", "confirmed", "waitlisted"} <= set(session.scalars(sa.select(Signup.status).distinct()))
+        for user_id, balance in session.execute(sa.text("SELECT user_id, balance FROM points_account")):
+            assert balance == session.scalar(sa.select(sa.func.sum(LedgerEntry.amount))
+                                             .where(LedgerEntry.rider_id == user_id))
+        assert "锦丰" in " ".join(session.scalars(sa.text("SELECT address FROM merchant")))
+    assert "already has accounts" in runner.invoke(args=["demo", "load"]).output
     with ctx() as session:
         assert_fresh_demo(demo_state(session, utcnow()))
         soon = session.scalar(sa.select(Task).where(Task.title == SOON_TASK[0]))
