@@ -7,7 +7,9 @@ central list. The table keeps its first name, ``audit_event``.
 """
 
 import json
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -30,7 +32,9 @@ def describe(actions: dict, **details) -> None:
 
 describe({"account.create": _l("Account created"), "account.deactivate": _l("Account deactivated"),
           "account.reactivate": _l("Account reactivated")},
-         name=_l("Name"), role=_l("Role"), changed=_l("Changes"))
+         name=_l("Name"), role=_l("Role"), changed=_l("Changes"), trade=_l("Trade"), platform=_l("Platform"),
+         address=_l("Address"), latitude=_l("Latitude"), longitude=_l("Longitude"),
+         organisation_id=_l("Organisation"))
 
 
 class JournalEntry(db.Model):
@@ -66,25 +70,34 @@ class JournalEntry(db.Model):
         """The action in the user's language, e.g. "Voucher redeemed"."""
         return ACTION_LABELS.get(self.action, self.action)
 
-    @property
-    def detail_items(self) -> list[tuple[str, str]]:
-        """The details as (label, text) pairs for display, labels in the user's language."""
-        from flask_babel import gettext
-
-        def shown(value) -> str:
-            if isinstance(value, bool):
-                return gettext("Yes") if value else gettext("No")
-            if isinstance(value, dict):
-                return ", ".join(f"{DETAIL_LABELS.get(k, k)}: {v}" for k, v in value.items())
-            return str(value)
-
-        details = json.loads(self.details or "{}")
-        return [(str(DETAIL_LABELS.get(key, key)), shown(value)) for key, value in details.items()]
-
 
 def mask_code(code: str) -> str:
     """A voucher code as the journal keeps it: ``1234 **** **** 3456``."""
     return f"{code[:4]} **** **** {code[-4:]}" if code and len(code) >= 8 else "****"
+
+
+def _plain(value):
+    """A value as JSON keeps it: aware datetimes as ISO 8601 UTC, dates as ISO, decimals as floats."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def changes(obj, new: Mapping[str, object]) -> dict[str, list]:
+    """The fields of ``obj`` that ``new`` (``{field: new value}``) changes, as ``{field: [old, new]}``.
+
+    ``obj`` is the object before the change, or a mapping of its old values. Call it before setting
+    the new values (or with a mapping taken before); pass the result as the ``changed`` detail of :func:`record`.
+    Datetimes become ISO 8601 UTC strings (the journal page shows them in the local zone); money keeps
+    its unit (integer fen in ``*_fen`` fields). Unchanged fields are left out, so ``{}`` means no change.
+    """
+    old = obj.get if isinstance(obj, Mapping) else lambda name: getattr(obj, name)
+    pairs = {name: [_plain(old(name)), _plain(value)] for name, value in new.items()}
+    return {name: pair for name, pair in pairs.items() if pair[0] != pair[1]}
 
 
 UNSET = object()

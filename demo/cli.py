@@ -1,10 +1,12 @@
-"""``flask demo load``: fill an empty database with the demo."""
+"""``flask demo load`` fills an empty database with the demo; ``flask demo reset`` wipes it and loads it again."""
 
 import random
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
+from flask_migrate import downgrade, upgrade
 
 from accounts.models import User
 from demo.load import load_demo
@@ -16,6 +18,12 @@ def demo_cli():
     """Demo data."""
 
 
+def _load(seed: int) -> None:
+    counts = load_demo(random.Random(seed))
+    db.session.commit()
+    click.echo("demo data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
 @demo_cli.command("load")
 @click.option("--seed", default=2022, help="Random seed, for the same demo every time.")
 @with_appcontext
@@ -24,6 +32,32 @@ def load_command(seed: int):
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("the database already has accounts; demo data not loaded")
         return
-    counts = load_demo(random.Random(seed))
-    db.session.commit()
-    click.echo("demo data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    _load(seed)
+
+
+def wipe_database() -> None:
+    """Remove every table and row through the migrations (down to nothing, then up to the newest), so the
+    append-only guards of the ledger and the journal stay in place and the schema is exactly the migrated one."""
+    db.session.remove()
+    downgrade(revision="base")
+    upgrade()
+    db.session.remove()
+
+
+@demo_cli.command("reset")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--seed", default=2022, help="Random seed, for the same demo every time.")
+@with_appcontext
+def reset_command(yes: bool, seed: int):
+    """WIPE the whole database and load the demo again, with times relative to now.
+
+    Asks for confirmation unless ``--yes``; refused when ``NUANXIN_ENV=production``.
+    """
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("refused: NUANXIN_ENV=production (demo reset deletes every row)")
+    url = db.engine.url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"This deletes EVERY account, task, voucher and journal entry in {url}. Continue?",
+                      abort=True)
+    wipe_database()
+    _load(seed)

@@ -20,7 +20,7 @@ TRADES = {
 }
 MERCHANTS = [
     ("暖新小厨(步行街店)", "杨舍镇步行街68号", 31.8752, 120.5534,
-     [("暖心盒饭一份", 30, 1500), ("热汤面一碗", 20, 1000), ("饮料一瓶", 8, 400)]),
+     [("暖心盒饭一份", 30, 1500), ("热汤面一碗", 20, 1000), ("饮料一瓶", 8, 400)]),  # 饮料一瓶 sells out
     ("港城面馆", "杨舍镇人民中路122号", 31.8701, 120.5498,
      [("红汤爆鱼面", 25, 1400), ("小馄饨", 15, 800)]),
     ("乐余人家饭店", "乐余镇乐余中路15号", 31.9643, 120.7115,
@@ -36,7 +36,10 @@ MERCHANTS = [
     ("长江村农家菜", "金港镇长江村村委会旁", 31.9556, 120.5120,
      [("农家小炒套餐", 32, 1800), ("红烧肉盖饭", 26, 1600), ("绿豆汤", 5, 300)]),
 ]
-TASKS = [  # title, category, place, lat, lng, places, points, days from now (negative: past), hour, hours long
+SOLD_OUT_OFFER = ("饮料一瓶", 3)  # its stock, all of it redeemed: the rider sees it sold out
+# Every time is relative to today (local), so the demo never goes stale: past tasks have attendance and
+# points, upcoming ones sign-ups; every fourth task is full with a waitlist.
+TASKS = [  # title, category, place, lat, lng, places, points, days from today (negative: past), hour, hours long
     ("上学路口交通安全劝导", "traffic_safety", "杨舍镇暨阳湖小学东门路口", 31.8623, 120.5571, 6, 30, -20, 7, 2),
     ("小区夜间安全巡逻", "patrol", "塘市办事处南苑小区", 31.8817, 120.5421, 5, 25, -15, 19, 2),
     ("为独居老人送餐上门", "elderly_care", "金港镇长江村老年活动室", 31.9550, 120.5130, 4, 40, -12, 11, 2),
@@ -58,3 +61,7 @@ TASKS = [  # title, category, place, lat, lng, places, points, days from now (ne
     ("为老人修理小家电", "elderly_care", "杨舍镇东苑社区服务站", 31.8770, 120.5650, 3, 35, 14, 14, 3),
     ("社区读书角整理", "community", "金港镇图书馆分馆", 31.9430, 120.4790, 4, 10, 16, 10, 2),
 ]
+# The README's attendance walk: a task of the first organisation (coordinator 13900000001) that starts
+# within the hour, so attendance is open as soon as the demo is loaded; full, with one rider waiting.
+SOON_TASK = ("暖新窝门口文明停车引导", "traffic_safety", "杨舍镇步行街暖新窝", 31.8755, 120.5529, 4, 20, 90)
+# title, category, place, lat, lng, places, points, minutes long; it starts 20 to 30 minutes after loading

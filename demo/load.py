@@ -15,7 +15,19 @@ from accounts.models import Organisation, User
 from accounts.services import create_account, register_rider
 from core.errors import DomainError
 from core.timeutil import at_local, local_today, utcnow
-from demo.data import ADMIN, COORDINATORS, DEMO_PASSWORD, GIVEN, MERCHANTS, ORGANISATIONS, SURNAMES, TASKS, TRADES
+from demo.data import (
+    ADMIN,
+    COORDINATORS,
+    DEMO_PASSWORD,
+    GIVEN,
+    MERCHANTS,
+    ORGANISATIONS,
+    SOLD_OUT_OFFER,
+    SOON_TASK,
+    SURNAMES,
+    TASKS,
+    TRADES,
+)
 from extensions import db
 from rewards import merchants as merchant_services
 from rewards import vouchers
@@ -33,9 +45,20 @@ def _at(days: int, hour: int, now: datetime) -> datetime:
     return at_local(local_today(now) + timedelta(days=days), hour)
 
 
-def load_demo(rng: random.Random) -> dict[str, int]:
-    """Create the demo through the services; return what was made. The caller commits."""
-    now = utcnow()
+def soon(now: datetime) -> datetime:
+    """When the demo's soon task starts: the first whole ten minutes at least 20 minutes after ``now``
+    (so 20 to 30 minutes later: within the hour, and attendance, which opens an hour before, is open)."""
+    start = (now + timedelta(minutes=20)).replace(second=0, microsecond=0)
+    return start + timedelta(minutes=-start.minute % 10)
+
+
+def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]:
+    """Create the demo through the services; return what was made. The caller commits.
+
+    Every time is relative to ``now`` (aware UTC, default the current time): past tasks with attendance,
+    upcoming ones, one that starts within the hour, vouchers issued in the last days.
+    """
+    now = now or utcnow()
     organisations = []
     for name, kind in ORGANISATIONS:
         org = Organisation(name=name, kind=kind)
@@ -62,9 +85,10 @@ def load_demo(rng: random.Random) -> dict[str, int]:
         merchant_services.add_staff(merchant=merchant, phone=f"137000000{i + 1:02d}", name=f"{name[:2]}店员",
                                     password=DEMO_PASSWORD, actor=recruiter)
         for title, cost, fen in offers:
+            stock = SOLD_OUT_OFFER[1] if title == SOLD_OUT_OFFER[0] else rng.randint(20, 60)
             merchant_services.save_offer(offer=None, merchant=merchant, actor=recruiter, title=title,
                                          description="凭券到店兑换,骑手小哥专享。", points_cost=cost,
-                                         face_value_fen=fen, stock=rng.randint(20, 60), per_rider_limit=2,
+                                         face_value_fen=fen, stock=stock, per_rider_limit=2,
                                          validity_days=7 if i % 3 == 0 else 30, active=True)
         shops.append(merchant)
     db.session.flush()
@@ -83,7 +107,8 @@ def load_demo(rng: random.Random) -> dict[str, int]:
 
     for n, task in enumerate(tasks):
         signup_time = task.starts_at - timedelta(days=3)
-        wanted = task.places + (2 if n % 4 == 0 else 0) if task.starts_at < now else rng.randint(1, task.places + 1)
+        past = task.starts_at < now
+        wanted = task.places + 2 if n % 4 == 0 else task.places if past else rng.randint(2, task.places)
         chosen = rng.sample(riders[1:], min(wanted, len(riders)) - 1)
         if task.starts_at < now or n % 3 == 0:  # the README's demo rider has a history and a few plans
             chosen.insert(0, riders[0])
@@ -102,6 +127,7 @@ def load_demo(rng: random.Random) -> dict[str, int]:
                                                actor=coordinators[n % 3], now=task.ends_at + timedelta(minutes=20))
     volunteer.cancel_task(task=tasks[-3], actor=coordinators[tasks[-3].organisation_id % 3],
                           now=now - timedelta(hours=5))
+    tasks.append(_soon_task(organisations[0], coordinators[0], riders, rng, now))
 
     offers = db.session.scalars(sa.select(Offer).order_by(Offer.id)).all()
     made = {"issued": 0, "redeemed": 0, "expired": 0, "cancelled": 0}
@@ -127,8 +153,40 @@ def load_demo(rng: random.Random) -> dict[str, int]:
                 vouchers.cancel_voucher(voucher=voucher, rider=rider, now=issued + timedelta(minutes=30))
     for voucher in due_for_expiry(now=now):
         vouchers.expire_voucher(voucher, now=now)
+    _sell_out(offers, riders, now)
     for status, in db.session.execute(sa.select(Voucher.status)):
         made[status] += 1
     return {"organisations": len(organisations), "admins": 1, "coordinators": len(coordinators), "riders": len(riders),
             "merchants": len(shops), "offers": len(offers), "tasks": len(tasks),
             **{f"{status} vouchers": n for status, n in made.items()}}
+
+
+def _soon_task(org: Organisation, coordinator: User, riders: list[User], rng: random.Random,
+               now: datetime) -> Task:
+    """The task that starts within the hour: full (the README's rider among its riders), one waiting."""
+    title, category, place, lat, lng, places, points, minutes = SOON_TASK
+    starts = soon(now)
+    task = volunteer.create_task(actor=coordinator, title=title, category=category, place=place,
+                                 latitude=lat, longitude=lng, starts_at=starts,
+                                 ends_at=starts + timedelta(minutes=minutes), places=places, points=points,
+                                 description=f"{place}集合,引导骑手把电动车停进划线车位。出勤由协调员现场确认。",
+                                 now=now - timedelta(days=2))
+    signup_time = now - timedelta(days=1)
+    for rider in [riders[0], *rng.sample(riders[1:], places)]:
+        volunteer.sign_up(task=task, rider=rider, join_waitlist=True, now=signup_time)
+        signup_time += timedelta(minutes=rng.randint(5, 60))
+    return task
+
+
+def _sell_out(offers: list[Offer], riders: list[User], now: datetime) -> None:
+    """Redeem the sold-out offer until its stock is gone (riders with points, up to their limit)."""
+    offer = next(o for o in offers if o.title == SOLD_OUT_OFFER[0])
+    for rider in riders:
+        db.session.refresh(offer)
+        if offer.stock == 0:
+            return
+        try:
+            with db.session.begin_nested():
+                vouchers.redeem_offer(offer=offer, rider=rider, now=now - timedelta(hours=2))
+        except DomainError:  # not enough points or the limit reached: the next rider
+            continue

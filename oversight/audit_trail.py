@@ -12,6 +12,7 @@ from accounts.queries import riders_matching
 from core.timeutil import local_day_span, local_midnight, parse_day
 from core.web import role_required
 from oversight import queries
+from oversight.journal_cards import journal_cards
 from rewards.queries import all_merchants
 
 bp = Blueprint("oversight", __name__, url_prefix="/coordinate/audit")
@@ -36,9 +37,10 @@ def audit_trail():
         since=local_midnight(since) if since else None,
         until=local_day_span(until)[1] if until else None, limit=PAGE_SIZE)
     merchants = all_merchants(viewer=current_user)
-    return render_template("oversight/audit_trail.html", events=entries, merchants=merchants, riders=riders or [],
+    return render_template("oversight/audit_trail.html", cards=journal_cards(entries, viewer=current_user),
+                           merchants=merchants, riders=riders or [],
                            filters={"rider": rider_query, "merchant": merchant_id, "action": action,
                                     "from": since.isoformat() if since else "",
                                     "to": until.isoformat() if until else ""},
-                           merchant_names={m.id: m.name for m in merchants}, actions=ACTION_LABELS,
+                           actions=ACTION_LABELS,
                            page_size=PAGE_SIZE)

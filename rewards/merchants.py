@@ -14,8 +14,9 @@ from rewards.models import Merchant, MerchantStaff, Offer
 
 journal.describe({"merchant.save": _l("Merchant saved"), "offer.save": _l("Offer saved")},
                  name=_l("Name"), active=_l("Active"), title=_l("Title"), points=_l("Points"), stock=_l("Stock"),
-                 serving_hours=_l("Serving hours"), limit=_l("Limit per rider"), daily_stock=_l("Daily stock"),
-                 period=_l("Limit period"))
+                 points_cost=_l("Points"), face_value_fen=_l("Worth"), per_rider_limit=_l("Limit per rider"),
+                 validity_days=_l("Valid for (days)"), serving_hours=_l("Serving hours"), limit=_l("Limit per rider"),
+                 daily_stock=_l("Daily stock"), period=_l("Limit period"), limit_period=_l("Limit period"))
 
 
 def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitude: float | None,
@@ -29,16 +30,22 @@ def save_merchant(*, merchant: Merchant | None, name: str, address: str, latitud
     unreadable hours raise :class:`rewards.hours.HoursError` (the form checks them first).
     """
     merchant = merchant or Merchant()
+    hours = merchant.serving_hours if serving_hours is None else format_hours(parse_hours(serving_hours))
+    changed = journal.changes(merchant, {
+        "name": name.strip(), "address": address.strip(), "latitude": latitude, "longitude": longitude,
+        "active": active, "organisation_id": organisation_id if actor.is_admin else actor.organisation_id,
+        "serving_hours": hours,
+    }) if merchant.id else {}
     merchant.organisation_id = organisation_id if actor.is_admin else actor.organisation_id
     merchant.name, merchant.address = name.strip(), address.strip()
     merchant.latitude, merchant.longitude, merchant.active = latitude, longitude, active
-    if serving_hours is not None:
-        merchant.serving_hours = format_hours(parse_hours(serving_hours))
+    if hours is not None:
+        merchant.serving_hours = hours
     db.session.add(merchant)
     db.session.flush()
     journal.record("merchant.save", actor=actor, subject=f"merchant:{merchant.id}", merchant_id=merchant.id,
                    organisation_id=merchant.organisation_id, name=merchant.name, active=active,
-                   serving_hours=merchant.serving_hours)
+                   serving_hours=merchant.serving_hours, changed=changed)
     return merchant
 
 
@@ -50,6 +57,7 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     the form) is added to the current stock in one conditional UPDATE, so vouchers issued while the
     form was open are not given back. Raises :class:`StockBelowZero` if that would leave less than 0.
     """
+    before = {name: getattr(offer, name) for name in (*fields, "stock")} if offer is not None else None
     if offer is not None and stock_change is not None:
         fields.pop("stock")
         if not update_rows(sa.update(Offer).where(Offer.id == offer.id, Offer.stock + stock_change >= 0)
@@ -65,7 +73,8 @@ def save_offer(*, offer: Offer | None, merchant: Merchant, actor: User, stock_ch
     journal.record("offer.save", actor=actor, subject=f"offer:{offer.id}", merchant_id=merchant.id,
                    organisation_id=merchant.organisation_id, title=offer.title, points=offer.points_cost,
                    stock=offer.stock, active=offer.active, daily_stock=offer.daily_stock,
-                   limit=offer.per_rider_limit, period=offer.limit_period)
+                   limit=offer.per_rider_limit, period=offer.limit_period,
+                   changed=journal.changes(before, {name: getattr(offer, name) for name in before}) if before else {})
     return offer
 
 

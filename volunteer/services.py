@@ -88,7 +88,7 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
             sa.select(sa.func.count()).select_from(Signup)
             .where(Signup.task_id == task.id, Signup.status == "attended")):
         raise PointsLocked()
-    changed = {name: str(fields[name]) for name in EDITABLE_FIELDS if fields[name] != getattr(task, name)}
+    changed = journal.changes(task, {name: fields[name] for name in EDITABLE_FIELDS})
     for name in EDITABLE_FIELDS:
         value = fields[name]
         setattr(task, name, value.strip() if isinstance(value, str) else value)

@@ -1,11 +1,14 @@
-"""Command-line jobs: voucher expiry (cron) and the demo loader."""
+"""Command-line jobs: voucher expiry (cron), the demo loader and the demo reset."""
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from accounts.models import User
 from core.timeutil import utcnow
+from demo.data import SOLD_OUT_OFFER, SOON_TASK
+from demo.load import load_demo
 from points.models import LedgerEntry
 from points.queries import balance_of
 from rewards import vouchers
@@ -32,7 +35,48 @@ def test_vouchers_expire_refunds_each_overdue_voucher_once(app, world, ctx):
         assert session.scalar(sa.select(sa.func.count()).where(LedgerEntry.kind == "expiry")) == 1
 
 
-def test_demo_load_fills_an_empty_database_once(app, ctx):
+def demo_state(session, now: datetime) -> dict:
+    """What the demo shows relative to ``now``: the soon task, full and waitlisted tasks, the sold-out offer."""
+    soon = session.scalar(sa.select(Task).where(Task.title == SOON_TASK[0]))
+    upcoming = session.scalars(sa.select(Task).where(Task.starts_at > now, Task.status == "open")).all()
+    signups = lambda task: session.scalars(sa.select(Signup).where(Signup.task_id == task.id)).all()  # noqa: E731
+    return {
+        "soon_starts_in": soon.starts_at - now,
+        "soon_statuses": sorted(s.status for s in signups(soon)),
+        "soon_riders": {session.get(User, s.rider_id).phone for s in signups(soon) if s.status == "confirmed"},
+        "soon_organisation_coordinators": set(session.scalars(sa.select(User.phone).where(
+            User.organisation_id == soon.organisation_id, User.role == "coordinator"))),
+        "past_unmarked": session.scalar(sa.select(sa.func.count()).select_from(Signup).join(Task).where(
+            Task.ends_at < now, Task.status == "open", Signup.status == "confirmed")),
+        "past_attended": session.scalar(sa.select(sa.func.count()).select_from(Signup).join(Task).where(
+            Task.ends_at < now, Signup.status == "attended")),
+        "upcoming_full_with_waitlist": sum(1 for t in upcoming if t.taken == t.places and t.starts_at > now
+                                           + timedelta(hours=1) and any(s.status == "waitlisted" for s in signups(t))),
+        "upcoming": len(upcoming),
+        "sold_out_stock": session.scalar(sa.select(Offer.stock).where(Offer.title == SOLD_OUT_OFFER[0])),
+    }
+
+
+def assert_fresh_demo(state: dict) -> None:
+    assert timedelta(minutes=20) <= state["soon_starts_in"] <= timedelta(minutes=30)
+    assert state["soon_statuses"] == ["confirmed"] * SOON_TASK[5] + ["waitlisted"]
+    assert "13800000001" in state["soon_riders"]  # the README's rider
+    assert "13900000001" in state["soon_organisation_coordinators"]  # the README's coordinator
+    assert state["past_unmarked"] == 0 and state["past_attended"] > 20
+    assert state["upcoming"] >= 10 and state["upcoming_full_with_waitlist"] >= 2
+    assert state["sold_out_stock"] == 0
+
+
+def test_the_demo_is_relative_to_the_day_it_is_loaded(app, ctx):
+    later = datetime(2031, 7, 14, 9, 3, tzinfo=UTC)  # a day long after the demo was written
+    with ctx() as session:
+        load_demo(random.Random(2022), now=later)
+        session.commit()
+        assert_fresh_demo(demo_state(session, later))
+
+
+def test_demo_load_fills_an_empty_database_once_and_the_readme_attendance_walk_works_at_once(
+        app, ctx, make_client):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "load"])
     assert "demo data loaded" in result.output, result.output
@@ -40,7 +84,7 @@ def test_demo_load_fills_an_empty_database_once(app, ctx):
         count = lambda q: session.scalar(sa.select(sa.func.count()).select_from(q))  # noqa: E731
         assert count(User.__table__.select().where(User.role == "rider").subquery()) == 30
         assert count(User.__table__.select().where(User.role == "coordinator").subquery()) == 3
-        assert count(Task) == 20
+        assert count(Task) == 21
         assert set(session.scalars(sa.select(Voucher.status).distinct())) == {"issued", "redeemed", "expired",
                                                                               "cancelled"}
         assert {"attended", "confirmed", "waitlisted"} <= set(session.scalars(sa.select(Signup.status).distinct()))
@@ -49,3 +93,52 @@ def test_demo_load_fills_an_empty_database_once(app, ctx):
                                              .where(LedgerEntry.rider_id == user_id))
         assert "锦丰" in " ".join(session.scalars(sa.text("SELECT address FROM merchant")))
     assert "already has accounts" in runner.invoke(args=["demo", "load"]).output
+    with ctx() as session:
+        assert_fresh_demo(demo_state(session, utcnow()))
+        soon = session.scalar(sa.select(Task).where(Task.title == SOON_TASK[0]))
+        rider = session.scalar(sa.select(User).where(User.phone == "13800000001"))
+        coordinator = session.scalar(sa.select(User).where(User.phone == "13900000001"))
+        signup = session.scalar(sa.select(Signup).where(Signup.task_id == soon.id, Signup.rider_id == rider.id))
+        before, task_id, signup_id = balance_of(rider.id), soon.id, signup.id
+        coordinator_id, rider_id, points = coordinator.id, rider.id, soon.points
+    browser = make_client(coordinator_id)
+    page = browser.get(f"/coordinate/tasks/{task_id}").get_data(as_text=True)
+    assert f"/coordinate/signups/{signup_id}/attendance" in page  # attendance is open: the buttons show
+    response = browser.post(f"/coordinate/signups/{signup_id}/attendance", {"attended": "1"})
+    assert response.status_code in (200, 303), response.status_code
+    with ctx() as session:
+        assert session.get(Signup, signup_id).status == "attended"
+        assert balance_of(rider_id) == before + points
+
+
+def test_demo_reset_asks_first_then_wipes_and_loads_the_demo_again(app, world, ctx):
+    runner = app.test_cli_runner()
+    declined = runner.invoke(args=["demo", "reset"], input="n\n")
+    assert "deletes EVERY account" in declined.output and declined.exit_code != 0
+    with ctx() as session:
+        assert session.get(User, world.rider) is not None and session.get(User, world.rider).name == "赵佳楠"
+    done = runner.invoke(args=["demo", "reset", "--yes"])
+    assert "demo data loaded" in done.output, done.output
+    with ctx() as session:
+        phones = set(session.scalars(sa.select(User.phone)))
+        assert world.rider_phone not in phones and {"13600000001", "13800000001", "13900000001"} <= phones
+        assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == 21
+        assert_fresh_demo(demo_state(session, utcnow()))
+        with_guard = sa.text("UPDATE ledger_entry SET amount = 0")
+        try:  # the append-only guards came back with the schema
+            session.execute(with_guard)
+            session.flush()
+            raise AssertionError("the ledger accepted an UPDATE after the reset")
+        except sa.exc.DBAPIError:
+            session.rollback()
+
+
+def test_demo_reset_is_refused_in_production(make_app, world, ctx):
+    with ctx() as session:
+        tasks = session.scalar(sa.select(sa.func.count()).select_from(Task))
+    production = make_app(ENV_NAME="production")
+    result = production.test_cli_runner().invoke(args=["demo", "reset", "--yes"])
+    assert result.exit_code != 0 and "NUANXIN_ENV=production" in result.output
+    with ctx() as session:
+        assert session.get(User, world.rider) is not None
+        assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == tasks
