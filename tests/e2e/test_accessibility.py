@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 
 PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
 # Answers that are not a page a person reads: JSON and the live fragments widgets poll.
-NOT_PAGES = {"/healthz", "/favicon.ico", "/manifest.webmanifest", "/account/data.json", "/wallet/balance", "/vouchers/{voucher}/status"}
+NOT_PAGES = {"/healthz", "/favicon.ico", "/manifest.webmanifest", "/account/data.json", "/wallet/balance",
+             "/vouchers/{voucher}/status"}
 AXE = Axe()
 
 
