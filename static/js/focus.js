@@ -35,7 +35,8 @@
   document.addEventListener("htmx:afterSettle", function (evt) {
     var detail = evt.detail || {};
     if (!byPerson(detail)) return;
-    var target = detail.target || evt.target;
+    var target = evt.target;  // the settled element (detail.target may be the one an outerHTML swap replaced)
+    if (!target.isConnected) return;
     if (target === document.body) {  // a boosted page: its refused field, else its heading
       focusOn(document.querySelector("main " + INVALID)) || focusOn(document.querySelector("main h1"));
       return;
