@@ -1,5 +1,5 @@
 /* Where focus goes, so a keyboard or screen-reader user is never left behind (no framework, no build).
-   - A page showing a refused form: the first invalid field.
+   - A page showing a refused form: the first invalid field, else its alert (a refused log-in).
    - After an htmx action the person started (a tap, a submit): the first invalid field of what was swapped
      in, else its message (an alert or status), else its heading. Polls and background refreshes
      (the balance, a voucher's status) never move focus. */
@@ -29,7 +29,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    focusOn(document.querySelector("main " + INVALID));
+    focusOn(document.querySelector("main " + INVALID)) || focusOn(document.querySelector('main [role="alert"]'));
   });
 
   document.addEventListener("htmx:afterSettle", function (evt) {
@@ -37,8 +37,9 @@
     if (!byPerson(detail)) return;
     var target = evt.target;  // the settled element (detail.target may be the one an outerHTML swap replaced)
     if (!target.isConnected) return;
-    if (target === document.body) {  // a boosted page: its refused field, else its heading
-      focusOn(document.querySelector("main " + INVALID)) || focusOn(document.querySelector("main h1"));
+    if (target === document.body) {  // a boosted page: its refused field, else its alert, else its heading
+      focusOn(document.querySelector("main " + INVALID)) || focusOn(document.querySelector('main [role="alert"]')) ||
+        focusOn(document.querySelector("main h1"));
       return;
     }
     focusOn(firstIn(target, INVALID)) || focusOn(firstIn(target, MESSAGE)) || focusOn(firstIn(target, HEADING));
