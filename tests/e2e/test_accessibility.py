@@ -6,6 +6,8 @@ rounds). Pages a persona may not see are visited too: their 403/404 pages must b
 Redirects (a log-in wall) and non-HTML answers (JSON, the balance fragment) are left out.
 """
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -49,8 +51,11 @@ def cast(live_app):
 
 def pages_for(persona: str, values: dict) -> list[str]:
     """The URLs of the table's GET routes that answer ``persona`` with a page (not a redirect)."""
-    return [rule.format(**values) for method, rule, expected, *_ in TABLE
-            if method == "GET" and rule not in NOT_PAGES and expected[persona] != 302]
+    rules = [rule for method, rule, expected, *_ in TABLE
+             if method == "GET" and rule not in NOT_PAGES and expected[persona] != 302]
+    missing = {name for rule in rules for name in re.findall(r"\{(\w+)\}", rule)} - values.keys()
+    assert not missing, f"give the cast fixture an object for {sorted(missing)}"
+    return [rule.format(**values) for rule in rules]
 
 
 def readable(url: str, lang: str, persona: str, results) -> str:
