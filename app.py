@@ -7,6 +7,7 @@ import contextlib
 import os
 
 from flask import Flask, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response
@@ -17,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 import core.db  # SQLite connection settings (registers an event listener)
 import core.logs
 import core.ratelimit
+import core.responses
 import core.static_files
 from config import DEV_SECRET_KEY, Config
 from core.errors import DomainError
@@ -117,6 +119,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance,
                                  ORGANISATION_KIND_LABELS=ORGANISATION_KIND_LABELS)
     register_error_handlers(app)
+    core.responses.init_app(app)  # Vary: HX-Request, no-store for htmx, favicon, web manifest
     core.logs.install(app.logger)
     if app.config["ENV_NAME"] == "production":
         @app.before_request
@@ -234,6 +237,19 @@ def register_error_handlers(app: Flask) -> None:
         if anonymous and request.endpoint not in PUBLIC_POST_ENDPOINTS:
             return login_manager.unauthorized()
         return page("errors/400.html", 400, reason=error.description)
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page("errors/bad_request.html", 400)
+
+    @app.errorhandler(409)
+    def conflict(error):
+        return page("errors/conflict.html", 409,
+                    message=_("This changed in the meantime. Reload the page and try again."))
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        return page("errors/429.html", 429)
 
     @app.errorhandler(403)
     def forbidden(error):

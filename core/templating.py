@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from core.money import format_fen
 from core.text import group_digits
-from core.timeutil import localtime, timespan
+from core.timeutil import iso_datetime, localtime, timespan
 from core.web import dom_id
 
 
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(dom_id=dom_id, current_tab=current_tab)
     app.jinja_env.filters["yuan"] = format_fen
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["isodatetime"] = iso_datetime  # <time datetime="{{ t|isodatetime }}">
     app.jinja_env.globals["timespan"] = timespan
     app.jinja_env.filters["grouped"] = group_digits
 

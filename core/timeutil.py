@@ -89,6 +89,18 @@ def localtime(value: datetime | None, format: str = "medium") -> str:
     return format_datetime(value, pattern)
 
 
+def iso_datetime(value: datetime | None) -> str:
+    """An aware datetime as UTC ISO 8601 for a ``<time datetime>`` attribute (the ``isodatetime`` filter).
+
+    E.g. ``2026-12-09T15:27:00Z``; ``None`` gives ``""``. Raises ``ValueError`` for a naive datetime.
+    """
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to iso_datetime")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def timespan(start: datetime, end: datetime) -> str:
     """A task's span: ``start`` with its day, then ``end`` as a time, or with its day when it ends on
     another local day (a task that crosses midnight), e.g. ``Wed 9 Dec 22:00 – Thu 10 Dec 02:00``."""

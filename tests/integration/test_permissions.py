@@ -36,6 +36,8 @@ USER = {p: (302 if p == "anon" else 200) for p in PERSONAS}  # every logged-in u
 TABLE = [
     ("GET", "/", dict.fromkeys(PERSONAS, 302)),
     ("GET", "/healthz", PUBLIC),
+    ("GET", "/favicon.ico", PUBLIC),
+    ("GET", "/manifest.webmanifest", PUBLIC),
     ("GET", "/login", ANON_ONLY),
     ("POST", "/login", only(422, ANON_ONLY)),
     ("GET", "/register", ANON_ONLY),
