@@ -37,6 +37,11 @@ MERCHANTS = [
      [("农家小炒套餐", 32, 1800), ("红烧肉盖饭", 26, 1600), ("绿豆汤", 5, 300)]),
 ]
 SOLD_OUT_OFFER = ("饮料一瓶", 3)  # its stock, all of it redeemed: the rider sees it sold out
+# Restaurant rules: an offer's per-rider limit counts per week unless named here; some have a daily stock.
+OFFER_RULES = {"豆浆油条": {"limit_period": "day"}, "肉包两只": {"daily_stock": 10},
+               "红烧肉盖饭": {"limit_period": "month"}, "暖心盒饭一份": {"limit_period": "ever"}}
+# Serving hours (local), set once the demo's history is written: outside them a voucher waits.
+SERVING_HOURS = {"港城面馆": "10:30-14:00, 16:30-21:00", "塘桥老街馄饨铺": "06:00-13:00"}
 # Every time is relative to today (local), so the demo never goes stale: past tasks have attendance and
 # points, upcoming ones sign-ups; every fourth task is full with a waitlist.
 TASKS = [  # title, category, place, lat, lng, places, points, days from today (negative: past), hour, hours long

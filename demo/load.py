@@ -21,7 +21,9 @@ from demo.data import (
     DEMO_PASSWORD,
     GIVEN,
     MERCHANTS,
+    OFFER_RULES,
     ORGANISATIONS,
+    SERVING_HOURS,
     SOLD_OUT_OFFER,
     SOON_TASK,
     SURNAMES,
@@ -89,7 +91,8 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
             merchant_services.save_offer(offer=None, merchant=merchant, actor=recruiter, title=title,
                                          description="凭券到店兑换,骑手小哥专享。", points_cost=cost,
                                          face_value_fen=fen, stock=stock, per_rider_limit=2,
-                                         validity_days=7 if i % 3 == 0 else 30, active=True)
+                                         validity_days=7 if i % 3 == 0 else 30, active=True,
+                                         **OFFER_RULES.get(title, {}))
         shops.append(merchant)
     db.session.flush()
 
@@ -154,6 +157,12 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
     for voucher in due_for_expiry(now=now):
         vouchers.expire_voucher(voucher, now=now)
     _sell_out(offers, riders, now)
+    for shop in shops:
+        if shop.name in SERVING_HOURS:
+            merchant_services.save_merchant(merchant=shop, name=shop.name, address=shop.address,
+                                            latitude=shop.latitude, longitude=shop.longitude, active=True,
+                                            actor=coordinators[shops.index(shop) % 3],
+                                            serving_hours=SERVING_HOURS[shop.name])
     for status, in db.session.execute(sa.select(Voucher.status)):
         made[status] += 1
     return {"organisations": len(organisations), "admins": 1, "coordinators": len(coordinators), "riders": len(riders),
