@@ -227,8 +227,8 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         promoted = [row for row in queue if row[2] not in still_waiting and row[2] != signup.id]
         assert promoted == free[:len(promoted)]  # the first free rider in the queue, in arrival order
         assert len(promoted) == (1 if before == "confirmed" and open_task and free else 0)
-        if promoted:  # riders booked elsewhere at the same time were passed over
-            self.skipped.update(row[2] for row in queue[:queue.index(promoted[0])])
+        if before == "confirmed" and open_task:  # riders booked elsewhere at the same time were passed over
+            self.skipped.update(row[2] for row in queue if row not in free)
         for row in promoted:
             assert db.session.get(Signup, row[2]).status == "confirmed"
         self.promoted.extend(promoted)
