@@ -32,7 +32,7 @@ def build(ctx, world, n: int) -> dict:
         offer = session.get(Offer, world.offer)
         offer.per_rider_limit, offer.stock = 100, 200
         for i in range(n):
-            later = task.ends_at + timedelta(hours=3 * i + 1)  # one after another: a rider holds one place at a time
+            later = task.ends_at + timedelta(hours=3 * (n + i))  # one after another: one place at a time
             other = make_task(world.org, world.coordinator, title=f"任务{i}", starts_at=later,
                               ends_at=later + timedelta(hours=2))
             services.sign_up(task=other, rider=rider)
