@@ -56,10 +56,11 @@ def check_attendance_open(task: Task, now: datetime) -> None:
     if task.is_cancelled:
         raise AttendanceNotAllowed(_l("The task was cancelled."))
     if now < attendance_opens_at(task):
-        raise AttendanceNotAllowed(_l("Attendance opens at %(time)s.", time=localtime(attendance_opens_at(task))))
+        raise AttendanceNotAllowed(_l("Attendance opens at %(time)s.",
+                                      time=localtime(attendance_opens_at(task), "short")))
     if now > attendance_closes_at(task):
         raise AttendanceNotAllowed(_l("Attendance closed at %(time)s and can no longer be changed.",
-                                      time=localtime(attendance_closes_at(task))))
+                                      time=localtime(attendance_closes_at(task), "short")))
 
 
 def _set_status(signup: Signup, before: str, after: str, actor: User, now: datetime) -> bool:

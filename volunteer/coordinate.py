@@ -126,8 +126,10 @@ def _refused(error: DomainError, signup_id: int, template: str, kept: dict):
     task = signup.task
     next_url = url_for("volunteer_coordinate.task_detail", task_id=task.id)
     context = signups_context(task, signup=signup, kept=kept)
-    if not wants_fragment() and error.status == 422:
-        return render_template("volunteer/coordinate/task_detail.html", error=error.message, **context), 422
+    if not wants_fragment() and error.status == 422:  # the page, with the message next to the tapped row's form
+        return render_template("volunteer/coordinate/task_detail.html", row_error=error.message, **context), 422
+    if template.endswith("_signups.html"):  # the list: the message also stands next to the tapped row's form
+        context["row_error"] = error.message
     return refusal(error, template, next_url, **context)
 
 

@@ -91,4 +91,5 @@ def signups_for_export(user) -> list[dict]:
         sa.select(Signup, Task).join(Task, Task.id == Signup.task_id).where(Signup.rider_id == user.id)
         .order_by(Signup.queued_at, Signup.id)).all()
     return [{"task": task.title, "place": task.place, "starts_at": task.starts_at.isoformat(),
-             "status": signup.status, "signed_up_at": signup.queued_at.isoformat()} for signup, task in rows]
+             "status": signup.status, "signed_up_at": signup.queued_at.isoformat(),
+             "removal_reason": signup.removal_reason} for signup, task in rows]

@@ -11,7 +11,7 @@ from accounts.models import User
 from points.models import LedgerEntry
 from points.queries import balance_of
 from tests.factories import make_task
-from tests.pages import text_of
+from tests.pages import input_value, text_of
 from volunteer import services
 from volunteer.models import Signup, Task
 
@@ -103,11 +103,11 @@ def test_a_no_show_earns_nothing_and_shows_in_the_row(world, coordinator, ctx, s
         assert balance_of(world.rider) == 0
 
 
-def test_an_attended_rider_cannot_be_turned_into_a_no_show(world, coordinator, ctx, signed_up):
+def test_an_attended_rider_becomes_a_no_show_only_with_a_reason(world, coordinator, ctx, signed_up):
     coordinator.post(f"/coordinate/signups/{signed_up}/attendance", {"attended": "1"}, htmx=True)
     response = coordinator.post(f"/coordinate/signups/{signed_up}/attendance", {"attended": "0"}, htmx=True)
-    assert response.status_code == 409
-    assert "Points were already awarded for this attendance." in text_of(response)
+    assert response.status_code == 422
+    assert "Give a reason for the correction; the rider will see it." in text_of(response)
     with ctx() as session:
         assert session.get(Signup, signed_up).status == "attended"
         assert balance_of(world.rider) == 30
@@ -121,7 +121,7 @@ def test_attendance_is_refused_until_an_hour_before_the_start(world, coordinator
         signup_id = signup.id
     response = coordinator.post(f"/coordinate/signups/{signup_id}/attendance", {"attended": "1"}, htmx=True)
     assert response.status_code == 409
-    assert "Attendance opens an hour before the task starts." in text_of(response)
+    assert "Attendance opens at Wed 1 May, 08:30." in text_of(response)
     with ctx() as session:
         assert session.get(Signup, signup_id).status == "confirmed"
         assert balance_of(world.rider) == 0
@@ -143,7 +143,8 @@ def test_mark_all_marks_every_confirmed_rider_attended(world, coordinator, ctx, 
     with ctx() as session:
         services.sign_up(task=session.get(Task, world.task), rider=session.get(User, world.rider2))
         session.commit()
-    response = coordinator.post(f"/coordinate/tasks/{world.task}/attendance")
+    ids = input_value(coordinator.get(f"/coordinate/tasks/{world.task}/attendance"), "signups")
+    response = coordinator.post(f"/coordinate/tasks/{world.task}/attendance", {"signups": ids})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/coordinate/tasks/{world.task}"
     with ctx() as session:
@@ -156,7 +157,7 @@ def test_mark_all_marks_every_confirmed_rider_attended(world, coordinator, ctx, 
 def test_mark_all_with_htmx_returns_the_sign_up_list_and_skips_the_waitlist(world, coordinator, ctx,
                                                                             one_place_task):
     task_id, confirmed, waiting = one_place_task
-    response = coordinator.post(f"/coordinate/tasks/{task_id}/attendance", htmx=True)
+    response = coordinator.post(f"/coordinate/tasks/{task_id}/attendance", {"signups": str(confirmed)}, htmx=True)
     assert response.status_code == 200
     body = text_of(response)
     assert body.strip().startswith(f'<section id="task-{task_id}-signups"')

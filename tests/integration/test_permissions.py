@@ -2,6 +2,8 @@
 until it is added here. The cross-organisation refusals are here too (``other_coordinator``); what
 each of them leaves unchanged is proven in ``test_organisation_scope.py``."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -84,7 +86,9 @@ TABLE = [
     ("POST", "/coordinate/tasks/{task}/edit", only(422, OWN)),
     ("POST", "/coordinate/tasks/{task}/cancel", only(303, OWN)),
     ("POST", "/coordinate/signups/{signup}/attendance", only(303, OWN), {"attended": "1"}),
-    ("POST", "/coordinate/tasks/{signed_task}/attendance", only(303, OWN)),
+    ("GET", "/coordinate/tasks/{signed_task}/attendance", OWN),
+    ("POST", "/coordinate/tasks/{signed_task}/attendance", only(409, OWN)),  # without the confirmed list
+    ("POST", "/coordinate/signups/{signup}/remove", only(303, OWN), {"reason": "多次爽约"}),
     ("GET", "/coordinate/merchants", MANAGE),
     ("GET", "/coordinate/merchants/new", MANAGE),
     ("POST", "/coordinate/merchants/new", only(422, MANAGE)),
@@ -135,7 +139,9 @@ def ids(world, ctx):
     with ctx() as session:
         rider = session.get(User, world.rider)
         give_points(rider.id, 100)
-        signed = make_task(world.org, world.coordinator, title="已报名的任务")
+        starts = session.get(Task, world.task).ends_at + timedelta(hours=1)  # after the world's task
+        signed = make_task(world.org, world.coordinator, title="已报名的任务", starts_at=starts,
+                           ends_at=starts + timedelta(hours=2))
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
         session.commit()

@@ -1,6 +1,7 @@
 """No N+1: every main page runs the same number of SQL statements with 1 row of data as with 50."""
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -31,7 +32,9 @@ def build(ctx, world, n: int) -> dict:
         offer = session.get(Offer, world.offer)
         offer.per_rider_limit, offer.stock = 100, 200
         for i in range(n):
-            other = make_task(world.org, world.coordinator, title=f"任务{i}")
+            later = task.ends_at + timedelta(hours=3 * (n + i))  # one after another: one place at a time
+            other = make_task(world.org, world.coordinator, title=f"任务{i}", starts_at=later,
+                              ends_at=later + timedelta(hours=2))
             services.sign_up(task=other, rider=rider)
             services.sign_up(task=task, rider=make_user(name=f"骑手{i}"))
             make_offer(make_merchant(f"商家{i}").id, title=f"优惠{i}")

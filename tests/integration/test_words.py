@@ -115,12 +115,14 @@ def test_no_chinese_message_puts_spaces_around_a_name_or_a_number():
 def test_a_name_sits_in_a_chinese_sentence_without_spaces(world, ctx, make_client):
     with ctx() as session:
         task = session.get(Task, world.task)
-        services.sign_up(task=task, rider=session.get(User, world.rider))
+        signup = services.sign_up(task=task, rider=session.get(User, world.rider))
         session.commit()
+        signup_id = signup.id
     coordinator = make_client(world.coordinator)
     signup_page = text_of(coordinator.get(f"/coordinate/tasks/{world.task}", lang="zh"))
     assert "赵佳楠" in signup_page
-    response = coordinator.post(f"/coordinate/tasks/{world.task}/attendance", htmx=True, lang="zh")
+    response = coordinator.post(f"/coordinate/tasks/{world.task}/attendance", {"signups": str(signup_id)},
+                                htmx=True, lang="zh")
     assert "已将1名骑手标为已出勤。" in text_of(response)
 
 

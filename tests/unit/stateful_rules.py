@@ -45,12 +45,14 @@ from volunteer import attendance, services
 from volunteer.errors import (
     AttendanceNotAllowed,
     CannotCancelSignup,
+    OverlappingTask,
     TaskCancelled,
     TaskEnded,
     TaskFull,
     TaskStarted,
 )
 from volunteer.models import Signup, Task
+from volunteer.places import overlapping_booking
 
 TASKS = [  # (places, points, starts in hours): attendance opens an hour before the start
     (2, 10, 1),
@@ -127,6 +129,7 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         db.session.commit()
         self.adjusted = dict.fromkeys(self.riders, START_POINTS)  # the model: points moved by adjustments
         self.promoted = []  # (task_id, queued_at, signup_id) of every sign-up promoted from the waitlist
+        self.skipped = set()  # waiting sign-ups passed over because their rider was booked at the same time
         self.task_cancelled = False
 
     def teardown(self):
@@ -172,6 +175,7 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
                                                              Signup.rider_id == rider.id))
         before = existing.status if existing else None
         full, cancelled, started = task.is_full, task.is_cancelled, task.has_started(self.now)
+        busy = overlapping_booking(rider_id=rider.id, task=task) is not None
         result = attempt(lambda: services.sign_up(task=task, rider=rider, join_waitlist=join_waitlist,
                                                   now=self.now))
         if cancelled:
@@ -180,6 +184,8 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
             assert isinstance(result, TaskStarted)
         elif before not in (None, "cancelled"):
             assert result.id == existing.id and result.status == before  # a double tap changes nothing
+        elif busy:  # booked on a task at the same time
+            assert isinstance(result, OverlappingTask)
         elif full and not join_waitlist:
             assert isinstance(result, TaskFull)
         else:
@@ -209,6 +215,8 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         task = signup.task
         before, open_task, started = signup.status, not task.is_cancelled, task.has_started(self.now)
         queue = self.waitlist_of(task.id)
+        free = [row for row in queue if overlapping_booking(
+            rider_id=db.session.get(Signup, row[2]).rider_id, task=task) is None]
         rider = db.session.get(User, signup.rider_id)
         result = attempt(lambda: services.cancel_signup(signup=signup, rider=rider, now=self.now))
         if (started and open_task) or before in ("attended", "no_show"):
@@ -217,8 +225,10 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         assert result.status == "cancelled"
         still_waiting = {row[2] for row in self.waitlist_of(task.id)}
         promoted = [row for row in queue if row[2] not in still_waiting and row[2] != signup.id]
-        assert promoted == queue[:len(promoted)]  # the first in the queue, in arrival order
-        assert len(promoted) == (1 if before == "confirmed" and open_task and queue else 0)
+        assert promoted == free[:len(promoted)]  # the first free rider in the queue, in arrival order
+        assert len(promoted) == (1 if before == "confirmed" and open_task and free else 0)
+        if before == "confirmed" and open_task:  # riders booked elsewhere at the same time were passed over
+            self.skipped.update(row[2] for row in queue if row not in free)
         for row in promoted:
             assert db.session.get(Signup, row[2]).status == "confirmed"
         self.promoted.extend(promoted)
@@ -246,8 +256,10 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         actor = db.session.get(User, self.coordinator)
         result = attempt(lambda: attendance.mark_attendance(signup=signup, attended=attended, actor=actor,
                                                           now=self.now))
-        if (cancelled or too_early or before in ("waitlisted", "cancelled")
-                or (before == "attended" and not attended)):
+        target = "attended" if attended else "no_show"
+        too_late = self.now > signup.task.ends_at + attendance.correction_window()
+        if (cancelled or too_early or too_late or before in ("waitlisted", "cancelled")
+                or (before in ("attended", "no_show") and before != target)):  # a correction needs a reason
             assert isinstance(result, AttendanceNotAllowed)
         elif attended:
             assert result.status == "attended"

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.journal import JournalEntry
-from core.timeutil import utcnow
+from core.timeutil import localtime, utcnow
 from oversight.books import run_audit
 from points import ledger
 from points.errors import DuplicateEntry
@@ -107,7 +107,7 @@ def test_points_already_spent_cannot_be_taken_back(session, signed_up):
     session.commit()
     with pytest.raises(AttendanceNotAllowed) as refused:
         attendance.mark_attendance(signup=signup, attended=False, actor=coordinator, reason="未到场")
-    assert "already spent" in refused.value.message
+    assert refused.value.message.startswith("骑手已用掉这些积分")
     session.rollback()
     session.refresh(signup)
     assert signup.status == "attended" and balance_of(rider.id) == 10
@@ -120,7 +120,7 @@ def test_corrections_close_when_the_window_after_the_end_has_passed(app, session
     late = task.ends_at + timedelta(days=7, minutes=1)
     with pytest.raises(AttendanceNotAllowed) as refused:
         attendance.mark_attendance(signup=signup, attended=False, actor=coordinator, reason="x", now=late)
-    assert "closed" in refused.value.message
+    assert localtime(attendance.attendance_closes_at(task), "short") in refused.value.message
     app.config["ATTENDANCE_CORRECTION_WINDOW"] = timedelta(days=10)
     try:
         attendance.mark_attendance(signup=signup, attended=False, actor=coordinator, reason="x", now=late)
@@ -138,7 +138,7 @@ def test_attendance_is_refused_before_it_opens_and_says_when(session):
     assert not attendance.attendance_open(task)
     with pytest.raises(AttendanceNotAllowed) as refused:
         attendance.mark_attendance(signup=signup, attended=True, actor=coordinator)
-    assert "Attendance opens at" in refused.value.message
+    assert localtime(attendance.attendance_opens_at(task), "short") in refused.value.message
 
 
 def test_a_too_long_reason_is_refused(session, signed_up):

@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from core.timeutil import utcnow
 from tests.factories import make_org, make_task, make_user
 from volunteer import services
-from volunteer.errors import CannotCancelSignup, TaskCancelled, TaskFull, TaskStarted
+from volunteer.errors import (
+    CannotCancelSignup,
+    CannotRemoveSignup,
+    OverlappingTask,
+    ReasonRequired,
+    TaskCancelled,
+    TaskFull,
+    TaskStarted,
+)
 from volunteer.models import Signup, Task
 
 
@@ -121,3 +129,60 @@ def test_a_rider_cannot_cancel_once_the_task_has_started(session, setup):
     signup = services.sign_up(task=task, rider=riders[0])
     with pytest.raises(CannotCancelSignup):
         services.cancel_signup(signup=signup, rider=riders[0], now=task.starts_at + timedelta(minutes=1))
+
+
+# Issue 9 point 4: one place at a time, and a fair waitlist
+
+
+def overlapping(task, coordinator, title="交叉班"):
+    return make_task(task.organisation_id, coordinator.id, title=title, places=1,
+                     starts_at=task.starts_at + timedelta(hours=1), ends_at=task.ends_at + timedelta(hours=1))
+
+
+def test_a_rider_cannot_hold_places_on_two_overlapping_tasks(session, setup):
+    task, riders, coordinator = setup
+    other = overlapping(task, coordinator)
+    services.sign_up(task=task, rider=riders[0])
+    with pytest.raises(OverlappingTask) as refused:
+        services.sign_up(task=other, rider=riders[0], join_waitlist=True)
+    assert refused.value.details["task_id"] == task.id and "路口交通安全劝导" in refused.value.message
+    session.rollback()
+    assert statuses(session, other) == {}
+    back_to_back = make_task(task.organisation_id, coordinator.id, starts_at=task.ends_at,
+                             ends_at=task.ends_at + timedelta(hours=1))
+    assert services.sign_up(task=back_to_back, rider=riders[0]).status == "confirmed"  # touching is not overlapping
+
+
+def test_promotion_passes_over_riders_booked_at_the_same_time_or_deactivated(session, setup):
+    task, riders, coordinator = setup
+    first, second = services.sign_up(task=task, rider=riders[0]), services.sign_up(task=task, rider=riders[1])
+    for rider in riders[2:5]:
+        services.sign_up(task=task, rider=rider, join_waitlist=True)
+    other = overlapping(task, coordinator)
+    assert services.sign_up(task=other, rider=riders[2]).status == "confirmed"  # the first waiting is booked now
+    riders[3].active = False  # the second waiting was deactivated a moment ago
+    session.commit()
+    services.cancel_signup(signup=session.get(Signup, first.id), rider=riders[0])
+    session.commit()
+    assert statuses(session, task) == {riders[0].id: "cancelled", riders[1].id: "confirmed",
+                                       riders[2].id: "waitlisted", riders[3].id: "waitlisted",
+                                       riders[4].id: "confirmed"}
+    assert session.get(Task, task.id).taken == 2 and second.id
+
+
+def test_removing_a_rider_records_who_when_and_why_and_promotes_the_waitlist(session, setup):
+    task, riders, coordinator = setup
+    confirmed = services.sign_up(task=task, rider=riders[0])
+    services.sign_up(task=task, rider=riders[1])
+    services.sign_up(task=task, rider=riders[2], join_waitlist=True)
+    with pytest.raises(ReasonRequired):
+        services.remove_signup(signup=confirmed, reason=" ", actor=coordinator)
+    removed = services.remove_signup(signup=confirmed, reason="多次爽约", actor=coordinator)
+    services.remove_signup(signup=confirmed, reason="再点一次", actor=coordinator)  # twice changes nothing
+    session.commit()
+    assert (removed.status, removed.removed_by_id, removed.removal_reason) == ("removed", coordinator.id, "多次爽约")
+    assert statuses(session, task)[riders[2].id] == "confirmed"
+    assert session.get(Task, task.id).taken == 2
+    later = task.starts_at + timedelta(minutes=1)
+    with pytest.raises(CannotRemoveSignup):
+        services.remove_signup(signup=session.get(Signup, confirmed.id + 1), reason="x", actor=coordinator, now=later)
