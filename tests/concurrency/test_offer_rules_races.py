@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from core.timeutil import local_today
 from points.queries import balance_of
-from rewards.models import Offer, OfferDay, Voucher
+from rewards.models import Merchant, Offer, OfferDay, Voucher
 from tests import factories
 from tests.concurrency.harness import (
     assert_points_audit_clean,
@@ -85,5 +85,45 @@ def test_30_riders_race_for_a_daily_stock_of_4_and_26_are_told_when_more_come(ct
         for rider_id in rider_ids:
             expected = 70 if rider_id in holders else 100
             assert balance_of(rider_id) == expected == ledger_sum(session, rider_id)
+    cluster.assert_clean_logs()
+    assert_points_audit_clean(database_url)
+
+
+def test_a_pause_racing_20_redemptions_leaves_each_rider_with_a_voucher_or_the_pause_note(ctx, serve, database_url):
+    """Every racing redemption either got its voucher (ordered before the pause) or was told the offers are
+    paused; none fails, and once the pause has answered, every new redemption is refused."""
+    with ctx() as session:
+        merchant = factories.make_merchant()
+        staff = factories.make_staff(merchant.id)
+        offer = factories.make_offer(merchant.id, points_cost=30, stock=100)
+        riders = [factories.make_user(name=f"骑手{i:02d}") for i in range(20)]
+        for rider in riders:
+            factories.give_points(rider.id, 100)
+        session.commit()
+        offer_id, merchant_id, phones = offer.id, merchant.id, [r.phone for r in riders]
+        rider_ids, staff_phone = [r.id for r in riders], staff.phone
+    cluster = serve()
+    browsers = log_in_all(cluster, [*phones, staff_phone], factories.PASSWORD)
+    *rider_browsers, counter = browsers
+    warm_up(cluster, rider_browsers[0], f"/offers/{offer_id}")
+
+    calls = [partial(b.post, cluster.url(i), f"/offers/{offer_id}/redeem", keep_cookies=False)
+             for i, b in enumerate(rider_browsers)]
+    replies = fire([*calls, partial(counter.post, cluster.url(0), "/merchant/pause", keep_cookies=False)])
+
+    *redeemed, paused = replies
+    assert paused.status == 303, describe(replies, cluster)
+    issued = [i for i, r in enumerate(redeemed) if r.status == 303 and re.search(r"/vouchers/\d+$", r.location)]
+    told = [r for r in redeemed if r.status == 409 and "has paused its offers for now" in r.alert()]
+    assert len(issued) + len(told) == 20, describe(replies, cluster)
+    after = fire([partial(b.post, cluster.url(i), f"/offers/{offer_id}/redeem", keep_cookies=False)
+                  for i, b in enumerate(rider_browsers[:5])])
+    refused_after = [r for r in after if r.status == 409 and "has paused its offers for now" in r.alert()]
+    assert len(refused_after) == 5, describe(after, cluster)
+    with ctx() as session:
+        assert session.get(Merchant, merchant_id).paused_at is not None
+        holders = sorted(session.scalars(sa.select(Voucher.rider_id).where(Voucher.offer_id == offer_id)))
+        assert holders == sorted(rider_ids[i] for i in issued)
+        assert session.get(Offer, offer_id).stock == 100 - len(issued)
     cluster.assert_clean_logs()
     assert_points_audit_clean(database_url)
