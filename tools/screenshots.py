@@ -75,7 +75,7 @@ def walk(browser, lang: str) -> None:
 
     log_in(staff, "13700000001")
     staff.fill("#code", code)
-    staff.click("form button[type=submit]")
+    staff.click(".code-form button[type=submit]")
     staff.wait_for_selector("#merchant-voucher")
     shot(staff, "merchant-voucher")
     staff.click("#merchant-voucher form button")
@@ -88,8 +88,13 @@ def walk(browser, lang: str) -> None:
 
     log_in(coordinator, "13900000001")
     shot(coordinator, "coordinator-tasks")
-    coordinator.goto(base + "/coordinate/tasks/1")
+    coordinator.get_by_role("link", name="暖新窝门口文明停车引导").first.click()  # the demo's task within the hour
+    coordinator.wait_for_selector(".signups, #signups, h2")
     shot(coordinator, "coordinator-attendance")
+    coordinator.goto(base + "/coordinate/tasks")
+    coordinator.get_by_role("link", name="社区消防隐患排查").first.click()  # ended days ago: corrections still open
+    coordinator.wait_for_selector("h2")
+    shot(coordinator, "coordinator-attendance-correction")
     coordinator.goto(base + "/coordinate/tasks/new")
     coordinator.fill("#title", "小区夜间安全巡逻")
     coordinator.fill("#places", "0")
