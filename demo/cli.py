@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import downgrade, upgrade
+from flask_migrate import upgrade
 
 from accounts.models import User
 from demo.load import load_demo
@@ -35,11 +35,28 @@ def load_command(seed: int):
     _load(seed)
 
 
+DROP_TRIGGER_FUNCTIONS = """
+DO $$ DECLARE f record; BEGIN
+  FOR f IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = current_schema() AND p.prorettype = 'trigger'::regtype LOOP
+    EXECUTE 'DROP FUNCTION ' || f.signature || ' CASCADE';
+  END LOOP;
+END $$
+"""
+
+
 def wipe_database() -> None:
-    """Remove every table and row through the migrations (down to nothing, then up to the newest), so the
-    append-only guards of the ledger and the journal stay in place and the schema is exactly the migrated one."""
+    """Drop every table (and, on PostgreSQL, the trigger functions of the append-only guards), then migrate
+    up to the newest revision, so the guards come back and the schema is exactly the migrated one.
+
+    Dropping rather than downgrading: a downgrade rightly refuses to drop history such as reversals."""
     db.session.remove()
-    downgrade(revision="base")
+    with db.engine.begin() as conn:
+        tables = sa.MetaData()
+        tables.reflect(bind=conn)
+        tables.drop_all(bind=conn)
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(DROP_TRIGGER_FUNCTIONS))
     upgrade()
     db.session.remove()
 

@@ -9,6 +9,7 @@ from accounts.models import User
 from core.timeutil import utcnow
 from demo.data import SOLD_OUT_OFFER, SOON_TASK
 from demo.load import load_demo
+from points import ledger
 from points.models import LedgerEntry
 from points.queries import balance_of
 from rewards import vouchers
@@ -114,7 +115,11 @@ def test_demo_load_fills_an_empty_database_once_and_the_readme_attendance_walk_w
         assert balance_of(rider_id) == before + points
 
 
-def test_demo_reset_asks_first_then_wipes_and_loads_the_demo_again(app, world, ctx):
+def test_demo_reset_asks_first_then_wipes_and_loads_the_demo_again(app, world, ctx, signed_up):
+    with ctx() as session:  # history a downgrade would refuse to drop: an award and its reversal
+        ledger.award_for_signup(rider_id=world.rider, signup_id=signed_up, points=5, reason="t", actor=None)
+        ledger.reverse_award(signup_id=signed_up, reason="mistyped", actor=None)
+        session.commit()
     runner = app.test_cli_runner()
     declined = runner.invoke(args=["demo", "reset"], input="n\n")
     assert "deletes EVERY account" in declined.output and declined.exit_code != 0
