@@ -5,7 +5,7 @@ import re
 
 from flask import Response, stream_with_context
 
-from core.static_files import hashed_name
+from core.static_files import COMPRESSIBLE, hashed_name
 
 VERSIONED = r'/static/{}\.[0-9a-f]{{12}}\.{}'
 
@@ -36,6 +36,8 @@ def test_a_versioned_static_file_is_cached_for_a_year_and_sent_gzipped(client):
             assert plain.headers["Cache-Control"] == "max-age=31536000, public, immutable"
             assert "Content-Encoding" not in plain.headers
             body = plain.get_data()
+        if not url.endswith(COMPRESSIBLE):
+            continue  # the icons: PNG is compressed already
         with client.get(url, headers={"Accept-Encoding": "gzip"}) as compressed:
             assert compressed.headers["Content-Encoding"] == "gzip"
             assert "Accept-Encoding" in compressed.headers["Vary"]
