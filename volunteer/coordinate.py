@@ -118,7 +118,7 @@ def task_detail(task_id: int):
     return render_template("volunteer/coordinate/task_detail.html", **signups_context(task))
 
 
-def _refused(error: DomainError, signup_id: int, template: str, kept: dict):
+def _refused(error: DomainError, signup_id: int, template: str, kept: dict, *, whole_list: bool = False):
     """A refused change of one sign-up, after a rollback: htmx gets ``template`` (the row or the list) with
     the message; a plain form gets the task page with the message and what was typed (422), or a 303 back."""
     db.session.rollback()
@@ -128,7 +128,7 @@ def _refused(error: DomainError, signup_id: int, template: str, kept: dict):
     context = signups_context(task, signup=signup, kept=kept)
     if not wants_fragment() and error.status == 422:  # the page, with the message next to the tapped row's form
         return render_template("volunteer/coordinate/task_detail.html", row_error=error.message, **context), 422
-    if template.endswith("_signups.html"):  # the list: the message also stands next to the tapped row's form
+    if whole_list:  # the whole list comes back: the message also stands next to the tapped row's form
         context["row_error"] = error.message
     return refusal(error, template, next_url, **context)
 
@@ -229,7 +229,7 @@ def remove_signup(signup_id: int):
         services.remove_signup(signup=signup, reason=reason, actor=current_user)
     except DomainError as error:
         return _refused(error, signup_id, "volunteer/coordinate/_signups.html",
-                        {"signup_id": signup_id, "action": "remove", "reason": reason})
+                        {"signup_id": signup_id, "action": "remove", "reason": reason}, whole_list=True)
     db.session.commit()
     return widget_or_redirect("volunteer/coordinate/_signups.html",
                               url_for("volunteer_coordinate.task_detail", task_id=task.id),

@@ -142,6 +142,11 @@ def test_mark_all_asks_with_the_number_of_riders_and_points_then_marks(world, co
         assert (balance_of(world.rider), balance_of(world.rider2)) == (30, 30)
 
 
+def test_the_confirmation_reads_as_one_chinese_sentence(world, coordinator, ctx, signed_up):
+    page = text_of(coordinator.get(f"/coordinate/tasks/{world.task}/attendance", lang="zh"))
+    assert "将把1名骑手标为已出勤，共发放30积分。" in page
+
+
 def test_mark_all_says_one_rider_and_one_point_in_the_singular(world, coordinator, ctx):
     with ctx() as session:
         task = make_task(world.org, world.coordinator, points=1)

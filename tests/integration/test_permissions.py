@@ -87,7 +87,7 @@ TABLE = [
     ("POST", "/coordinate/tasks/{task}/cancel", only(303, OWN)),
     ("POST", "/coordinate/signups/{signup}/attendance", only(303, OWN), {"attended": "1"}),
     ("GET", "/coordinate/tasks/{signed_task}/attendance", OWN),
-    ("POST", "/coordinate/tasks/{signed_task}/attendance", only(409, OWN)),  # without the confirmed list
+    ("POST", "/coordinate/tasks/{signed_task}/attendance", only(303, OWN)),  # not open yet: back to the task
     ("POST", "/coordinate/signups/{signup}/remove", only(303, OWN), {"reason": "多次爽约"}),
     ("GET", "/coordinate/merchants", MANAGE),
     ("GET", "/coordinate/merchants/new", MANAGE),
