@@ -114,7 +114,9 @@ def test_a_rider_tapping_sign_up_5_times_at_once_gets_one_sign_up(ctx, serve, da
         org = factories.make_org()
         coordinator = factories.make_user("coordinator", "陈丽华", org.id)
         open_task = factories.make_task(org.id, coordinator.id, places=3)
-        full_task = factories.make_task(org.id, coordinator.id, places=1, taken=1)
+        later = open_task.ends_at + timedelta(hours=1)  # not at the same time: an overlap would be refused
+        full_task = factories.make_task(org.id, coordinator.id, places=1, taken=1, starts_at=later,
+                                        ends_at=later + timedelta(hours=2))
         holder = factories.make_user(name="占位骑手")
         session.add(Signup(task_id=full_task.id, rider_id=holder.id, status="confirmed", queued_at=utcnow()))
         tapper = factories.make_user(name="连点骑手")
