@@ -20,6 +20,7 @@ Span = tuple[int, int]  # minutes after local midnight: [start, end); end < star
 _RANGE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(?:-|~|–|—|至|到)\s*(\d{1,2})[:.](\d{2})$")
 _SEPARATORS = re.compile(r"[,;、/]")
 DAY = 24 * 60
+MAX_RANGES = 15  # the canonical text of 15 ranges (193 characters) fits the 200-character column
 
 
 class HoursError(ValueError):
@@ -30,7 +31,8 @@ def parse_hours(text: str | None) -> list[Span]:
     """Read serving hours (see the module docstring) into ``(start, end)`` minutes after local midnight.
 
     ``""`` or ``None`` gives ``[]`` (always serving). Raises :class:`HoursError` with a message naming
-    the part that cannot be read, a time that does not exist, an empty range or overlapping ranges.
+    the part that cannot be read, a time that does not exist, an empty range, overlapping ranges or more
+    than :data:`MAX_RANGES` ranges (so the canonical text fits the database column).
     """
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
@@ -49,6 +51,8 @@ def parse_hours(text: str | None) -> list[Span]:
         if start == end % DAY:
             raise HoursError(_l("“%(part)s” starts and ends at the same time.", part=part))
         spans.append((start, end))
+    if len(spans) > MAX_RANGES:
+        raise HoursError(_l("Write at most %(n)d ranges.", n=MAX_RANGES))
     minutes = sorted(m % DAY for start, end in spans for m in _covered(start, end, step=1))
     if len(minutes) != len(set(minutes)):
         raise HoursError(_l("The ranges overlap. Write each serving time once."))

@@ -61,6 +61,8 @@ def test_a_coordinator_sets_serving_hours_typed_with_a_chinese_ime(world, coordi
     ("11-14", "Cannot read “11-14”. Write ranges like 11:00-14:00, 17:00-21:00."),
     ("11:00-14:00, 13:30-15:00", "The ranges overlap. Write each serving time once."),
     ("09:00-25:00", "“09:00-25:00” is not a time of day (00:00 to 24:00)."),
+    # 16 short ranges fit the 200-character field but not the column once written as 00:00-00:01, …
+    (",".join(f"{h}:{m}-{h}:{m[0]}1" for h in range(8) for m in ("00", "30")), "Write at most 15 ranges."),
 ])
 def test_unreadable_serving_hours_are_refused_with_the_input_kept(world, coordinator, ctx, typed, message):
     response = coordinator.post(f"/coordinate/merchants/{world.merchant}", merchant_form(serving_hours=typed))
