@@ -213,7 +213,11 @@ def test_removing_a_rider_moves_the_waitlist_up_and_the_rider_sees_why(world, co
     assert "Removed by the organiser" in mine and "Reason: 多次爽约" in mine
     detail = text_of(rider.get(f"/tasks/{task_id}"))
     assert "The organiser removed you from this task." in detail
-    assert rider.post(f"/tasks/{task_id}/signup", htmx=True).status_code == 200  # a double tap changes nothing
+    again = rider.post(f"/tasks/{task_id}/signup", htmx=True)  # a page opened before the removal, or a double tap
+    assert again.status_code == 409
+    assert "The organiser removed you from this task, so you cannot sign up for it again." in text_of(again)
+    assert "waitlist, number 0" not in text_of(again)
+    assert "组织方已将你移出此任务，不能再次报名。" in text_of(rider.post(f"/tasks/{task_id}/signup", htmx=True, lang="zh"))
     with ctx() as session:
         assert session.get(Signup, confirmed).status == "removed"
 
