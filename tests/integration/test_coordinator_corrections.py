@@ -217,7 +217,8 @@ def test_removing_a_rider_moves_the_waitlist_up_and_the_rider_sees_why(world, co
     assert again.status_code == 409
     assert "The organiser removed you from this task, so you cannot sign up for it again." in text_of(again)
     assert "waitlist, number 0" not in text_of(again)
-    assert "组织方已将你移出此任务，不能再次报名。" in text_of(rider.post(f"/tasks/{task_id}/signup", htmx=True, lang="zh"))
+    chinese = rider.post(f"/tasks/{task_id}/signup", htmx=True, lang="zh")
+    assert "组织方已将你移出此任务，不能再次报名。" in text_of(chinese)
     with ctx() as session:
         assert session.get(Signup, confirmed).status == "removed"
 
