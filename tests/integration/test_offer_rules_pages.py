@@ -57,6 +57,17 @@ def test_a_coordinator_sets_serving_hours_typed_with_a_chinese_ime(world, coordi
     assert input_value(page, "serving_hours") == "11:00-14:00, 17:00-21:00"
 
 
+@pytest.mark.parametrize("typed", ["11:00——14:00，17:00——21:00",  # the Chinese IME's dash (Shift + -)
+                                   "11:00〜14:00、17:00〜21:00",  # the wave dash
+                                   "11:00-14:00 17:00-21:00", "11:00-14:00\n17:00-21:00",
+                                   "11:00-14:00，17:00-21:00。"])
+def test_serving_hours_as_people_type_them_are_read(world, coordinator, ctx, typed):
+    response = coordinator.post(f"/coordinate/merchants/{world.merchant}", merchant_form(serving_hours=typed))
+    assert response.status_code == 303
+    with ctx() as session:
+        assert session.get(Merchant, world.merchant).serving_hours == "11:00-14:00, 17:00-21:00"
+
+
 @pytest.mark.parametrize("typed, message", [
     ("11-14", "Cannot read “11-14”. Write ranges like 11:00-14:00, 17:00-21:00."),
     ("11:00-14:00, 13:30-15:00", "The ranges overlap. Write each serving time once."),
