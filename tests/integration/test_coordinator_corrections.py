@@ -81,6 +81,8 @@ def test_correcting_to_no_show_takes_the_points_back_and_the_wallet_shows_both_l
     wallet = text_of(make_client(world.rider).get("/wallet"))
     assert "+30" in wallet and "-30" in wallet
     assert "Attendance corrected, points taken back" in wallet and "本人未到场" in wallet
+    chinese = text_of(make_client(world.rider).get("/wallet", lang="zh"))
+    assert "路口交通安全劝导 · 本人未到场" in chinese and "劝导:" not in chinese  # no ASCII colon in Chinese
 
 
 def test_correcting_back_to_attended_awards_again_with_a_linked_entry(world, coordinator, ctx, attended):
