@@ -26,6 +26,8 @@ def wants_fragment() -> bool:
 def safe_next(default: str) -> str:
     """Return the form's or query's ``next`` URL when it is a local path, else ``default``."""
     target = request.form.get("next") or request.args.get("next") or ""
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return default  # browsers read "/\\host" and "/<tab>/host" as "//host": another site
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
         return target

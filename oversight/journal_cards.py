@@ -23,11 +23,11 @@ from core.money import format_fen
 from core.timeutil import localtime
 from extensions import db
 from rewards.models import Merchant, Offer
-from volunteer.models import CATEGORY_LABELS, Task
+from volunteer.models import CATEGORY_LABELS, SIGNUP_STATUS_LABELS, Task
 
 MONEY_KEYS = {"face_value"}  # besides every ``*_fen`` key; ``face_value`` is kept as yuan text
 VALUE_LABELS = {"role": ROLE_LABELS, "kind": ORGANISATION_KIND_LABELS, "category": CATEGORY_LABELS,
-                "trade": TRADE_LABELS}
+                "trade": TRADE_LABELS, "status": SIGNUP_STATUS_LABELS}
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
@@ -73,7 +73,7 @@ def _label(key: str) -> str:
 
 def show_value(key: str, value, names: dict | None = None) -> str:
     """A detail's value as text for people: ``key`` decides money (¥ yuan from fen), times (local zone),
-    coded values (roles, kinds, categories, trades: their labels) and organisation ids (their names
+    coded values (roles, kinds, categories, trades, sign-up statuses: their labels) and organisation ids (their names
     from ``names``); booleans are Yes/No and an empty value is "—"."""
     if value is None or value == "":
         return "—"

@@ -1,7 +1,8 @@
 """A merchant's serving hours: when its vouchers can be confirmed at the counter.
 
 Hours are typed as local wall-clock ranges, e.g. ``11:00-14:00, 17:00-21:00`` (full-width digits and
-punctuation, ``～``, ``—`` and ``，`` are fine); a range whose end is before its start crosses midnight
+punctuation, ``～``, ``〜``, ``—`` or ``——``, ``，``, spaces or new lines between ranges and a closing ``。``
+are fine); a range whose end is before its start crosses midnight
 (``22:00-02:00``); ``24:00`` ends a range at midnight. Empty text means always. The same hours hold
 every day. Times are computed in the local zone (:mod:`core.timeutil`).
 """
@@ -17,9 +18,12 @@ from rewards.errors import OutsideServingHours
 
 Span = tuple[int, int]  # minutes after local midnight: [start, end); end < start crosses midnight
 
-_RANGE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(?:-|~|–|—|至|到)\s*(\d{1,2})[:.](\d{2})$")
+# a Chinese IME types the dash as "——" (two em dashes) and the wave dash as "〜"
+_RANGE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(?:-+|~|–+|—+|―+|〜|至|到)\s*(\d{1,2})[:.](\d{2})$")
 _SEPARATORS = re.compile(r"[,;、/]")
+_SPACE_BETWEEN_RANGES = re.compile(r"(?<=\d)\s+(?=\d)")  # "11:00-14:00 17:00-21:00", or one range a line
 DAY = 24 * 60
+MAX_RANGES = 15  # the canonical text of 15 ranges (193 characters) fits the 200-character column
 
 
 class HoursError(ValueError):
@@ -30,9 +34,11 @@ def parse_hours(text: str | None) -> list[Span]:
     """Read serving hours (see the module docstring) into ``(start, end)`` minutes after local midnight.
 
     ``""`` or ``None`` gives ``[]`` (always serving). Raises :class:`HoursError` with a message naming
-    the part that cannot be read, a time that does not exist, an empty range or overlapping ranges.
+    the part that cannot be read, a time that does not exist, an empty range, overlapping ranges or more
+    than :data:`MAX_RANGES` ranges (so the canonical text fits the database column).
     """
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    text = unicodedata.normalize("NFKC", text or "").strip().rstrip("。").strip()
+    text = _SPACE_BETWEEN_RANGES.sub(",", text)
     if not text:
         return []
     spans = []
@@ -49,6 +55,8 @@ def parse_hours(text: str | None) -> list[Span]:
         if start == end % DAY:
             raise HoursError(_l("“%(part)s” starts and ends at the same time.", part=part))
         spans.append((start, end))
+    if len(spans) > MAX_RANGES:
+        raise HoursError(_l("Write at most %(n)d ranges.", n=MAX_RANGES))
     minutes = sorted(m % DAY for start, end in spans for m in _covered(start, end, step=1))
     if len(minutes) != len(set(minutes)):
         raise HoursError(_l("The ranges overlap. Write each serving time once."))

@@ -26,7 +26,7 @@ from volunteer.models import Signup, Task
 from volunteer.places import lock_task
 
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)  # check-in may start an hour before the task
-REASON_MAX = 90  # characters; "<task title>: <reason>" fits the ledger's 200-character reason
+REASON_MAX = 90  # characters; "<task title> · <reason>" fits the ledger's 200-character reason
 journal.describe({"attendance.correct": _l("Attendance corrected")}, status=_l("Status"))
 
 
@@ -77,7 +77,7 @@ def _award(signup: Signup, task: Task, actor: User, now: datetime, reason: str) 
 
 def _correct(signup: Signup, task: Task, attended: bool, reason: str, actor: User, now: datetime) -> None:
     """Move the points of a corrected attendance with one linked ledger entry and journal the correction."""
-    note = f"{task.title}: {reason}"
+    note = f"{task.title} · {reason}"  # as a cancelled voucher's refund line: reads in both languages
     if attended:
         entry = ledger.restore_award(signup_id=signup.id, reason=note, actor=actor, now=now)
         if entry is None:  # a no-show that never earned anything: the first award

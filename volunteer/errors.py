@@ -94,3 +94,8 @@ class SignupsChanged(DomainError):
 class CannotRemoveSignup(DomainError):
     def __init__(self, message=None):
         super().__init__(message or _l("Only a rider with a place or on the waitlist can be removed."))
+
+
+class RemovedFromTask(DomainError):
+    def __init__(self):
+        super().__init__(_l("The organiser removed you from this task, so you cannot sign up for it again."))

@@ -25,6 +25,7 @@ from volunteer.errors import (
     PlacesBelowTaken,
     PointsLocked,
     ReasonRequired,
+    RemovedFromTask,
     TaskCancelled,
     TaskEnded,
     TaskFull,
@@ -131,12 +132,15 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     :class:`TaskFull`, so they choose the waitlist themselves. A second sign-up (a double tap)
     returns the existing one unchanged; a cancelled one is renewed at the back of the queue.
     Raises :class:`OverlappingTask` (naming the other task) when the rider holds a place on a task
-    whose time overlaps this one, and :class:`TaskCancelled` or :class:`TaskStarted`.
+    whose time overlaps this one, :class:`RemovedFromTask` when the organiser removed the rider, and
+    :class:`TaskCancelled` or :class:`TaskStarted`.
     """
     clock_given = now is not None
     now = now or utcnow()
     _check_open(task, now)
     existing = db.session.scalar(sa.select(Signup).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
+    if existing is not None and existing.status == "removed":
+        raise RemovedFromTask()
     if existing is not None and existing.status != "cancelled":
         return existing
     lock_task(task.id)

@@ -85,6 +85,18 @@ def test_log_in_returns_to_a_local_next_page_only(client, world):
     assert evil.headers["Location"] == "/"
 
 
+
+@pytest.mark.parametrize("target", ["/\\evil.example/", "/\t/evil.example/", "/%5Cevil.example/"])
+def test_log_in_never_redirects_to_another_site_with_a_backslash_or_tab(client, world, target):
+    """Browsers read ``/\\host`` and ``/<tab>/host`` as ``//host``: another site."""
+    from urllib.parse import quote
+
+    response = client.post(f"/login?next={quote(target, safe='/%')}", {"phone": world.rider_phone,
+                                                                      "password": PASSWORD})
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"] == "/"
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_an_expired_public_form_comes_back_as_typed_with_a_word_next_to_its_button(client, world, lang):
     """The session (and its CSRF secret) died while the form was open: nothing happens, the input stays,

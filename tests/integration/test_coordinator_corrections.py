@@ -81,6 +81,8 @@ def test_correcting_to_no_show_takes_the_points_back_and_the_wallet_shows_both_l
     wallet = text_of(make_client(world.rider).get("/wallet"))
     assert "+30" in wallet and "-30" in wallet
     assert "Attendance corrected, points taken back" in wallet and "本人未到场" in wallet
+    chinese = text_of(make_client(world.rider).get("/wallet", lang="zh"))
+    assert "路口交通安全劝导 · 本人未到场" in chinese and "劝导:" not in chinese  # no ASCII colon in Chinese
 
 
 def test_correcting_back_to_attended_awards_again_with_a_linked_entry(world, coordinator, ctx, attended):
@@ -213,7 +215,12 @@ def test_removing_a_rider_moves_the_waitlist_up_and_the_rider_sees_why(world, co
     assert "Removed by the organiser" in mine and "Reason: 多次爽约" in mine
     detail = text_of(rider.get(f"/tasks/{task_id}"))
     assert "The organiser removed you from this task." in detail
-    assert rider.post(f"/tasks/{task_id}/signup", htmx=True).status_code == 200  # a double tap changes nothing
+    again = rider.post(f"/tasks/{task_id}/signup", htmx=True)  # a page opened before the removal, or a double tap
+    assert again.status_code == 409
+    assert "The organiser removed you from this task, so you cannot sign up for it again." in text_of(again)
+    assert "waitlist, number 0" not in text_of(again)
+    chinese = rider.post(f"/tasks/{task_id}/signup", htmx=True, lang="zh")
+    assert "组织方已将你移出此任务，不能再次报名。" in text_of(chinese)
     with ctx() as session:
         assert session.get(Signup, confirmed).status == "removed"
 

@@ -138,3 +138,15 @@ def test_a_system_entry_and_an_old_style_change_still_read_well(world, make_clie
     assert "By the system" in page
     assert "<dt>Places</dt><dd>4</dd>" in page
     assert 'datetime="2030-05-01T16:05:00Z"' in page and "00:05" in page  # the next local day
+
+
+def test_an_attendance_correction_shows_the_new_status_in_words_not_its_code(world, coordinator, ctx):
+    with ctx() as session:
+        journal.record("attendance.correct", actor=session.get(User, world.coordinator), subject=f"task:{world.task}",
+                       rider_id=world.rider, organisation_id=world.org, title="路口交通安全劝导", reason="没来",
+                       status="no_show", points=-30)
+        session.commit()
+    english = text_of(coordinator.get(AUDIT + "?action=attendance.correct"))
+    assert "No-show" in english and "no_show" not in english
+    chinese = text_of(coordinator.get(AUDIT + "?action=attendance.correct", lang="zh"))
+    assert "缺勤" in chinese and "no_show" not in chinese

@@ -57,10 +57,23 @@ def test_a_coordinator_sets_serving_hours_typed_with_a_chinese_ime(world, coordi
     assert input_value(page, "serving_hours") == "11:00-14:00, 17:00-21:00"
 
 
+@pytest.mark.parametrize("typed", ["11:00——14:00，17:00——21:00",  # the Chinese IME's dash (Shift + -)
+                                   "11:00〜14:00、17:00〜21:00",  # the wave dash
+                                   "11:00-14:00 17:00-21:00", "11:00-14:00\n17:00-21:00",
+                                   "11:00-14:00，17:00-21:00。"])
+def test_serving_hours_as_people_type_them_are_read(world, coordinator, ctx, typed):
+    response = coordinator.post(f"/coordinate/merchants/{world.merchant}", merchant_form(serving_hours=typed))
+    assert response.status_code == 303
+    with ctx() as session:
+        assert session.get(Merchant, world.merchant).serving_hours == "11:00-14:00, 17:00-21:00"
+
+
 @pytest.mark.parametrize("typed, message", [
     ("11-14", "Cannot read “11-14”. Write ranges like 11:00-14:00, 17:00-21:00."),
     ("11:00-14:00, 13:30-15:00", "The ranges overlap. Write each serving time once."),
     ("09:00-25:00", "“09:00-25:00” is not a time of day (00:00 to 24:00)."),
+    # 16 short ranges fit the 200-character field but not the column once written as 00:00-00:01, …
+    (",".join(f"{h}:{m}-{h}:{m[0]}1" for h in range(8) for m in ("00", "30")), "Write at most 15 ranges."),
 ])
 def test_unreadable_serving_hours_are_refused_with_the_input_kept(world, coordinator, ctx, typed, message):
     response = coordinator.post(f"/coordinate/merchants/{world.merchant}", merchant_form(serving_hours=typed))

@@ -213,3 +213,11 @@ def test_a_doubled_redeem_gives_one_voucher_and_shows_it(world, make_client, ctx
         assert balance_of(rider) == 70
     fresh = input_value(client.get(f"/offers/{world.offer}"), "request_key")
     assert fresh != key  # a new screen, a new key: a second voucher is a deliberate second tap
+
+
+def test_chinese_labels_use_full_width_brackets(world, make_client, ctx, issued):
+    voucher_id, code = issued
+    cancel_page = text_of(make_client(world.coordinator).get(f"/coordinate/vouchers/{voucher_id}/cancel", lang="zh"))
+    assert "原因（骑手会看到）" in cancel_page and "原因(" not in cancel_page
+    widget = text_of(make_client(world.staff).post(f"/merchant/vouchers/{code}/confirm", htmx=True, lang="zh"))
+    assert re.search(r"撤销本次核销（\d\d:\d\d前）", widget)

@@ -55,7 +55,7 @@ def test_a_no_show_is_corrected_to_attended_only_with_a_reason(session, signed_u
     assert signup.status == "attended"
     assert balance_of(rider.id) == 40
     [entry] = entries_of(session, rider.id)
-    assert (entry.kind, entry.amount, entry.reason) == ("award", 40, "路口交通安全劝导: 签到表漏记")
+    assert (entry.kind, entry.amount, entry.reason) == ("award", 40, "路口交通安全劝导 · 签到表漏记")
 
 
 def test_attended_corrected_to_no_show_is_one_reversal_that_names_the_award(session, signed_up):
@@ -69,7 +69,7 @@ def test_attended_corrected_to_no_show_is_one_reversal_that_names_the_award(sess
     award, reversal = entries_of(session, rider.id)
     assert (reversal.kind, reversal.amount, reversal.reverses_id, reversal.signup_id) == (
         "reversal", -40, award.id, signup.id)
-    assert reversal.reason == "路口交通安全劝导: 本人未到场"
+    assert reversal.reason == "路口交通安全劝导 · 本人未到场"
     assert signup.status == "no_show" and balance_of(rider.id) == 0
     assert run_audit() == []
     journal = session.scalars(sa.select(JournalEntry).where(JournalEntry.action == "attendance.correct")).all()
