@@ -50,8 +50,9 @@ def _at(days: int, hour: int, now: datetime) -> datetime:
 def soon(now: datetime) -> datetime:
     """When the demo's soon task starts: the first whole ten minutes at least 20 minutes after ``now``
     (so 20 to 30 minutes later: within the hour, and attendance, which opens an hour before, is open)."""
-    start = (now + timedelta(minutes=20)).replace(second=0, microsecond=0)
-    return start + timedelta(minutes=-start.minute % 10)
+    earliest = now + timedelta(minutes=20)
+    start = earliest.replace(minute=earliest.minute - earliest.minute % 10, second=0, microsecond=0)
+    return start if start >= earliest else start + timedelta(minutes=10)
 
 
 def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]:

@@ -152,3 +152,14 @@ def test_demo_reset_is_refused_in_production(make_app, world, ctx):
     with ctx() as session:
         assert session.get(User, world.rider) is not None
         assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == tasks
+
+
+def test_the_soon_task_starts_20_to_30_minutes_after_loading_whatever_the_second():
+    from demo.load import soon
+
+    for second in (0, 1, 30, 59):
+        for minute in (0, 9, 10, 41, 59):
+            now = datetime(2031, 7, 14, 9, minute, second, 500, tzinfo=UTC)
+            starts = soon(now)
+            assert timedelta(minutes=20) <= starts - now <= timedelta(minutes=30)
+            assert starts.minute % 10 == 0 and starts.second == 0
