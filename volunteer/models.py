@@ -1,7 +1,8 @@
 """Tasks and sign-ups.
 
 Capacity lives in the database: ``task.taken`` counts the sign-ups that hold a place (confirmed,
-attended, no-show) and a CHECK keeps it within ``places``; services move it only with conditional
+offered — a freed place held for one rider until ``hold_until`` —, attended, no-show) and a CHECK keeps
+it within ``places``; services move it only with conditional
 UPDATEs whose row counts they check.
 """
 
@@ -25,11 +26,12 @@ CATEGORY_LABELS = {
     "community": _l("Community service"),
 }
 TASK_STATUSES = ("open", "cancelled")
-SIGNUP_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show", "removed")
-HOLDS_PLACE = ("confirmed", "attended", "no_show")
+SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled", "attended", "no_show", "removed")
+HOLDS_PLACE = ("confirmed", "offered", "attended", "no_show")
 SIGNUP_STATUS_LABELS = {
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("Waitlist"),
+    "offered": _l("Place held for you"),
     "cancelled": _l("Cancelled"),
     "attended": _l("Attended"),
     "no_show": _l("No-show"),
@@ -92,6 +94,10 @@ class Task(db.Model):
         return CATEGORY_LABELS.get(self.category, self.category)
 
 
+HOLD_RECORDED = ("(status = 'offered' AND hold_until IS NOT NULL AND offered_at IS NOT NULL)"
+                 " OR (status != 'offered' AND hold_until IS NULL)")
+
+
 class Signup(db.Model):
     """One rider's sign-up for one task (unique per pair); waitlist order is ``queued_at`` then ``id``."""
 
@@ -106,6 +112,9 @@ class Signup(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     removal_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # A freed place offered to this waiting rider (status ``offered``): when, and until when (UTC) it is held.
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     task: Mapped[Task] = relationship()
     rider: Mapped[User] = relationship(foreign_keys=[rider_id])
@@ -116,6 +125,7 @@ class Signup(db.Model):
         sa.Index("ix_signup_task_status_queue", "task_id", "status", "queued_at", "id"),
         sa.CheckConstraint("status != 'removed' OR (removed_at IS NOT NULL AND removed_by_id IS NOT NULL"
                            " AND removal_reason != '')", name="removal_recorded"),
+        sa.CheckConstraint(HOLD_RECORDED, name="hold_only_when_offered"),
     )
 
     @property
@@ -124,5 +134,9 @@ class Signup(db.Model):
 
     @property
     def is_active(self) -> bool:
-        """True while the rider holds a place or waits for one."""
-        return self.status in ("confirmed", "waitlisted")
+        """True while the rider holds a place, is offered one or waits for one."""
+        return self.status in ("confirmed", "offered", "waitlisted")
+
+    def hold_is_open(self, now: datetime | None = None) -> bool:
+        """True while a place is held for the rider (offered and ``hold_until`` not reached): Accept works."""
+        return self.status == "offered" and self.hold_until is not None and self.hold_until > (now or utcnow())
