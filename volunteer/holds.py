@@ -80,7 +80,7 @@ def _free_places(task_id: int) -> int:
     return db.session.scalar(sa.select(Task.places - Task.taken).where(Task.id == task_id))
 
 
-def offer_freed_places(task_id: int, now: datetime | None = None) -> list[Signup]:
+def offer_freed_places(task_id: int, now: datetime | None = None, *, lapsed_only: bool = False) -> list[Signup]:
     """Lapse the task's ended holds, then offer each free place to the next eligible waiting rider.
 
     Riders are taken in arrival order (``queued_at``, ``id``); one deactivated or deleted, or booked on an
@@ -88,12 +88,13 @@ def offer_freed_places(task_id: int, now: datetime | None = None) -> list[Signup
     not offered the place again (if only they remain, the place stays free until the next change or run).
     Each offer holds the place until :func:`hold_until_for`; with ``SIGNUP_HOLD_MINUTES = 0`` the rider is
     confirmed at once instead. A cancelled task gets no offers, nor one about to start. Each rider is told
-    (inbox and SMS) in the same transaction. Returns the sign-ups offered (or confirmed), in queue order.
-    The caller holds the task's lock.
+    (inbox and SMS) in the same transaction. With ``lapsed_only`` (an action that freed no place itself: a
+    sign-up, leaving the waitlist, an accept) places are offered only when a hold lapsed here. Returns the
+    sign-ups offered (or confirmed), in queue order. The caller holds the task's lock.
     """
     now = now or utcnow()
     passed_over = set(lapse_holds(task_id, now))
-    if _free_places(task_id) <= 0:
+    if (lapsed_only and not passed_over) or _free_places(task_id) <= 0:
         return []
     task = db.session.get(Task, task_id)
     db.session.refresh(task)
@@ -155,7 +156,7 @@ def expire_holds(task_id: int, now: datetime | None = None) -> tuple[int, int]:
     lock_task(task_id)
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Signup)
                                .where(Signup.task_id == task_id, Signup.status == "offered", Signup.hold_until <= now))
-    offered = offer_freed_places(task_id, now)
+    offered = offer_freed_places(task_id, now, lapsed_only=True)
     return before, len(offered)
 
 

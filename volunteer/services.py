@@ -155,7 +155,7 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
         now = utcnow()
     db.session.refresh(task)
     _check_open(task, now)
-    offer_freed_places(task.id, now)  # an ended hold's place goes to the waitlist first, not to a newcomer
+    offer_freed_places(task.id, now, lapsed_only=True)  # an ended hold's place goes to the waitlist, not to me
     check_free(rider_id=rider.id, task=task)
     status = "confirmed" if take_place(task.id, now) else "waitlisted"
     if status == "waitlisted" and not join_waitlist:
@@ -191,8 +191,9 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
     if task.has_started(now) and not task.is_cancelled:
         raise CannotCancelSignup()
     lock_task(task.id)
-    if any(update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == holding)
-                       .values(status="cancelled", hold_until=None)) for holding in ("confirmed", "offered")):
+    freed = any(update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == holding)
+                            .values(status="cancelled", hold_until=None)) for holding in ("confirmed", "offered"))
+    if freed:
         free_place(task.id)
     elif not update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "waitlisted")
                          .values(status="cancelled")):
@@ -200,7 +201,7 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
         if signup.status != "cancelled":
             raise CannotCancelSignup()
     if not task.is_cancelled:
-        offer_freed_places(task.id, now)
+        offer_freed_places(task.id, now, lapsed_only=not freed)
     db.session.refresh(signup)
     db.session.refresh(task)
     return signup
@@ -231,7 +232,7 @@ def accept_offer(*, signup: Signup, rider: User, now: datetime | None = None) ->
                        .where(Signup.id == signup.id, Signup.status == "offered", Signup.hold_until > now)
                        .values(status="confirmed", hold_until=None)):
         raise HoldEnded()
-    offer_freed_places(task.id, now)  # other riders' ended holds lapse on the way
+    offer_freed_places(task.id, now, lapsed_only=True)  # other riders' ended holds lapse on the way
     db.session.refresh(signup)
     db.session.refresh(task)
     return signup
@@ -310,7 +311,7 @@ def remove_signup(*, signup: Signup, reason: str, actor: User, now: datetime | N
         raise CannotRemoveSignup()
     if before in ("confirmed", "offered"):
         free_place(task.id)
-    offer_freed_places(task.id, now)
+    offer_freed_places(task.id, now, lapsed_only=before == "waitlisted")
     journal.record("signup.remove", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
                    organisation_id=task.organisation_id, now=now, title=task.title, reason=reason)
     db.session.refresh(signup)
