@@ -67,6 +67,8 @@ TABLE = [
     ("GET", "/tasks/{task}", PUBLIC),
     ("POST", "/tasks/{task}/signup", only(303, R)),
     ("POST", "/tasks/{signed_task}/cancel", only(303, R)),
+    ("POST", "/tasks/{signed_task}/accept", only(303, R)),  # already confirmed: accepting again changes nothing
+    ("POST", "/tasks/{task}/decline", only(404, R)),  # no sign-up of the rider's there
     ("GET", "/my/tasks", R),
     ("GET", "/wallet", R),
     ("GET", "/wallet/balance", R),
