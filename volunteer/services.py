@@ -210,9 +210,10 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
 def accept_offer(*, signup: Signup, rider: User, now: datetime | None = None) -> Signup:
     """Take the place held for the rider: ``offered`` becomes ``confirmed``, only while ``hold_until > now``.
 
-    Accepting twice changes nothing. Raises :class:`HoldEnded` (naming the time it ended) once the hold is
-    over, :class:`NoHeldPlace` when no place is held for the rider, :class:`OverlappingTask` when the rider
-    has since taken a place on a task at the same time, and :class:`TaskCancelled`.
+    Accepting twice changes nothing. Raises :class:`HoldEnded` (naming the time it ended, if it has not lapsed
+    yet) once the hold is over, :class:`NoHeldPlace` when no place is held for the rider,
+    :class:`OverlappingTask` when the rider has since taken a place on a task at the same time, and
+    :class:`TaskCancelled`.
     """
     now = now or utcnow()
     task = signup.task
@@ -223,6 +224,8 @@ def accept_offer(*, signup: Signup, rider: User, now: datetime | None = None) ->
         return signup
     if task.is_cancelled:
         raise TaskCancelled()
+    if signup.status == "waitlisted" and signup.offered_at is not None:  # the hold lapsed a moment ago
+        raise HoldEnded()
     if signup.status != "offered":
         raise NoHeldPlace()
     if signup.hold_until <= now:
