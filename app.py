@@ -96,6 +96,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from accounts.views import coordinate_bp as accounts_coordinate_bp
     from core import templating
     from demo.cli import demo_cli
+    from notifications import receivers as notification_receivers
     from oversight.audit_trail import bp as oversight_bp
     from oversight.books import points_cli
     from points.coordinate import bp as points_coordinate_bp
@@ -109,6 +110,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from volunteer.views import bp as volunteer_bp
 
     auth.init_login(login_manager)
+    notification_receivers.init_app(app)  # notifications listen to accounts' and points' events
     for blueprint in (accounts_bp, accounts_coordinate_bp, accounts_admin_bp, accounts_profile_bp, points_bp,
                       points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
                       rewards_merchant_bp, oversight_bp):
@@ -178,7 +180,8 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def select_locale() -> str:
-    """The language: the switch's cookie if set, else the browser's Accept-Language, else Chinese."""
+    """The language: the switch's cookie if set, else the logged-in user's stored language, else the
+    browser's Accept-Language, else Chinese."""
     from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
@@ -187,6 +190,12 @@ def select_locale() -> str:
     chosen = request.cookies.get("lang")
     if chosen in languages:
         return chosen
+    try:
+        stored = current_user.language if current_user.is_authenticated else None
+    except DATABASE_UNAVAILABLE:  # the outage page renders as anonymous; the browser's language will do
+        stored = None
+    if stored in languages:
+        return stored
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
