@@ -97,6 +97,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from core import templating
     from demo.cli import demo_cli
     from notifications import receivers as notification_receivers
+    from notifications.cli import notify_cli
     from oversight.audit_trail import bp as oversight_bp
     from oversight.books import points_cli
     from points.coordinate import bp as points_coordinate_bp
@@ -115,7 +116,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                       points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
                       rewards_merchant_bp, oversight_bp):
         app.register_blueprint(blueprint)
-    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli):
+    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli):
         app.cli.add_command(command)
     templating.init_app(app)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance,

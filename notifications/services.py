@@ -64,12 +64,14 @@ def sms_wanted(user_id: int, spec: kinds.Kind) -> bool:
 
 def _queue_sms(*, user: User, notification: Notification, spec: kinds.Kind, values: dict, urgent: bool,
                now: datetime) -> SmsMessage:
-    """Queue the SMS of ``notification``, its text and template values in the user's language."""
+    """Queue the SMS of ``notification``, its text and template values (in the kind's order, as strings) in
+    the user's language."""
     with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
         shown = kinds.display_values(values)
         text = spec.body(shown)
+    template_values = {name: str(shown[name]) for name in spec.params}
     message = SmsMessage(user_id=user.id, notification_id=notification.id, kind=spec.name, phone=user.phone,
-                         text=text[:500], params=json.dumps({k: str(v) for k, v in shown.items()}, ensure_ascii=False),
+                         text=text[:500], params=json.dumps(template_values, ensure_ascii=False),
                          urgent=urgent, status="pending", attempts=0, next_attempt_at=now, created_at=now)
     db.session.add(message)
     db.session.flush()
