@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.text import mask_phone
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
@@ -75,6 +76,11 @@ class SmsMessage(db.Model):
     @property
     def values(self) -> dict:
         return json.loads(self.params or "{}")
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone as an admin may see it, e.g. ``138****5678``."""
+        return mask_phone(self.phone)
 
 
 class NotificationPreference(db.Model):
