@@ -22,6 +22,7 @@ from flask import current_app
 from core.db import update_rows
 from core.timeutil import iso_datetime, utcnow
 from extensions import db
+from notifications.services import notify
 from volunteer.models import Signup, Task
 from volunteer.places import can_take_place, free_place, lock_task
 
@@ -135,16 +136,12 @@ def promote_waitlist(task_id: int) -> int:
 
 
 def _tell(signup: Signup, task: Task, now: datetime) -> None:
-    """Tell the rider of their offer (or, without holds, their place), in this transaction."""
-    try:
-        from notifications.services import notify
-    except ImportError:  # the notifications package is not there yet
-        return
-    params = {"title": task.title, "starts_at": iso_datetime(task.starts_at)}
+    """Tell the rider of their offer (or, without holds, their place): inbox and SMS, in this transaction.
+    An offer for a task starting within the hour is urgent (its SMS may break quiet hours)."""
+    params = {"title": task.title, "starts_at": task.starts_at}
     if signup.status == "offered":
-        until = iso_datetime(signup.hold_until)
-        notify(user_id=signup.rider_id, kind="place_offered", params={**params, "hold_until": until},
-               link=f"/tasks/{task.id}", dedupe_key=f"offer:{signup.id}:{until}",
+        notify(user_id=signup.rider_id, kind="place_offered", params={**params, "hold_until": signup.hold_until},
+               link=f"/tasks/{task.id}", dedupe_key=f"offer:{signup.id}:{iso_datetime(signup.hold_until)}",
                urgent=task.starts_at - now <= URGENT_WITHIN, now=now)
     else:
         notify(user_id=signup.rider_id, kind="promoted", params=params, link=f"/tasks/{task.id}", now=now)
