@@ -261,3 +261,50 @@ def test_the_database_refuses_an_offer_without_a_hold_time_and_more_holders_than
     with pytest.raises(sa.exc.IntegrityError):
         session.execute(sa.update(Task).where(Task.id == task.id).values(taken=Task.taken + 1))
     session.rollback()
+
+
+def notes_of(session, user_id) -> list:
+    from notifications.models import Notification
+
+    return session.scalars(sa.select(Notification).where(Notification.user_id == user_id)
+                           .order_by(Notification.id)).all()
+
+
+def test_an_offer_tells_the_rider_in_the_inbox_and_by_sms_in_the_same_transaction(session, setup):
+    import json
+
+    from notifications.models import SmsMessage
+
+    task, riders, signups, _ = setup
+    services.cancel_signup(signup=signups[0], rider=riders[0])
+    session.commit()
+    until = session.get(Signup, signups[2].id).hold_until
+    [note] = notes_of(session, riders[2].id)
+    assert (note.kind, note.link) == ("place_offered", f"/tasks/{task.id}")
+    assert json.loads(note.params) == {"title": task.title, "starts_at": task.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                       "hold_until": until.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    assert note.dedupe_key == f"offer:{signups[2].id}:{until.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    sms = session.scalars(sa.select(SmsMessage).where(SmsMessage.user_id == riders[2].id)).all()
+    assert [(m.kind, m.urgent) for m in sms] == [("place_offered", False)]  # the task starts in 3 hours
+    assert notes_of(session, riders[3].id) == []
+
+
+def test_an_offer_for_a_task_within_the_hour_is_urgent_and_a_refused_step_writes_nothing(session, setup):
+    from notifications.models import SmsMessage
+
+    task, riders, signups, _ = setup
+    soon = task.starts_at - timedelta(minutes=40)
+    services.cancel_signup(signup=signups[0], rider=riders[0], now=soon)
+    session.rollback()  # the view rolled back: no offer, no message
+    assert notes_of(session, riders[2].id) == []
+    services.cancel_signup(signup=session.get(Signup, signups[0].id), rider=riders[0], now=soon)
+    session.commit()
+    assert session.scalars(sa.select(SmsMessage.urgent).where(SmsMessage.user_id == riders[2].id)).all() == [True]
+
+
+def test_without_holds_the_rider_is_told_they_have_the_place(session, setup, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGNUP_HOLD_MINUTES", 0)
+    _, riders, signups, _ = setup
+    services.cancel_signup(signup=signups[0], rider=riders[0])
+    session.commit()
+    assert [n.kind for n in notes_of(session, riders[2].id)] == ["promoted"]
