@@ -180,9 +180,11 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     return signup
 
 
-def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -> Signup:
+def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None,
+                  leaving: tuple[str, ...] = ("confirmed", "offered")) -> Signup:
     """Cancel the rider's sign-up before the task starts (or decline the place held for them); a freed place
-    is offered to the next on the waitlist.
+    is offered to the next on the waitlist. ``leaving``: the place-holding statuses that may be cancelled
+    (a waitlisted sign-up always may).
 
     Raises :class:`CannotCancelSignup` once the task has started or attendance was marked.
     """
@@ -192,7 +194,7 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
         raise CannotCancelSignup()
     lock_task(task.id)
     freed = any(update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == holding)
-                            .values(status="cancelled", hold_until=None)) for holding in ("confirmed", "offered"))
+                            .values(status="cancelled", hold_until=None)) for holding in leaving)
     if freed:
         free_place(task.id)
     elif not update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "waitlisted")
@@ -248,6 +250,7 @@ def decline_offer(*, signup: Signup, rider: User, now: datetime | None = None) -
 
     Raises :class:`NoHeldPlace` for a rider who holds a confirmed place (they cancel it instead) or has none.
     """
+    lock_task(signup.task_id)  # an Accept from another device either came first or waits for this one
     db.session.refresh(signup)
     if signup.status == "cancelled":
         return signup
@@ -255,7 +258,7 @@ def decline_offer(*, signup: Signup, rider: User, now: datetime | None = None) -
         raise NoHeldPlace(_l("You already accepted this place. To give it up, cancel your sign-up."))
     if signup.status not in ("offered", "waitlisted"):
         raise NoHeldPlace()
-    return cancel_signup(signup=signup, rider=rider, now=now)
+    return cancel_signup(signup=signup, rider=rider, now=now, leaving=("offered",))
 
 
 @on_close
