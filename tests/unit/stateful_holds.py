@@ -82,6 +82,16 @@ class HoldRules:
                 assert db.session.get(Signup, row[2]).status == "offered"
             self.promoted.extend(offered_now)
 
+    @rule(pick=st.integers(0, 7), answer=st.sampled_from(["accept", "decline", "lapse"]))
+    def a_freed_place_is_answered(self, pick, answer):
+        """A rider with a place on a task with a waitlist cancels; the rider offered the place answers at once
+        (or lets the hold run out): the whole journey in one step, so that Hypothesis meets it often."""
+        self.cancel_a_held_place(pick)
+        if not self.held():
+            return
+        {"accept": self.accept_a_held_place, "decline": self.decline_a_held_place,
+         "lapse": lambda _pick: self.holds_run_out()}[answer](pick)
+
     def held_ended(self) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(Signup)
                                  .where(Signup.status == "offered", Signup.hold_until <= self.now))

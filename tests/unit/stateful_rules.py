@@ -261,7 +261,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
                                                           now=self.now))
         target = "attended" if attended else "no_show"
         too_late = self.now > signup.task.ends_at + attendance.correction_window()
-        if (cancelled or too_early or too_late or before in ("waitlisted", "cancelled")
+        if (cancelled or too_early or too_late or before in ("waitlisted", "offered", "cancelled")
                 or (before in ("attended", "no_show") and before != target)):  # a correction needs a reason
             assert isinstance(result, AttendanceNotAllowed)
         elif attended:
