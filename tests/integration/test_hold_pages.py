@@ -154,3 +154,11 @@ def test_expire_holds_lapses_ended_holds_once_and_says_how_many(app, held, ctx):
     assert first.exit_code == 0 and "1 hold(s) lapsed, 1 new offer(s) made" in first.output
     assert second.exit_code == 0 and "0 hold(s) lapsed, 0 new offer(s) made" in second.output
     assert status(ctx, held.mine) == "waitlisted" and status(ctx, held.theirs) == "offered"
+
+
+def test_the_task_list_shows_the_hold_with_its_buttons_and_no_button_once_it_ended(rider, held, ctx):
+    page = text_of(rider.get("/tasks"))
+    assert f"A place is held for you until {held.shown}" in page and "Accept the place" in page
+    end_the_hold(ctx, held)
+    page = text_of(rider.get("/tasks"))
+    assert "Accept the place" not in page and "the time to accept it is over" in page
