@@ -97,8 +97,11 @@ def sign_up(task_id: int):
     except DomainError as error:
         return _refusal(task_id, error)
     db.session.commit()
-    message = (_("You are signed up. See you there!") if signup.status == "confirmed"
-               else _("You are on the waitlist, number %(n)d.", n=queries.waitlist_position(signup)))
+    if signup.status == "offered":  # a tap from a page older than the offer: the widget shows the hold
+        message = None
+    else:
+        message = (_("You are signed up. See you there!") if signup.status == "confirmed"
+                   else _("You are on the waitlist, number %(n)d.", n=queries.waitlist_position(signup)))
     return _signup_widget(task, signup, message=message)
 
 

@@ -162,3 +162,10 @@ def test_the_task_list_shows_the_hold_with_its_buttons_and_no_button_once_it_end
     end_the_hold(ctx, held)
     page = text_of(rider.get("/tasks"))
     assert "Accept the place" not in page and "the time to accept it is over" in page
+
+
+def test_a_sign_up_tap_from_an_old_page_shows_the_hold_and_changes_nothing(rider, held, ctx):
+    response = rider.post(f"/tasks/{held.task}/signup", {"waitlist": "1"}, htmx=True)
+    html = text_of(response)
+    assert response.status_code == 200 and "Accept the place" in html and "waitlist, number" not in html
+    assert status(ctx, held.mine) == "offered"
