@@ -45,10 +45,10 @@ def read_position(lat: str | None, lng: str | None, places: int = 3) -> tuple[fl
 
 
 def format_distance(metres: float) -> str:
-    """A distance as a person reads it, in the user's language: ``850 m`` / ``850 米`` to the nearest 10 m
-    below 1 km, ``2.3 km`` / ``2.3 公里`` with one decimal below 10 km, whole kilometres beyond."""
+    """A distance as a person reads it, in the user's language: ``850 m`` / ``850米`` to the nearest 10 m
+    below 1 km, ``2.3 km`` / ``2.3公里`` with one decimal below 10 km, whole kilometres beyond."""
     if metres < 995:
-        return _("%(num)s m", num=format_decimal(int(round(metres / 10.0)) * 10))
+        return _("%(num)s m", num=format_decimal(round(metres / 10) * 10))
     km = metres / 1000
     if km < 9.95:
         return _("%(num)s km", num=format_decimal(round(km, 1), format="0.0"))
