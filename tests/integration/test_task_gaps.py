@@ -141,7 +141,7 @@ def test_a_refused_location_says_the_browser_did_not_share_it(client, gaps):
     assert "Your browser did not share its location" in html and "data-near-waiting" not in html
     assert titles(html)[0] == "路口交通安全劝导"
     assert chips(html)["1 hour or less"][0] == "/tasks?soon=2h&short=1&near=1&geo=denied"
-    assert "您的浏览器没有提供位置" in client.get("/tasks?near=1&geo=denied", lang="zh").get_data(as_text=True)
+    assert "你的浏览器没有提供位置" in client.get("/tasks?near=1&geo=denied", lang="zh").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query", ["soon=5h", "soon=1", "short=yes", "near=yes&lat=31.87&lng=120.55", "geo=denied"])
