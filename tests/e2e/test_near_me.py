@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
@@ -78,6 +79,8 @@ def test_tapping_near_me_puts_the_nearest_task_first(live_server, live_app, task
     assert distances[-1] == t("Distance unknown")
     expect(page.get_by_role("link", name=t("Near me"))).to_have_attribute("aria-current", "true")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    results = Axe().run(page)  # the pressed chips, the note and the distances are accessible
+    assert results.violations_count == 0, [v["id"] for v in results.response["violations"]]
 
     # The position is kept for the tab: with the permission gone, "near me" again still sorts by distance.
     context.clear_permissions()
