@@ -164,3 +164,16 @@ def test_logging_in_stores_the_language_when_none_is_kept(world, ctx, client):
     assert response.status_code == 303
     with ctx() as session:
         assert session.get(User, world.rider).language == "en"
+
+
+def test_registering_keeps_the_language_of_the_page(client, ctx):
+    from tests.pages import registration_code
+
+    phone = "13912345670"
+    code = registration_code(client, phone)
+    response = client.post("/register", {"phone": phone, "name": "赵佳楠", "password": "longenough1",
+                                         "trade": "food_delivery", "platform": "美团", "privacy": "y", "code": code},
+                           lang="zh-CN")
+    assert response.status_code == 303
+    with ctx() as session:
+        assert session.scalar(sa.select(User.language).where(User.phone == phone)) == "zh"
