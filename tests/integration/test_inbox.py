@@ -31,7 +31,7 @@ def test_the_inbox_shows_newest_first_in_the_viewers_language_with_unread_marked
     assert english.index("路口劝导1 on Wed 9 Dec 09:30 is cancelled.") < english.index("路口劝导0 on")
     assert english.count("Unread:") == 2 and "Mark all read" in english
     chinese = text_of(rider.get("/inbox", lang="zh-CN"))
-    assert "12月9日 周三 09:30的“路口劝导1”已取消。" in chinese and chinese.count("未读：") == 2
+    assert "“路口劝导1”（12月9日 周三 09:30）已取消。" in chinese and chinese.count("未读：") == 2
     assert "12月3日 10:01" in chinese  # written at 02:01 UTC, shown in local time
 
 
