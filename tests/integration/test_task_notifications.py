@@ -117,7 +117,8 @@ def test_cancelling_a_task_tells_its_riders_once(ctx, world, riders, make_client
         session.commit()
     assert [(user, kind) for user, kind, _params, _link in notes(ctx)] == [
         (riders["zh"], "task_cancelled"), (riders["en"], "task_cancelled"), (riders["waiting"], "task_cancelled")]
-    assert "的“路口交通安全劝导”已取消" in inbox(make_client, riders["zh"])
+    chinese = inbox(make_client, riders["zh"])
+    assert "“路口交通安全劝导”（" in chinese and "）已取消。" in chinese
     assert "路口交通安全劝导 on " in inbox(make_client, riders["en"])
 
 
