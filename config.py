@@ -76,6 +76,8 @@ class Config:
     NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "22:00-07:00")
     NOTIFY_SMS_DAILY_CAP = int(os.environ.get("NOTIFY_SMS_DAILY_CAP", "10"))
     NOTIFY_SMS_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_SMS_MAX_ATTEMPTS", "5"))
+    # ``flask notify remind`` reminds confirmed riders of a task starting within this many minutes (once each).
+    NOTIFY_REMIND_BEFORE_MINUTES = int(os.environ.get("NOTIFY_REMIND_BEFORE_MINUTES", "120"))
     SMS_CODES_PER_PHONE = os.environ.get("SMS_CODES_PER_PHONE", "5 per hour")
     SMS_CODES_PER_ADDRESS = os.environ.get("SMS_CODES_PER_ADDRESS", "20 per hour")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: none, direct).

@@ -21,6 +21,7 @@ from core.timeutil import localtime, utcnow
 from extensions import db
 from points import ledger
 from points.errors import InsufficientPoints
+from volunteer import notices
 from volunteer.errors import AttendanceNotAllowed, CorrectionNeedsReason, ReasonRequired, SignupsChanged
 from volunteer.models import Signup, Task
 from volunteer.places import lock_task
@@ -73,6 +74,7 @@ def _award(signup: Signup, task: Task, actor: User, now: datetime, reason: str) 
                             reason=reason or task.title, actor=actor, now=now)
     journal.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
                    organisation_id=task.organisation_id, now=now, points=task.points, title=task.title)
+    notices.tell_attendance(signup, task, attended=True, reason="", now=now)
 
 
 def _correct(signup: Signup, task: Task, attended: bool, reason: str, actor: User, now: datetime) -> None:
@@ -93,6 +95,7 @@ def _correct(signup: Signup, task: Task, attended: bool, reason: str, actor: Use
                    organisation_id=task.organisation_id, now=now, title=task.title, reason=reason,
                    status="attended" if attended else "no_show",
                    points=task.points if attended else -task.points)
+    notices.tell_attendance(signup, task, attended=attended, reason=reason, now=now)
 
 
 def mark_attendance(*, signup: Signup, attended: bool, actor: User, reason: str = "",

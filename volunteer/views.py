@@ -6,10 +6,12 @@ from flask_login import current_user
 
 from accounts.queries import organisations
 from core.errors import DomainError
+from core.geo import distance_m
 from core.timeutil import utcnow
 from core.web import refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
 from volunteer import queries, services
+from volunteer.listing import TaskFilters
 from volunteer.models import CATEGORY_LABELS, Signup, Task
 
 bp = Blueprint("volunteer", __name__)
@@ -25,17 +27,15 @@ def my_signups(task_ids) -> dict[int, Signup]:
 
 @bp.get("/tasks")
 def task_list():
-    """Upcoming open tasks, soonest first, filtered by category and organisation."""
-    category = request.args.get("category", "")
-    organisation_id = request.args.get("organisation", type=int)
-    if organisation_id is not None and not 0 < organisation_id < 2**31:
-        organisation_id = None
+    """Upcoming open tasks, soonest first (or nearest first with ``near=1``), filtered (see volunteer.listing)."""
+    filters = TaskFilters.from_args(request.args)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 1000)
-    found = queries.upcoming_tasks(now=utcnow(), category=category, organisation_id=organisation_id,
-                                   offset=(page - 1) * TASKS_PER_PAGE, limit=TASKS_PER_PAGE + 1)
+    found = queries.upcoming_tasks(now=utcnow(), offset=(page - 1) * TASKS_PER_PAGE, limit=TASKS_PER_PAGE + 1,
+                                   **filters.search())
     tasks = found[:TASKS_PER_PAGE]
-    context = {"tasks": tasks, "signups": my_signups(t.id for t in tasks), "category": category,
-               "organisation_id": organisation_id, "page": page, "has_more": len(found) > TASKS_PER_PAGE}
+    context = {"tasks": tasks, "signups": my_signups(t.id for t in tasks), "filters": filters,
+               "distances": distances_from(filters.position, tasks) if filters.near else {},
+               "page": page, "has_more": len(found) > TASKS_PER_PAGE}
     if wants_fragment() and request.htmx.target == "task-rows":
         response = make_response(render_template("volunteer/_task_rows.html", **context))
     else:
@@ -43,6 +43,14 @@ def task_list():
                                                  categories=CATEGORY_LABELS, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def distances_from(position: tuple[float, float] | None, tasks) -> dict[int, float]:
+    """Metres from ``position`` to each task that has coordinates, by task id (empty without a position)."""
+    if position is None:
+        return {}
+    return {task.id: distance_m(*position, task.latitude, task.longitude) for task in tasks
+            if task.latitude is not None and task.longitude is not None}
 
 
 def position_of(signup: Signup | None) -> int | None:
