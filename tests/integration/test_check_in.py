@@ -242,3 +242,24 @@ def test_a_check_in_far_from_the_task_is_flagged_not_refused(coordinator, make_c
     page = text_of(coordinator.get(f"/coordinate/tasks/{task_id}"))
     row = re.search(rf'<li id="signup-{signup_id}".*?</li>', page, re.DOTALL).group(0)
     assert re.search(r"Checked in 1\d{3} m from the task's place", row)
+
+
+def test_the_demo_rider_checks_in_on_the_demo_soon_task_with_the_coordinators_code(make_client, ctx):
+    import random
+
+    from demo.data import SOON_TASK
+    from demo.load import load_demo
+
+    with ctx() as session:
+        load_demo(random.Random(2022))
+        session.commit()
+        task_id = session.scalar(sa.select(Task.id).where(Task.title == SOON_TASK[0]))
+        rider_id = session.scalar(sa.select(User.id).where(User.phone == "13800000001"))
+        coordinator_id = session.scalar(sa.select(User.id).where(User.phone == "13900000001"))
+    screen = make_client(coordinator_id).get(f"/coordinate/tasks/{task_id}/check-in").get_data(as_text=True)
+    code = re.search(r'check-in-digits"[^>]*>(\d{6})<', screen).group(1)
+    rider = make_client(rider_id)
+    assert f'action="/tasks/{task_id}/check-in"' in rider.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert rider.post(f"/tasks/{task_id}/check-in", {"code": code}).status_code == 303
+    signup = signup_of(ctx, task_id, rider_id)
+    assert (signup.status, signup.attendance_method) == ("attended", "verified")
