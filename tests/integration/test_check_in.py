@@ -180,7 +180,7 @@ def test_a_rider_without_a_place_is_told_so_in_their_language(make_client, world
     assert response.status_code == 409 and message in text_of(response)
 
 
-@pytest.mark.parametrize(("lang", "message"), [("en", "This code is wrong or too old."), ("zh", "验证码不对或已过期")])
+@pytest.mark.parametrize(("lang", "message"), [("en", "This code is wrong or too old."), ("zh", "签到码不对或已过期")])
 def test_a_wrong_code_is_refused_in_both_languages_and_kept_in_the_form(make_client, world, booked, lang, message):
     rider = make_client(world.rider)
     response = rider.post(f"/tasks/{booked}/check-in", {"code": "12345"}, lang=lang)
