@@ -146,11 +146,11 @@ def test_a_wrong_code_and_a_closed_window_are_refused_and_change_nothing(session
     early = START - timedelta(hours=1, minutes=1)
     with pytest.raises(CheckInNotOpen) as refused:
         checkin.check_in(task=task, rider=rider, code=checkin.code_for(task, "in", early), now=early)
-    assert "Check-in opens at" in refused.value.message
+    assert refused.value.message == "签到于12月9日 07:00开放。"  # the default language: Chinese
     late = START + timedelta(hours=2, seconds=1)
     with pytest.raises(CheckInNotOpen) as refused:
         checkin.check_in(task=task, rider=rider, code=checkin.code_for(task, "in", late), now=late)
-    assert "Check-in closed at" in refused.value.message
+    assert refused.value.message == "签到已于12月9日 10:00结束。"
     session.rollback()
     session.refresh(signup)
     assert (signup.status, signup.checked_in_at, signup.attendance_method) == ("confirmed", None, None)
@@ -187,7 +187,7 @@ def test_check_out_needs_a_check_in_and_opens_15_minutes_before_the_end(session,
     with pytest.raises(CheckInNotOpen) as refused:
         checkin.check_in(task=task, rider=rider, direction="out", code=checkin.code_for(task, "out", early),
                          now=early)
-    assert "Check-out opens at" in refused.value.message
+    assert refused.value.message == "签退于12月9日 09:45开放。"
     assert checkin.is_open(task, "out", START + timedelta(hours=3))
     assert not checkin.is_open(task, "out", START + timedelta(hours=3, seconds=1))
 
