@@ -96,6 +96,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from accounts.views import coordinate_bp as accounts_coordinate_bp
     from core import templating
     from demo.cli import demo_cli
+    from notifications import receivers as notification_receivers
+    from notifications.admin import bp as notifications_admin_bp
+    from notifications.cli import notify_cli
+    from notifications.views import bp as notifications_bp
+    from notifications.views import header_unread
     from oversight.audit_trail import bp as oversight_bp
     from oversight.books import points_cli
     from points.coordinate import bp as points_coordinate_bp
@@ -109,15 +114,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     from volunteer.views import bp as volunteer_bp
 
     auth.init_login(login_manager)
+    notification_receivers.init_app(app)  # notifications listen to accounts' and points' events
     for blueprint in (accounts_bp, accounts_coordinate_bp, accounts_admin_bp, accounts_profile_bp, points_bp,
                       points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
-                      rewards_merchant_bp, oversight_bp):
+                      rewards_merchant_bp, oversight_bp, notifications_bp, notifications_admin_bp):
         app.register_blueprint(blueprint)
-    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli):
+    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli):
         app.cli.add_command(command)
     templating.init_app(app)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance,
-                                 ORGANISATION_KIND_LABELS=ORGANISATION_KIND_LABELS)
+                                 ORGANISATION_KIND_LABELS=ORGANISATION_KIND_LABELS, header_unread=header_unread)
     register_error_handlers(app)
     core.responses.init_app(app)  # Vary: HX-Request, no-store for htmx, favicon, web manifest
     core.logs.install(app.logger)
@@ -178,7 +184,8 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def select_locale() -> str:
-    """The language: the switch's cookie if set, else the browser's Accept-Language, else Chinese."""
+    """The language: the switch's cookie if set, else the logged-in user's stored language, else the
+    browser's Accept-Language, else Chinese."""
     from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
@@ -187,6 +194,12 @@ def select_locale() -> str:
     chosen = request.cookies.get("lang")
     if chosen in languages:
         return chosen
+    try:
+        stored = current_user.language if current_user.is_authenticated else None
+    except DATABASE_UNAVAILABLE:  # the outage page renders as anonymous; the browser's language will do
+        stored = None
+    if stored in languages:
+        return stored
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

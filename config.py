@@ -66,6 +66,20 @@ class Config:
     TENCENT_SECRET_KEY = os.environ.get("TENCENT_SECRET_KEY", "")
     TENCENT_SMS_APP_ID = os.environ.get("TENCENT_SMS_APP_ID", "")
     TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+    # A notification's text message uses its kind's template (variables: the kind's parameters, see
+    # notifications/kinds.py); without one the message fails and is retried, then given up.
+    SMS_TEMPLATE_ID_PLACE_OFFERED = os.environ.get("SMS_TEMPLATE_ID_PLACE_OFFERED", "")
+    SMS_TEMPLATE_ID_PROMOTED = os.environ.get("SMS_TEMPLATE_ID_PROMOTED", "")
+    SMS_TEMPLATE_ID_TASK_CHANGED = os.environ.get("SMS_TEMPLATE_ID_TASK_CHANGED", "")
+    SMS_TEMPLATE_ID_TASK_CANCELLED = os.environ.get("SMS_TEMPLATE_ID_TASK_CANCELLED", "")
+    SMS_TEMPLATE_ID_TASK_REMINDER = os.environ.get("SMS_TEMPLATE_ID_TASK_REMINDER", "")
+    # Notifications by SMS (``flask notify send``): no message in quiet hours (local "HH:MM-HH:MM"; empty: none)
+    # unless urgent (a place offered for a task starting within the hour); at most NOTIFY_SMS_DAILY_CAP sent
+    # per user and local day (beyond: skipped); a failed message is tried again after 1, 5, 30, 120 minutes,
+    # at most NOTIFY_SMS_MAX_ATTEMPTS times in all.
+    NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "22:00-07:00")
+    NOTIFY_SMS_DAILY_CAP = int(os.environ.get("NOTIFY_SMS_DAILY_CAP", "10"))
+    NOTIFY_SMS_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_SMS_MAX_ATTEMPTS", "5"))
     SMS_CODES_PER_PHONE = os.environ.get("SMS_CODES_PER_PHONE", "5 per hour")
     SMS_CODES_PER_ADDRESS = os.environ.get("SMS_CODES_PER_ADDRESS", "20 per hour")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: none, direct).

@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the user deleted the account (personal data erased, the rows of its history kept).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the user chose ('zh' or 'en'; ``None``: not known yet): messages written while they are
+    # away (an SMS, a reminder) use it.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     organisation: Mapped[Organisation | None] = relationship()
 

@@ -9,6 +9,7 @@ from accounts import codes, journal
 from accounts.errors import PhoneTaken
 from accounts.models import User
 from accounts.services import phone_taken, register_rider
+from core import events
 from core.errors import DomainError
 from core.text import mask_phone
 from extensions import db
@@ -60,6 +61,7 @@ def reset_password(*, phone: str, code: str, password: str) -> User:
     journal.record("account.password_reset", actor=user, subject=f"user:{user.id}",
                    rider_id=user.id if user.is_rider else None, name=user.name)
     db.session.flush()
+    events.account_changed.send(user_id=user.id, change="password")
     return user
 
 
@@ -86,4 +88,5 @@ def change_phone(*, user: User, phone: str, code: str, password: str) -> User:
         raise PhoneTaken() from None
     journal.record("account.phone_change", actor=user, subject=f"user:{user.id}",
                    rider_id=user.id if user.is_rider else None, old_phone=mask_phone(old), new_phone=mask_phone(phone))
+    events.account_changed.send(user_id=user.id, change="phone")
     return user

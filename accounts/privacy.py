@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from accounts import journal
 from accounts.errors import CannotDeleteAccount, WrongPassword
 from accounts.models import User
+from core import events
 from core.timeutil import utcnow
 from extensions import db
 
@@ -91,6 +92,7 @@ def change_password(*, user: User, current: str, new: str) -> User:
     journal.record("account.password", actor=user, subject=f"user:{user.id}", organisation_id=None,
                    rider_id=user.id if user.is_rider else None)
     db.session.flush()
+    events.account_changed.send(user_id=user.id, change="password")
     return user
 
 

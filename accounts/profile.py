@@ -98,7 +98,10 @@ def change_password():
     form = PasswordChangeForm(prefix="pw")
     if form.validate_on_submit():
         try:
-            user = privacy.change_password(user=current_user, current=form.current.data, new=form.password.data)
+            # The user itself, not the current_user proxy: login_user() stores what it gets, and a proxy to
+            # itself would recurse on the next look at current_user (the language of the flash message).
+            user = privacy.change_password(user=current_user._get_current_object(), current=form.current.data,
+                                           new=form.password.data)
         except DomainError as error:
             db.session.rollback()
             form.current.errors.append(error.message)

@@ -10,6 +10,7 @@ from accounts import journal, scope
 from accounts.errors import AccountSuspended, CannotDeactivate, PhoneTaken
 from accounts.models import User
 from accounts.phones import normalise_phone  # noqa: F401 - callers import it from here
+from core import events
 from core.timeutil import utcnow
 from extensions import db
 
@@ -72,7 +73,8 @@ def set_active(*, user: User, active: bool, actor: User, now: datetime | None = 
 
     Deactivating ends every session of the account and calls the listeners registered with
     :func:`on_deactivate` in the same transaction (volunteer releases the account's places in tasks
-    that have not started). Who may: :func:`accounts.scope.may_change_active`; anyone else gets
+    that have not started); either way :data:`core.events.account_changed` is sent (its owner is told).
+    Who may: :func:`accounts.scope.may_change_active`; anyone else gets
     :class:`CannotDeactivate`.
     """
     if not scope.may_change_active(actor, user):
@@ -90,6 +92,7 @@ def set_active(*, user: User, active: bool, actor: User, now: datetime | None = 
     if not active:
         for listener in DEACTIVATION_LISTENERS:
             listener(user=user, actor=actor, now=now)
+    events.account_changed.send(user_id=user.id, change="reactivated" if active else "deactivated", now=now)
     return user
 
 

@@ -5,7 +5,7 @@ account is a 404. An admin sees every account.
 """
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import format_time
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -64,6 +64,9 @@ def login():
             return render_template("accounts/login.html", form=form), 422
         if user is not None:
             target = safe_next(url_for("home"))
+            if not user.language:  # messages written while they are away use the language they log in with
+                user.language = str(get_locale())
+                db.session.commit()
             start_session(user)
             return redirect(target, code=303)
         LOGIN_BY_PHONE.spend(form.phone.data)
@@ -107,6 +110,7 @@ def register():
             db.session.rollback()
             form.phone.errors.append(error.message)
         else:
+            user.language = str(get_locale())
             db.session.commit()
             REGISTRATION_BY_ADDRESS.spend(request.remote_addr)
             start_session(user)
@@ -122,8 +126,13 @@ def set_language():
 
     The form is not boosted (``hx-boost="false"``): a boosted swap keeps the old ``<html lang>``. A
     boosted request anyway (a page from an older version) is turned into a full navigation (HX-Redirect).
+    A logged-in user's choice is also stored on the account: messages written while they are away (an
+    SMS, a reminder) use it.
     """
     lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"] and current_user.is_authenticated and current_user.language != lang:
+        current_user.language = lang
+        db.session.commit()
     target = safe_next(url_for("home"))
     if request.headers.get("HX-Request") == "true":
         response = current_app.response_class(status=200, headers={"HX-Redirect": target})

@@ -36,6 +36,7 @@ from core.geo import distance_m
 from core.text import normalise_digits
 from core.timeutil import localtime, utcnow
 from extensions import db
+from notifications.services import notify
 from volunteer import attendance
 from volunteer.errors import (
     AlreadyCheckedIn,
@@ -276,10 +277,6 @@ def _check_out(task: Task, signup: Signup, at: datetime) -> None:
 
 
 def _notify_checked_in(task: Task, rider: User, at: datetime) -> None:
-    """Tell the rider (inbox) that the check-in counted, in this transaction (when notifications exist)."""
-    try:
-        from notifications.services import notify
-    except ImportError:  # the inbox lands with notifications/; until then there is nothing to write
-        return
+    """Tell the rider (inbox) that the check-in counted, in this transaction; once per rider and task."""
     notify(user_id=rider.id, kind="checked_in", params={"title": task.title}, link=f"/tasks/{task.id}",
            dedupe_key=f"checked_in:{task.id}:{rider.id}", now=at)

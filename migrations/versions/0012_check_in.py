@@ -8,7 +8,7 @@ existing tasks get a random one here, new tasks at creation; it is never shown. 
 marked sign-ups stay ``NULL`` (nobody knows how they were marked).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 07:30:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from extensions import db
+from notifications.services import notify
 from rewards import vouchers
 from tests.factories import give_points
 from volunteer import services
@@ -136,6 +137,13 @@ TABLE = [
     ("POST", "/coordinate/vouchers/{voucher}/cancel", only(422, SCOPED)),  # no reason given
     ("POST", "/merchant/pause", only(303, M)),  # each staff pauses their own merchant's offers
     ("POST", "/merchant/resume", only(303, M)),
+    ("GET", "/inbox", USER),
+    ("GET", "/inbox/unread", USER),
+    ("POST", "/inbox/read", only(303, USER)),
+    ("GET", "/inbox/{notification}", {"anon": 302, **dict.fromkeys(PERSONAS[1:], 404), "rider": 303}),  # the rider's
+    ("GET", "/inbox/settings", USER),
+    ("POST", "/inbox/settings", only(303, USER)),  # no box ticked: nothing by SMS
+    ("GET", "/admin/sms-outbox", ADMIN),
 ]
 
 
@@ -155,11 +163,12 @@ def ids(world, ctx):
                            ends_at=starts + timedelta(hours=2))
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
+        note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
-                  "staff": world.staff, "organisation": world.org}
+                  "staff": world.staff, "organisation": world.org, "notification": note.id}
     return world, values
 
 

@@ -216,3 +216,15 @@ def test_a_proof_of_a_scan_is_honoured_for_ten_minutes_for_its_task_and_directio
             checkin.read_proof(*args)
     checkin.check_in(task=task, rider=rider, scanned_at=scanned, now=scanned + timedelta(minutes=4))
     assert (signup.status, signup.checked_in_at) == ("attended", scanned)
+
+
+def test_checking_in_writes_one_inbox_notification_in_the_same_transaction(session, booked):
+    from notifications.models import Notification
+
+    task, _, rider, _ = booked
+    checkin.check_in(task=task, rider=rider, code=checkin.code_for(task, "in", START), now=START)
+    rows = session.execute(sa.select(Notification.kind, Notification.params, Notification.link)
+                           .where(Notification.user_id == rider.id)).all()
+    assert rows == [("checked_in", f'{{"title": "{task.title}"}}', f"/tasks/{task.id}")]
+    session.rollback()  # the check-in and its notification go together
+    assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0

@@ -16,7 +16,7 @@ FLOORS = {
     "config": 0, "extensions": 0,
     "core": 1,
     "accounts": 2,
-    "points": 3,  # later: notifications
+    "points": 3, "notifications": 3,
     "volunteer": 4, "rewards": 4,  # later: stations, reports
     "oversight": 5, "demo": 5,  # later: recognition, api
     "app": 6,

@@ -151,3 +151,34 @@ def test_the_console_writes_the_message_to_the_log(configured, caplog):
 def test_the_code_is_shown_on_the_page_only_with_the_console_outside_production(configured, settings, shown):
     with configured(settings):
         assert sms.shows_code_on_page() is shown
+
+
+# --- notification texts (send_text) ------------------------------------------------------------
+
+NOTICE = {"title": "路口劝导", "starts_at": "12月9日 周三 09:30", "hold_until": "12月9日 周三 07:30"}
+
+
+def test_aliyun_sends_a_notification_with_its_kinds_template_and_named_params(configured, aliyun):
+    with configured({**ALIYUN, "SMS_TEMPLATE_ID_PLACE_OFFERED": "SMS_200001"}):
+        sms.send_text(phone="13912345678", purpose="place_offered", text="……", params=NOTICE)
+    (_, request, _), = aliyun.sent
+    assert request.template_code == "SMS_200001" and json.loads(request.template_param) == NOTICE
+
+
+def test_tencent_sends_the_params_in_their_order_as_strings(configured, tencent):
+    with configured({**TENCENT, "SMS_TEMPLATE_ID_VOUCHER_EXPIRED": "1400009"}):
+        sms.send_text(phone="13912345678", purpose="voucher_expired", text="……", params={"offer": "盒饭", "points": 30})
+    _, request = tencent.sent[0]
+    assert (request.TemplateId, request.TemplateParamSet) == ("1400009", ["盒饭", "30"])
+
+
+def test_a_notification_without_its_own_template_is_not_sent_with_the_code_template(configured, aliyun):
+    with configured(ALIYUN), pytest.raises(sms.SmsNotSent) as refused:
+        sms.send_text(phone="13912345678", purpose="place_offered", text="……", params=NOTICE)
+    assert refused.value.details["reason"] == "SMS_TEMPLATE_ID_PLACE_OFFERED is not set" and aliyun.sent == []
+
+
+def test_the_console_logs_the_text_with_the_phone_masked(configured, caplog):
+    with configured({"SMS_BACKEND": "console"}), caplog.at_level(logging.INFO):
+        sms.send_text(phone="13912345678", purpose="task_reminder", text="路口劝导将于明天开始", params={})
+    assert "路口劝导将于明天开始" in caplog.text and "139****5678" in caplog.text and "13912345678" not in caplog.text
