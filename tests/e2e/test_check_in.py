@@ -69,6 +69,8 @@ def test_axe_finds_no_violations_on_the_check_in_pages(live_server, live_app, ca
     failures = []
     for lang in ("zh", "en"):
         coordinator, rider = phone_context(lang), phone_context(lang)
+        for page in (coordinator, rider):  # the switch's cookie: the accounts keep the language of their last visit
+            page.context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
         log_in(coordinator, live_server, cast["coordinator"], "/coordinate/tasks",
                text(live_app, lang, "Tasks of %(org)s", org="杨舍镇塘市办事处"))
         log_in(rider, live_server, cast["rider"], "/tasks", text(live_app, lang, "Volunteer tasks"))
@@ -82,3 +84,18 @@ def test_axe_finds_no_violations_on_the_check_in_pages(live_server, live_app, ca
             if results.violations_count:
                 failures.append(f"{lang} {url}: {[v['id'] for v in results.response['violations']]}")
     assert not failures, failures
+
+
+def test_the_coordinators_screen_shows_the_next_code_by_itself_when_the_window_ends(live_server, live_app, cast,
+                                                                                   phone_context):
+    from volunteer import checkin
+
+    coordinator = phone_context("en")
+    log_in(coordinator, live_server, cast["coordinator"], "/coordinate/tasks",
+           text(live_app, "en", "Tasks of %(org)s", org="杨舍镇塘市办事处"))
+    coordinator.goto(f"{live_server}/coordinate/tasks/{cast['task']}/check-in")
+    digits = coordinator.locator(".check-in-digits")
+    first = digits.inner_text()
+    left = checkin.seconds_left()
+    expect(digits).not_to_have_text(first, timeout=(left + 8) * 1000)  # the flip comes at the window's end
+    expect(digits).to_have_text(re.compile(r"^\d{6}$"))

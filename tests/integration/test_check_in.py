@@ -263,3 +263,8 @@ def test_the_demo_rider_checks_in_on_the_demo_soon_task_with_the_coordinators_co
     assert rider.post(f"/tasks/{task_id}/check-in", {"code": code}).status_code == 303
     signup = signup_of(ctx, task_id, rider_id)
     assert (signup.status, signup.attendance_method) == ("attended", "verified")
+
+
+def test_a_scanned_check_out_link_before_check_out_opens_says_when_and_offers_no_button(make_client, world, booked):
+    page = text_of(make_client(world.rider).get(f"/tasks/{booked}/check-out?code=123456"))
+    assert "Check-out opens at" in page and 'name="code"' not in page
