@@ -162,7 +162,13 @@ def check_in_page(task_id: int, direction: str):
     if current_user.is_authenticated:
         if not current_user.is_rider:
             abort(403)
-        return _check_in_page(task, direction, code=code, proof=request.args.get("proof", "")[:300])
+        proof = request.args.get("proof", "")[:300]
+        if proof:
+            try:
+                checkin.read_proof(proof, task, direction)
+            except DomainError as error:  # too old or broken: say so, and offer the code field instead
+                return _check_in_page(task, direction, error=error.message)
+        return _check_in_page(task, direction, code=code, proof=proof)
     address = f"address:{request.remote_addr}"
     now = utcnow()
     try:

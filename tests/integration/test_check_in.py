@@ -268,3 +268,32 @@ def test_the_demo_rider_checks_in_on_the_demo_soon_task_with_the_coordinators_co
 def test_a_scanned_check_out_link_before_check_out_opens_says_when_and_offers_no_button(make_client, world, booked):
     page = text_of(make_client(world.rider).get(f"/tasks/{booked}/check-out?code=123456"))
     assert "Check-out opens at" in page and 'name="code"' not in page
+
+
+def test_a_broken_or_old_proof_is_refused_and_the_code_field_offered_instead(make_client, world, booked, ctx):
+    rider = make_client(world.rider)
+    page = rider.get(f"/tasks/{booked}/check-in?proof=forged.token")
+    assert "This check-in link is too old or broken" in text_of(page) and 'name="code"' in page.get_data(as_text=True)
+    response = rider.post(f"/tasks/{booked}/check-in", {"proof": "forged.token"})
+    assert response.status_code == 409 and "This check-in link is too old or broken" in text_of(response)
+    assert signup_of(ctx, booked, world.rider).checked_in_at is None
+
+
+def test_wrong_codes_scanned_without_a_session_are_rate_limited_per_address(make_app, booked, ctx):
+    from tests.conftest import Client
+
+    browser = Client(make_app(WRONG_CHECKIN_CODES_PER_RIDER="2 per 10 minutes"))
+    assert [browser.get(f"/tasks/{booked}/check-in?code=12345").status_code for _ in range(2)] == [422, 422]
+    blocked = browser.get(f"/tasks/{booked}/check-in?code={code_now(ctx, booked)}")
+    assert blocked.status_code == 429 and "Too many wrong codes" in text_of(blocked)
+
+
+def test_the_rider_task_page_says_when_check_in_opens(make_client, world, ctx):
+    with ctx() as session:
+        later = make_task(world.org, world.coordinator, starts_at=utcnow() + timedelta(hours=3),
+                          ends_at=utcnow() + timedelta(hours=5))
+        services.sign_up(task=later, rider=session.get(User, world.rider))
+        session.commit()
+        later_id = later.id
+    page = text_of(make_client(world.rider).get(f"/tasks/{later_id}"))
+    assert "Check-in opens at" in page and 'name="code"' not in page
