@@ -12,10 +12,9 @@ Revises: 0010
 Create Date: 2026-12-03 07:30:00
 
 """
-from alembic import op
 import pyotp
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0012'
 down_revision = '0010'
