@@ -47,6 +47,10 @@ class Config:
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20 per 15 minutes")
     REGISTRATIONS_PER_ADDRESS = os.environ.get("REGISTRATIONS_PER_ADDRESS", "10 per hour")
     UNKNOWN_CODES_PER_STAFF = os.environ.get("UNKNOWN_CODES_PER_STAFF", "10 per 10 minutes")
+    # Wrong check-in/check-out codes a rider (or, before log-in, an address) may type before waiting.
+    WRONG_CHECKIN_CODES_PER_RIDER = os.environ.get("WRONG_CHECKIN_CODES_PER_RIDER", "10 per 10 minutes")
+    # A verified check-in farther than this from the task's coordinates is flagged for the coordinator (metres).
+    CHECKIN_MAX_DISTANCE_M = int(os.environ.get("CHECKIN_MAX_DISTANCE_M", "500"))
     # One-time SMS codes (accounts/sms.py): console (log; the page shows the code in development), aliyun, tencent.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")

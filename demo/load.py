@@ -175,13 +175,14 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
 
 def _soon_task(org: Organisation, coordinator: User, riders: list[User], rng: random.Random,
                now: datetime) -> Task:
-    """The task that starts within the hour: full (the README's rider among its riders), one waiting."""
+    """The task that starts within the hour: full (the README's rider among its riders), one waiting; its
+    check-in is open as soon as the demo is loaded."""
     title, category, place, lat, lng, places, points, minutes = SOON_TASK
     starts = soon(now)
     task = volunteer.create_task(actor=coordinator, title=title, category=category, place=place,
                                  latitude=lat, longitude=lng, starts_at=starts,
                                  ends_at=starts + timedelta(minutes=minutes), places=places, points=points,
-                                 description=f"{place}集合,引导骑手把电动车停进划线车位。出勤由协调员现场确认。",
+                                 description=f"{place}集合,引导骑手把电动车停进划线车位。到场后扫协调员手机上的二维码签到,结束时扫码签退。",
                                  now=now - timedelta(days=2))
     signup_time = now - timedelta(days=1)
     for rider in [riders[0], *rng.sample(riders[1:], places)]:
