@@ -86,7 +86,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
-    import rewards.pause_views  # noqa: F401 - adds the pause and resume buttons to the merchant blueprint
+    import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
+    import rewards.reminders  # noqa: F401 - registers "voucher expiring" with flask notify remind
+    import volunteer.reminders  # noqa: F401 - registers "task starts soon" with flask notify remind
     from accounts import auth
     from accounts.admin import bp as accounts_admin_bp
     from accounts.cli import accounts_cli

@@ -50,6 +50,10 @@ class Config:
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20 per 15 minutes")
     REGISTRATIONS_PER_ADDRESS = os.environ.get("REGISTRATIONS_PER_ADDRESS", "10 per hour")
     UNKNOWN_CODES_PER_STAFF = os.environ.get("UNKNOWN_CODES_PER_STAFF", "10 per 10 minutes")
+    # Wrong check-in/check-out codes a rider (or, before log-in, an address) may type before waiting.
+    WRONG_CHECKIN_CODES_PER_RIDER = os.environ.get("WRONG_CHECKIN_CODES_PER_RIDER", "10 per 10 minutes")
+    # A verified check-in farther than this from the task's coordinates is flagged for the coordinator (metres).
+    CHECKIN_MAX_DISTANCE_M = int(os.environ.get("CHECKIN_MAX_DISTANCE_M", "500"))
     # One-time SMS codes (accounts/sms.py): console (log; the page shows the code in development), aliyun, tencent.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
@@ -79,6 +83,8 @@ class Config:
     NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "22:00-07:00")
     NOTIFY_SMS_DAILY_CAP = int(os.environ.get("NOTIFY_SMS_DAILY_CAP", "10"))
     NOTIFY_SMS_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_SMS_MAX_ATTEMPTS", "5"))
+    # ``flask notify remind`` reminds confirmed riders of a task starting within this many minutes (once each).
+    NOTIFY_REMIND_BEFORE_MINUTES = int(os.environ.get("NOTIFY_REMIND_BEFORE_MINUTES", "120"))
     SMS_CODES_PER_PHONE = os.environ.get("SMS_CODES_PER_PHONE", "5 per hour")
     SMS_CODES_PER_ADDRESS = os.environ.get("SMS_CODES_PER_ADDRESS", "20 per hour")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: none, direct).

@@ -20,6 +20,17 @@ def insert_ignoring_conflicts(table: sa.Table, **values) -> int | None:
     return db.session.execute(statement).scalar()
 
 
+def minutes_between(start, end) -> sa.ColumnElement[float]:
+    """SQL for the minutes from ``start`` to ``end`` (two UTC datetime columns), as a float on both databases.
+
+    SQLite stores the times as text (``julianday`` reads them, with a rounding error far below a second);
+    PostgreSQL subtracts timestamps into an interval and counts its seconds.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.extract("epoch", end - start) / 60.0
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 1440.0
+
+
 def update_rows(statement) -> int:
     """Execute a conditional UPDATE and return how many rows it changed (the check of every rule)."""
     return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount

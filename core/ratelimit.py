@@ -1,4 +1,4 @@
-"""Budgets of failures per person or address (log-ins, registrations, unknown voucher codes).
+"""Budgets of failures per person or address (log-ins, registrations, unknown voucher codes, check-in codes).
 
 The counts live in one storage shared by every process of the app (``limits`` fixed windows):
 Redis with ``RATELIMIT_STORAGE_URI=redis://…`` (several machines), otherwise an SQLite file in
@@ -206,3 +206,4 @@ LOGIN_BY_PHONE = Budget("login-phone", "LOGIN_FAILURES_PER_PHONE")
 LOGIN_BY_ADDRESS = Budget("login-address", "LOGIN_FAILURES_PER_ADDRESS")
 REGISTRATION_BY_ADDRESS = Budget("register-address", "REGISTRATIONS_PER_ADDRESS")
 UNKNOWN_CODES_BY_STAFF = Budget("unknown-code-staff", "UNKNOWN_CODES_PER_STAFF")
+WRONG_CHECKIN_CODES = Budget("wrong-checkin-code", "WRONG_CHECKIN_CODES_PER_RIDER")  # by rider, or address

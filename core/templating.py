@@ -7,6 +7,7 @@ this module knows none of them.
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 
+from core.geo import format_distance
 from core.money import format_fen
 from core.text import group_digits
 from core.timeutil import iso_datetime, localtime, timespan
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["isodatetime"] = iso_datetime  # <time datetime="{{ t|isodatetime }}">
     app.jinja_env.globals["timespan"] = timespan
     app.jinja_env.filters["grouped"] = group_digits
+    app.jinja_env.filters["distance"] = format_distance  # metres → "850 m" / "2.3 km" in the user's language
 
     @app.context_processor
     def page_context():

@@ -70,3 +70,6 @@ TASKS = [  # title, category, place, lat, lng, places, points, days from today (
 # within the hour, so attendance is open as soon as the demo is loaded; full, with one rider waiting.
 SOON_TASK = ("暖新窝门口文明停车引导", "traffic_safety", "杨舍镇步行街暖新窝", 31.8755, 120.5529, 4, 20, 90)
 # title, category, place, lat, lng, places, points, minutes long; it starts 20 to 30 minutes after loading
+# A short task that fits a gap in a shift: it starts an hour or so after loading (within the list's "starts
+# within 2 hours") and lasts 45 minutes ("1 hour or less"); nobody has signed up yet. Same fields as SOON_TASK.
+GAP_TASK = ("驿站门口帮老人过马路", "elderly_care", "杨舍镇人民中路暖新驿站", 31.8712, 120.5507, 3, 15, 45)

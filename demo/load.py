@@ -19,6 +19,7 @@ from demo.data import (
     ADMIN,
     COORDINATORS,
     DEMO_PASSWORD,
+    GAP_TASK,
     GIVEN,
     MERCHANTS,
     OFFER_RULES,
@@ -132,6 +133,7 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
     volunteer.cancel_task(task=tasks[-3], actor=coordinators[tasks[-3].organisation_id % 3],
                           now=now - timedelta(hours=5))
     tasks.append(_soon_task(organisations[0], coordinators[0], riders, rng, now))
+    tasks.append(_gap_task(coordinators[1], now))  # of the second organisation
 
     offers = db.session.scalars(sa.select(Offer).order_by(Offer.id)).all()
     made = {"issued": 0, "redeemed": 0, "expired": 0, "cancelled": 0}
@@ -173,19 +175,32 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
 
 def _soon_task(org: Organisation, coordinator: User, riders: list[User], rng: random.Random,
                now: datetime) -> Task:
-    """The task that starts within the hour: full (the README's rider among its riders), one waiting."""
+    """The task that starts within the hour: full (the README's rider among its riders), one waiting; its
+    check-in is open as soon as the demo is loaded."""
     title, category, place, lat, lng, places, points, minutes = SOON_TASK
     starts = soon(now)
     task = volunteer.create_task(actor=coordinator, title=title, category=category, place=place,
                                  latitude=lat, longitude=lng, starts_at=starts,
                                  ends_at=starts + timedelta(minutes=minutes), places=places, points=points,
-                                 description=f"{place}集合,引导骑手把电动车停进划线车位。出勤由协调员现场确认。",
+                                 description=f"{place}集合,引导骑手把电动车停进划线车位。到场后扫协调员手机上的二维码签到,结束时扫码签退。",
                                  now=now - timedelta(days=2))
     signup_time = now - timedelta(days=1)
     for rider in [riders[0], *rng.sample(riders[1:], places)]:
         volunteer.sign_up(task=task, rider=rider, join_waitlist=True, now=signup_time)
         signup_time += timedelta(minutes=rng.randint(5, 60))
     return task
+
+
+def _gap_task(coordinator: User, now: datetime) -> Task:
+    """The short task that fits a gap in a shift: it starts 40 minutes after the soon task (60 to 70 minutes
+    after loading) and lasts 45 minutes, with every place free."""
+    title, category, place, lat, lng, places, points, minutes = GAP_TASK
+    starts = soon(now) + timedelta(minutes=40)
+    return volunteer.create_task(actor=coordinator, title=title, category=category, place=place,
+                                 latitude=lat, longitude=lng, starts_at=starts,
+                                 ends_at=starts + timedelta(minutes=minutes), places=places, points=points,
+                                 description=f"{place}门口,陪老人安全走过斑马线。四十五分钟,送完一单正好来。",
+                                 now=now - timedelta(days=1))
 
 
 def _sell_out(offers: list[Offer], riders: list[User], now: datetime) -> None:

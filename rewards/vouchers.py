@@ -17,6 +17,7 @@ from core.db import insert_ignoring_conflicts, update_rows
 from core.money import format_fen
 from core.timeutil import utcnow
 from extensions import db
+from notifications.services import notify
 from points import ledger
 from points.errors import InsufficientPoints
 from points.queries import balance_of
@@ -142,6 +143,8 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
                      merchant_id=merchant.id, organisation_id=merchant.organisation_id, now=now,
                      offer=voucher.offer.title,
                      face_value=format_fen(voucher.face_value_fen), code=journal.mask_code(code))
+        notify(user_id=voucher.rider_id, kind="voucher_redeemed", link=voucher_link(voucher), now=now,
+               params={"offer": voucher.offer.title, "merchant": merchant.name})
         return voucher
     db.session.refresh(voucher)
     raise refusal_for(voucher, now, staff) or UnknownCode()
@@ -176,16 +179,29 @@ def cancel_voucher(*, voucher: Voucher, rider: User, now: datetime | None = None
 
 def close_and_refund(voucher: Voucher, *, actor: User, note: str, now: datetime) -> bool:
     """Cancel an issued voucher for ``actor`` (admin or coordinator; :mod:`rewards.corrections`): points and
-    stock back, ``note`` added to the refund's reason. False when it was no longer issued (nothing done)."""
-    return _close_and_refund(voucher, status="cancelled", actor=actor, now=now, note=note)
+    stock back, ``note`` added to the refund's reason, the rider told. False when it was no longer issued
+    (nothing done)."""
+    if not _close_and_refund(voucher, status="cancelled", actor=actor, now=now, note=note):
+        return False
+    notify(user_id=voucher.rider_id, kind="voucher_refunded", link=voucher_link(voucher), now=now,
+           params={"offer": voucher.offer.title, "points": voucher.points_cost})
+    return True
 
 
 def expire_voucher(voucher: Voucher, *, now: datetime | None = None) -> bool:
-    """Expire one issued voucher past its expiry and refund it; return False when there was nothing to do."""
+    """Expire one issued voucher past its expiry, refund it and tell the rider; return False when there was
+    nothing to do."""
     now = now or utcnow()
-    if now < voucher.expires_at:
+    if now < voucher.expires_at or not _close_and_refund(voucher, status="expired", actor=None, now=now):
         return False
-    return _close_and_refund(voucher, status="expired", actor=None, now=now)
+    notify(user_id=voucher.rider_id, kind="voucher_expired", link=voucher_link(voucher), now=now,
+           params={"offer": voucher.offer.title, "points": voucher.points_cost})
+    return True
+
+
+def voucher_link(voucher: Voucher) -> str:
+    """The rider's page of the voucher, where every notification about it leads."""
+    return f"/vouchers/{voucher.id}"
 
 
 @on_close

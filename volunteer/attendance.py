@@ -21,6 +21,7 @@ from core.timeutil import localtime, utcnow
 from extensions import db
 from points import ledger
 from points.errors import InsufficientPoints
+from volunteer import notices
 from volunteer.errors import AttendanceNotAllowed, CorrectionNeedsReason, ReasonRequired, SignupsChanged
 from volunteer.models import Signup, Task
 from volunteer.places import lock_task
@@ -63,9 +64,9 @@ def check_attendance_open(task: Task, now: datetime) -> None:
                                       time=localtime(attendance_closes_at(task), "short")))
 
 
-def _set_status(signup: Signup, before: str, after: str, actor: User, now: datetime) -> bool:
+def _set_status(signup: Signup, before: str, after: str, actor: User, now: datetime, method: str) -> bool:
     return bool(update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == before)
-                            .values(status=after, marked_at=now, marked_by_id=actor.id)))
+                            .values(status=after, marked_at=now, marked_by_id=actor.id, attendance_method=method)))
 
 
 def _award(signup: Signup, task: Task, actor: User, now: datetime, reason: str) -> None:
@@ -73,6 +74,7 @@ def _award(signup: Signup, task: Task, actor: User, now: datetime, reason: str) 
                             reason=reason or task.title, actor=actor, now=now)
     journal.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
                    organisation_id=task.organisation_id, now=now, points=task.points, title=task.title)
+    notices.tell_attendance(signup, task, attended=True, reason="", now=now)
 
 
 def _correct(signup: Signup, task: Task, attended: bool, reason: str, actor: User, now: datetime) -> None:
@@ -93,17 +95,20 @@ def _correct(signup: Signup, task: Task, attended: bool, reason: str, actor: Use
                    organisation_id=task.organisation_id, now=now, title=task.title, reason=reason,
                    status="attended" if attended else "no_show",
                    points=task.points if attended else -task.points)
+    notices.tell_attendance(signup, task, attended=attended, reason=reason, now=now)
 
 
-def mark_attendance(*, signup: Signup, attended: bool, actor: User, reason: str = "",
+def mark_attendance(*, signup: Signup, attended: bool, actor: User, reason: str = "", method: str = "manual",
                     now: datetime | None = None) -> Signup:
     """Mark a rider attended (awarding the task's points once) or a no-show, or correct a marked attendance.
 
     A confirmed rider is marked without a reason. Changing a marked attendance (attended → no-show, which
     takes the points back, or no-show → attended) needs the coordinator's ``reason`` (at most
     :data:`REASON_MAX` characters), shown in the rider's wallet. Marking the status a sign-up already has
-    changes nothing (a double tap). Raises :class:`AttendanceNotAllowed` outside the attendance window, for
-    cancelled tasks and for sign-ups without a place, or when the rider spent the points to take back;
+    changes nothing (a double tap). ``method`` records how: ``manual`` (a coordinator marked it) or
+    ``verified`` (the rider checked in with the task's code, :mod:`volunteer.checkin`). Raises
+    :class:`AttendanceNotAllowed` outside the attendance window, for cancelled tasks and for sign-ups
+    without a place, or when the rider spent the points to take back;
     :class:`CorrectionNeedsReason` for a correction without a reason and :class:`ReasonRequired` for a
     reason that is too long.
     """
@@ -121,7 +126,7 @@ def mark_attendance(*, signup: Signup, attended: bool, actor: User, reason: str 
         raise AttendanceNotAllowed()
     if before != "confirmed" and not reason:
         raise CorrectionNeedsReason()
-    if _set_status(signup, before, after, actor, now):
+    if _set_status(signup, before, after, actor, now, method):
         if before == "confirmed":
             if attended:
                 _award(signup, task, actor, now, "")

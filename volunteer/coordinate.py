@@ -1,6 +1,6 @@
-"""Coordinators' task pages: post, edit, cancel, sign-ups and attendance."""
+"""Coordinators' task pages: post, edit, cancel, sign-ups, attendance and the check-in screen."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -9,7 +9,7 @@ from core.errors import DomainError
 from core.timeutil import utcnow
 from core.web import form_status, refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
-from volunteer import attendance, holds, queries, services
+from volunteer import attendance, checkin, holds, queries, services
 from volunteer.errors import SignupsChanged
 from volunteer.forms import TaskForm
 from volunteer.models import Signup, Task
@@ -106,9 +106,11 @@ def cancel_task(task_id: int):
 
 def signups_context(task: Task, **extra) -> dict:
     """What the sign-up list and its rows show: the sign-ups, the clock and whether attendance is open."""
-    return {"task": task, "signups": queries.signups_of(task), "now": utcnow(),
-            "attendance_open": attendance.attendance_open(task), "opens_at": attendance.attendance_opens_at(task),
-            "closes_at": attendance.attendance_closes_at(task), "kept": {}, **extra}
+    now = utcnow()
+    return {"task": task, "signups": queries.signups_of(task), "now": now,
+            "attendance_open": attendance.attendance_open(task, now), "opens_at": attendance.attendance_opens_at(task),
+            "closes_at": attendance.attendance_closes_at(task), "kept": {}, "windows": checkin.windows(task, now),
+            **extra}
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -238,3 +240,69 @@ def remove_signup(signup_id: int):
                               url_for("volunteer_coordinate.task_detail", task_id=task.id),
                               message=_("%(name)s was removed from the task.", name=signup.rider.name),
                               **signups_context(task))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the check-in screen (volunteer/checkin.py)
+# ---------------------------------------------------------------------------------------------------------
+
+def get_organisation_task_or_404(task_id: int) -> Task:
+    """The task if it belongs to the coordinator's organisation; else 404 (its codes are not for others)."""
+    task = db.get_or_404(Task, task_id)
+    if task.organisation_id != current_user.organisation_id:
+        abort(404)
+    return task
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code of ``url`` (the style of the vouchers' codes)."""
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff", omitsize=True)
+
+
+def code_context(task: Task, direction: str) -> dict:
+    """What the check-in screen shows now: whether it is open, the code, its QR code and its seconds."""
+    now = utcnow()
+    context = {"task": task, "direction": direction, "now": now, "open": checkin.is_open(task, direction, now),
+               "opens_at": checkin.opens_at(task, direction), "closes_at": checkin.closes_at(task, direction),
+               "window": checkin.window_number(now), "seconds_left": checkin.seconds_left(now),
+               "valid_for": checkin.seconds_left(now) + checkin.WINDOW_SECONDS}
+    if context["open"]:
+        code = checkin.code_for(task, direction, now)
+        url = url_for("volunteer.check_in_page", task_id=task.id, direction=direction, code=code, _external=True)
+        context.update(code=code, qr=qr_svg(url))
+    return context
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"  # a live code is never kept by a cache or the back button
+    return response
+
+
+@bp.get("/tasks/<int:task_id>/check-in", defaults={"direction": "in"})
+@bp.get("/tasks/<int:task_id>/check-out", defaults={"direction": "out"})
+@role_required("coordinator")
+def check_in_screen(task_id: int, direction: str):
+    """The screen riders scan: the QR code and the 6-digit code, new every 30 seconds (htmx swaps the code
+    in at the window's end; without JavaScript a refresh link and the seconds the code stays valid)."""
+    task = get_organisation_task_or_404(task_id)
+    return _no_store(make_response(render_template("volunteer/coordinate/check_in.html",
+                                                   **code_context(task, direction))))
+
+
+@bp.get("/tasks/<int:task_id>/check-in/code", defaults={"direction": "in"})
+@bp.get("/tasks/<int:task_id>/check-out/code", defaults={"direction": "out"})
+@role_required("coordinator")
+def check_in_code(task_id: int, direction: str):
+    """The code fragment the screen polls. ``window`` is the window the screen shows: 204 while it is still
+    the current one; else the new fragment, with 286 (stop polling) once check-in closed. A plain GET goes
+    to the screen."""
+    task = get_organisation_task_or_404(task_id)
+    if not request.htmx:
+        return redirect(url_for("volunteer_coordinate.check_in_screen", task_id=task.id, direction=direction))
+    context = code_context(task, direction)
+    if context["open"] and request.args.get("window", type=int) == context["window"]:
+        return _no_store(make_response("", 204))
+    html = render_template("volunteer/coordinate/_check_in_code.html", **context)
+    return _no_store(make_response(html, 200 if context["open"] else 286))

@@ -116,3 +116,53 @@ class HoldEnded(DomainError):
 class NoHeldPlace(DomainError):
     def __init__(self, message=None):
         super().__init__(message or _l("No place is held for you on this task."))
+
+
+class CheckInNotOpen(DomainError):
+    """Check-in (or check-out) is not open now; the message says when it opens or that it closed."""
+
+
+class WrongCheckInCode(DomainError):
+    status = 422
+
+    def __init__(self):
+        super().__init__(_l("This code is wrong or too old. Type the 6 digits shown on the organiser's screen now."),
+                         field="code")
+
+
+class TooManyWrongCodes(DomainError):
+    status = 429
+
+    def __init__(self, until: str):
+        super().__init__(_l("Too many wrong codes. Try again after %(time)s.", time=until), field="code")
+
+
+class NoPlaceOnTask(DomainError):
+    def __init__(self):
+        super().__init__(_l("You have no place on this task, so you cannot check in."))
+
+
+class AlreadyCheckedIn(DomainError):
+    def __init__(self, time: str):
+        super().__init__(_l("You already checked in at %(time)s.", time=time))
+
+
+class AlreadyCheckedOut(DomainError):
+    def __init__(self, time: str):
+        super().__init__(_l("You already checked out at %(time)s.", time=time))
+
+
+class NotCheckedIn(DomainError):
+    def __init__(self):
+        super().__init__(_l("You have not checked in, so you cannot check out."))
+
+
+class MarkedNoShow(DomainError):
+    def __init__(self):
+        super().__init__(_l("The organiser marked you as a no-show. Ask them to correct it."))
+
+
+class CheckInLinkExpired(DomainError):
+    def __init__(self):
+        super().__init__(_l("This check-in link is too old or broken. Scan the code on the organiser's screen "
+                            "again."))

@@ -8,6 +8,7 @@ UPDATEs whose row counts they check.
 
 from datetime import datetime
 
+import pyotp
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,7 @@ CATEGORY_LABELS = {
 TASK_STATUSES = ("open", "cancelled")
 SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled", "attended", "no_show", "removed")
 HOLDS_PLACE = ("confirmed", "offered", "attended", "no_show")
+ATTENDANCE_METHODS = ("verified", "manual")  # checked in with the task's code, or marked by a coordinator
 SIGNUP_STATUS_LABELS = {
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("Waitlist"),
@@ -62,6 +64,8 @@ class Task(db.Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The seed of the task's rotating check-in and check-out codes (base32, volunteer/checkin.py); never shown.
+    checkin_secret: Mapped[str] = mapped_column(sa.String(32), default=pyotp.random_base32)
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -115,6 +119,15 @@ class Signup(db.Model):
     # A freed place offered to this waiting rider (status ``offered``): when, and until when (UTC) it is held.
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How the attendance was marked (``verified``: the rider checked in with the task's code; ``manual``: a
+    # coordinator marked it), and the verified times: check-in, check-out and the minutes in between that
+    # fall inside the task (whole minutes, rounded down). ``checkin_distance_m``: how far from the task's
+    # coordinates the rider's phone said it was at check-in (metres; none without a location).
+    attendance_method: Mapped[str | None] = mapped_column(sa.String(10))
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_minutes: Mapped[int | None]
+    checkin_distance_m: Mapped[int | None]
 
     task: Mapped[Task] = relationship()
     rider: Mapped[User] = relationship(foreign_keys=[rider_id])
@@ -126,6 +139,9 @@ class Signup(db.Model):
         sa.CheckConstraint("status != 'removed' OR (removed_at IS NOT NULL AND removed_by_id IS NOT NULL"
                            " AND removal_reason != '')", name="removal_recorded"),
         sa.CheckConstraint(HOLD_RECORDED, name="hold_only_when_offered"),
+        sa.CheckConstraint(sa.column("attendance_method").in_(ATTENDANCE_METHODS), name="attendance_method"),
+        sa.CheckConstraint("verified_minutes >= 0", name="verified_minutes_not_negative"),
+        sa.CheckConstraint("checked_out_at IS NULL OR checked_in_at IS NOT NULL", name="checked_out_after_in"),
     )
 
     @property

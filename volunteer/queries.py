@@ -1,11 +1,13 @@
 """Reads of tasks and sign-ups that pages, the API and the dashboards share."""
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from accounts.privacy import on_export
 from accounts.scope import link_accounts
+from core.db import minutes_between
 from extensions import db
 from volunteer.models import CATEGORY_LABELS, Signup, Task
 
@@ -17,19 +19,42 @@ def riders_of_organisations() -> sa.Select:
             .join(Task, Task.id == Signup.task_id))
 
 
-def upcoming_tasks(*, now: datetime, category: str = "", organisation_id: int | None = None, offset: int = 0,
-                   limit: int = 20) -> list[Task]:
+def upcoming_tasks(*, now: datetime, category: str = "", organisation_id: int | None = None,
+                   starts_within: timedelta | None = None, max_minutes: int | None = None,
+                   near: tuple[float, float] | None = None, offset: int = 0, limit: int = 20) -> list[Task]:
     """Open tasks starting after ``now`` (aware UTC), soonest first, with their organisation.
 
-    ``category`` (one of the task categories) and ``organisation_id`` filter when given.
+    ``category`` (one of the task categories) and ``organisation_id`` filter when given; so do
+    ``starts_within`` (tasks starting no later than ``now + starts_within``) and ``max_minutes`` (tasks
+    lasting at most that many minutes). ``near`` (latitude, longitude in degrees) orders by distance from
+    that point instead, nearest first, tasks without coordinates last (soonest first among equals).
     """
     query = (sa.select(Task).where(Task.status == "open", Task.starts_at > now)
-             .options(sa.orm.joinedload(Task.organisation)).order_by(Task.starts_at, Task.id))
+             .options(sa.orm.joinedload(Task.organisation)))
     if category in CATEGORY_LABELS:
         query = query.where(Task.category == category)
     if organisation_id:
         query = query.where(Task.organisation_id == organisation_id)
-    return list(db.session.scalars(query.offset(offset).limit(limit)))
+    if starts_within is not None:
+        query = query.where(Task.starts_at <= now + starts_within)
+    if max_minutes is not None:
+        query = query.where(minutes_between(Task.starts_at, Task.ends_at) <= max_minutes + 0.001)
+    if near is not None:
+        query = query.order_by(*_nearest_first(*near))
+    return list(db.session.scalars(query.order_by(Task.starts_at, Task.id).offset(offset).limit(limit)))
+
+
+def _nearest_first(latitude: float, longitude: float) -> tuple:
+    """ORDER BY terms: tasks with coordinates first, by distance from the point, in plain SQL arithmetic.
+
+    Within a town the flat-earth distance (longitude scaled by the cosine of the latitude) ranks points
+    exactly as the great-circle distance does, and both databases compute it without trigonometry
+    functions (SQLite may lack them); the page shows :func:`core.geo.distance_m`.
+    """
+    north = Task.latitude - latitude
+    east = (Task.longitude - longitude) * math.cos(math.radians(latitude))
+    unknown = sa.case((sa.or_(Task.latitude.is_(None), Task.longitude.is_(None)), 1), else_=0)
+    return unknown, north * north + east * east
 
 
 def signups_by_task(*, rider_id: int, task_ids) -> dict[int, Signup]:

@@ -20,6 +20,7 @@ from accounts.services import on_deactivate
 from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
 from extensions import db
+from volunteer import notices
 from volunteer.errors import (
     CannotCancelSignup,
     CannotRemoveSignup,
@@ -102,6 +103,8 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
         journal.record("task.update", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
                        title=task.title, changed=changed)
     db.session.flush()
+    if changed.keys() & {"starts_at", "ends_at", "place"}:  # what riders plan around: the time and the place
+        notices.tell_task_changed(task, now=now)
     offer_freed_places(task.id, now)
     db.session.refresh(task)
     return task
@@ -121,6 +124,7 @@ def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task
         end_holds(task.id)
         journal.record("task.cancel", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
                        title=task.title, now=now)
+        notices.tell_task_cancelled(task, now=now)
     db.session.refresh(task)
     return task
 
@@ -320,6 +324,7 @@ def remove_signup(*, signup: Signup, reason: str, actor: User, now: datetime | N
     offer_freed_places(task.id, now, lapsed_only=before == "waitlisted")
     journal.record("signup.remove", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
                    organisation_id=task.organisation_id, now=now, title=task.title, reason=reason)
+    notices.tell_signup_removed(signup, task, reason=reason, now=now)
     db.session.refresh(signup)
     db.session.refresh(task)
     return signup

@@ -1,16 +1,21 @@
 """Riders' pages: upcoming tasks, a task, signing up and cancelling, accepting or declining a held place,
-my tasks."""
+checking in and out, my tasks."""
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from accounts.queries import organisations
 from core.errors import DomainError
-from core.timeutil import utcnow
+from core.geo import distance_m
+from core.ratelimit import WRONG_CHECKIN_CODES
+from core.timeutil import localtime, utcnow
 from core.web import refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
-from volunteer import holds, queries, services
+from volunteer import checkin, holds, queries, services
+from volunteer.errors import TooManyWrongCodes, WrongCheckInCode
+from volunteer.listing import TaskFilters
 from volunteer.models import CATEGORY_LABELS, Signup, Task
 
 bp = Blueprint("volunteer", __name__)
@@ -26,17 +31,15 @@ def my_signups(task_ids) -> dict[int, Signup]:
 
 @bp.get("/tasks")
 def task_list():
-    """Upcoming open tasks, soonest first, filtered by category and organisation."""
-    category = request.args.get("category", "")
-    organisation_id = request.args.get("organisation", type=int)
-    if organisation_id is not None and not 0 < organisation_id < 2**31:
-        organisation_id = None
+    """Upcoming open tasks, soonest first (or nearest first with ``near=1``), filtered (see volunteer.listing)."""
+    filters = TaskFilters.from_args(request.args)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 1000)
-    found = queries.upcoming_tasks(now=utcnow(), category=category, organisation_id=organisation_id,
-                                   offset=(page - 1) * TASKS_PER_PAGE, limit=TASKS_PER_PAGE + 1)
+    found = queries.upcoming_tasks(now=utcnow(), offset=(page - 1) * TASKS_PER_PAGE, limit=TASKS_PER_PAGE + 1,
+                                   **filters.search())
     tasks = found[:TASKS_PER_PAGE]
-    context = {"tasks": tasks, "signups": my_signups(t.id for t in tasks), "category": category,
-               "organisation_id": organisation_id, "page": page, "has_more": len(found) > TASKS_PER_PAGE}
+    context = {"tasks": tasks, "signups": my_signups(t.id for t in tasks), "filters": filters,
+               "distances": distances_from(filters.position, tasks) if filters.near else {},
+               "page": page, "has_more": len(found) > TASKS_PER_PAGE}
     if wants_fragment() and request.htmx.target == "task-rows":
         response = make_response(render_template("volunteer/_task_rows.html", **context))
     else:
@@ -44,6 +47,14 @@ def task_list():
                                                  categories=CATEGORY_LABELS, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def distances_from(position: tuple[float, float] | None, tasks) -> dict[int, float]:
+    """Metres from ``position`` to each task that has coordinates, by task id (empty without a position)."""
+    if position is None:
+        return {}
+    return {task.id: distance_m(*position, task.latitude, task.longitude) for task in tasks
+            if task.latitude is not None and task.longitude is not None}
 
 
 def position_of(signup: Signup | None) -> int | None:
@@ -57,19 +68,26 @@ def refresh_holds(**where) -> None:
         db.session.commit()
 
 
+def widget_context(task: Task, signup: Signup | None, **extra) -> dict:
+    """What the sign-up widget shows: the task, the rider's sign-up, the clock, the waitlist position and
+    the check-in windows (``kept``: what the rider typed in a refused check-in form)."""
+    now = utcnow()
+    return {"task": task, "signup": signup, "now": now, "position": position_of(signup),
+            "windows": checkin.windows(task, now), "kept": {}, **extra}
+
+
 @bp.get("/tasks/<int:task_id>")
 def task_detail(task_id: int):
     task = db.get_or_404(Task, task_id)
     refresh_holds(task_ids=[task.id])
     signup = my_signups([task.id]).get(task.id)
-    return render_template("volunteer/task_detail.html", task=task, signup=signup, now=utcnow(),
-                           position=position_of(signup))
+    return render_template("volunteer/task_detail.html", **widget_context(task, signup))
 
 
 def _signup_widget(task: Task, signup: Signup | None, *, message=None, category="success", status=200):
     next_url = url_for("volunteer.task_detail", task_id=task.id)
     return widget_or_redirect("volunteer/_signup.html", next_url, message=message, category=category,
-                              status=status, task=task, signup=signup, now=utcnow(), position=position_of(signup))
+                              status=status, **widget_context(task, signup))
 
 
 def _refusal(task_id: int, error: DomainError):
@@ -81,10 +99,10 @@ def _refusal(task_id: int, error: DomainError):
     db.session.refresh(task)
     signup = my_signups([task.id]).get(task.id)
     if wants_fragment():
-        return refusal(error, "volunteer/_signup.html", url_for("volunteer.task_detail", task_id=task.id), task=task,
-                       signup=signup, now=utcnow(), position=position_of(signup))
-    return render_template("volunteer/task_detail.html", task=task, signup=signup, now=utcnow(),
-                           position=position_of(signup), error=error.message), error.status
+        return refusal(error, "volunteer/_signup.html", url_for("volunteer.task_detail", task_id=task.id),
+                       **widget_context(task, signup))
+    return render_template("volunteer/task_detail.html", error=error.message,
+                           **widget_context(task, signup)), error.status
 
 
 @bp.post("/tasks/<int:task_id>/signup")
@@ -165,3 +183,107 @@ def my_tasks():
     upcoming = sorted((s for s in signups if s.task.ends_at > now), key=lambda s: s.task.starts_at)
     past = [s for s in signups if s.task.ends_at <= now]
     return render_template("volunteer/my_tasks.html", upcoming=upcoming, past=past, now=now)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# check-in and check-out (volunteer/checkin.py)
+# ---------------------------------------------------------------------------------------------------------
+
+def _check_in_page(task: Task, direction: str, *, code: str = "", proof: str = "", error: str | None = None,
+                   status: int = 200):
+    """The page a scanned code opens: the task and one big button (a POST) to check in or out."""
+    signup = my_signups([task.id]).get(task.id)
+    response = make_response(render_template(
+        "volunteer/check_in.html", direction=direction, code=code, proof=proof, error=error,
+        **widget_context(task, signup)), status)
+    response.headers["Cache-Control"] = "no-store"  # the page holds a live code
+    return response
+
+
+def _too_many(identifier) -> TooManyWrongCodes | None:
+    blocked = WRONG_CHECKIN_CODES.blocked_until(identifier)
+    return TooManyWrongCodes(localtime(blocked, "time")) if blocked is not None else None
+
+
+@bp.get("/tasks/<int:task_id>/check-in", defaults={"direction": "in"})
+@bp.get("/tasks/<int:task_id>/check-out", defaults={"direction": "out"})
+def check_in_page(task_id: int, direction: str):
+    """What the QR code opens (``?code=123456``), or where the log-in leads back (``?proof=…``).
+
+    Never changes anything. A logged-in rider gets the confirmation page with one button. Without a session
+    the code is checked now: a valid one is carried through the log-in as a signed proof of the scan (in the
+    ``next`` URL; honoured for 10 minutes), a wrong one is refused here (422) and counts against the address.
+    """
+    task = db.get_or_404(Task, task_id)
+    code = request.args.get("code", "")[:20]
+    if current_user.is_authenticated:
+        if not current_user.is_rider:
+            abort(403)
+        proof = request.args.get("proof", "")[:300]
+        if proof:
+            try:
+                checkin.read_proof(proof, task, direction)
+            except DomainError as error:  # too old or broken: say so, and offer the code field instead
+                return _check_in_page(task, direction, error=error.message)
+        return _check_in_page(task, direction, code=code, proof=proof)
+    address = f"address:{request.remote_addr}"
+    now = utcnow()
+    try:
+        if blocked := _too_many(address):
+            raise blocked
+        checkin.check_open(task, direction, now)
+        if not checkin.code_is_valid(task, direction, code, now):
+            WRONG_CHECKIN_CODES.spend(address)
+            raise WrongCheckInCode()
+    except DomainError as error:
+        return _check_in_page(task, direction, code=code, error=error.message, status=error.status)
+    proof = checkin.make_proof(task, direction, now)
+    flash(_("Log in to finish checking in. Your scan counts for 10 minutes.") if direction == "in"
+          else _("Log in to finish checking out. Your scan counts for 10 minutes."), "info")
+    next_url = url_for("volunteer.check_in_page", task_id=task.id, direction=direction, proof=proof)
+    return redirect(url_for("accounts.login", next=next_url), code=303)
+
+
+def _coordinate(name: str, low: float, high: float) -> float | None:
+    """A latitude or longitude the page's location script filled in (degrees), or ``None``."""
+    try:
+        value = float(request.form.get(name, ""))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+@bp.post("/tasks/<int:task_id>/check-in", defaults={"direction": "in"})
+@bp.post("/tasks/<int:task_id>/check-out", defaults={"direction": "out"})
+@role_required("rider")
+def check_in(task_id: int, direction: str):
+    """Check in (or out) with the typed ``code`` or the ``proof`` of a scan before log-in; the sign-up
+    widget shows the result (htmx), else a flash on the task page. Wrong codes count against the rider."""
+    task = db.get_or_404(Task, task_id)
+    code, proof = request.form.get("code", "")[:20], request.form.get("proof", "")[:300]
+    try:
+        if blocked := _too_many(current_user.id):
+            raise blocked
+        scanned_at = checkin.read_proof(proof, task, direction) if proof else None
+        signup = checkin.check_in(task=task, rider=current_user, direction=direction, code=code,
+                                  scanned_at=scanned_at, latitude=_coordinate("latitude", -90, 90),
+                                  longitude=_coordinate("longitude", -180, 180))
+    except DomainError as error:
+        if isinstance(error, WrongCheckInCode):
+            WRONG_CHECKIN_CODES.spend(current_user.id)
+        db.session.rollback()
+        task = db.get_or_404(Task, task_id)
+        if wants_fragment():
+            signup = my_signups([task.id]).get(task.id)
+            return refusal(error, "volunteer/_signup.html", url_for("volunteer.task_detail", task_id=task.id),
+                           **widget_context(task, signup, kept={"direction": direction, "code": code}))
+        return _check_in_page(task, direction, code=code, proof=proof, error=error.message, status=error.status)
+    db.session.commit()
+    if direction == "in":
+        message = _("Checked in at %(time)s. Your attendance is verified.",
+                    time=localtime(signup.checked_in_at, "time"))
+    else:
+        message = ngettext("Checked out at %(time)s: %(num)d minute verified.",
+                           "Checked out at %(time)s: %(num)d minutes verified.", signup.verified_minutes,
+                           time=localtime(signup.checked_out_at, "time"))
+    return _signup_widget(task, signup, message=message)

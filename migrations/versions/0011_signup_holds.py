@@ -6,7 +6,7 @@ is held. A CHECK says a sign-up is offered exactly when it has a ``hold_until`` 
 Existing rows need no back-fill: no sign-up is offered yet and both columns are ``NULL`` for them.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03 07:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from extensions import db
+from notifications.services import notify
 from rewards import vouchers
 from tests.factories import PASSWORD, give_points, make_task, make_world
 from tests.integration.test_permissions import TABLE
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.e2e
 PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
 # Answers that are not a page a person reads: JSON and the live fragments widgets poll.
 NOT_PAGES = {"/healthz", "/favicon.ico", "/manifest.webmanifest", "/account/data.json", "/wallet/balance",
-             "/vouchers/{voucher}/status"}
+             "/vouchers/{voucher}/status", "/inbox/unread", "/coordinate/tasks/{task}/check-in/code",
+             "/coordinate/tasks/{task}/check-out/code"}
 AXE = Axe()
 
 
@@ -39,10 +41,16 @@ def cast(live_app):
         signed = make_task(world.org, world.coordinator, title="已报名的任务")
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=db.session.get(Offer, world.offer), rider=rider)
+        for persona in PERSONAS[1:]:  # every inbox shows an unread and a read notification
+            read = notify(user_id=getattr(world, persona), kind="attendance_recorded",
+                          params={"title": "已报名的任务", "points": 30}, link="/my/tasks")
+            read.read_at = read.created_at
+            note = notify(user_id=getattr(world, persona), kind="task_cancelled",
+                          params={"title": "已报名的任务", "starts_at": signed.starts_at}, link="/my/tasks")
         db.session.commit()
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
-                  "staff": world.staff, "organisation": world.org}
+                  "staff": world.staff, "organisation": world.org, "notification": note.id}
         phones = {persona: db.session.get(User, getattr(world, persona)).phone
                   for persona in PERSONAS if persona != "anon"}
         db.session.remove()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from accounts.models import User
 from core.timeutil import utcnow
-from demo.data import SOLD_OUT_OFFER, SOON_TASK
+from demo.data import GAP_TASK, SOLD_OUT_OFFER, SOON_TASK
 from demo.load import load_demo
 from points import ledger
 from points.models import LedgerEntry
@@ -55,6 +55,9 @@ def demo_state(session, now: datetime) -> dict:
                                            + timedelta(hours=1) and any(s.status == "waitlisted" for s in signups(t))),
         "upcoming": len(upcoming),
         "sold_out_stock": session.scalar(sa.select(Offer.stock).where(Offer.title == SOLD_OUT_OFFER[0])),
+        "gap_fits": [(t.title, t.starts_at - now <= timedelta(hours=2), t.ends_at - t.starts_at <= timedelta(hours=1),
+                      t.taken < t.places) for t in upcoming if t.title == GAP_TASK[0]],
+        "without_coordinates": [t.title for t in upcoming if t.latitude is None or t.longitude is None],
     }
 
 
@@ -67,6 +70,8 @@ def assert_fresh_demo(state: dict, slack: timedelta = timedelta(0)) -> None:
     assert state["past_unmarked"] == 0 and state["past_attended"] > 20
     assert state["upcoming"] >= 10 and state["upcoming_full_with_waitlist"] >= 2
     assert state["sold_out_stock"] == 0
+    assert state["gap_fits"] == [(GAP_TASK[0], True, True, True)]  # starts within 2 hours, lasts ≤ 1 hour, free places
+    assert state["without_coordinates"] == []  # every demo task can be sorted by distance
 
 
 def test_the_demo_is_relative_to_the_day_it_is_loaded(app, ctx):
@@ -88,7 +93,7 @@ def test_demo_load_fills_an_empty_database_once_and_the_readme_attendance_walk_w
         count = lambda q: session.scalar(sa.select(sa.func.count()).select_from(q))  # noqa: E731
         assert count(User.__table__.select().where(User.role == "rider").subquery()) == 30
         assert count(User.__table__.select().where(User.role == "coordinator").subquery()) == 3
-        assert count(Task) == 21
+        assert count(Task) == 22
         assert set(session.scalars(sa.select(Voucher.status).distinct())) == {"issued", "redeemed", "expired",
                                                                               "cancelled"}
         assert {"attended", "confirmed", "waitlisted"} <= set(session.scalars(sa.select(Signup.status).distinct()))
@@ -132,7 +137,7 @@ def test_demo_reset_asks_first_then_wipes_and_loads_the_demo_again(app, world, c
     with ctx() as session:
         phones = set(session.scalars(sa.select(User.phone)))
         assert world.rider_phone not in phones and {"13600000001", "13800000001", "13900000001"} <= phones
-        assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == 21
+        assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == 22
         assert_fresh_demo(demo_state(session, began), slack=took)
         with_guard = sa.text("UPDATE ledger_entry SET amount = 0")
         try:  # the append-only guards came back with the schema

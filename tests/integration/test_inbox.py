@@ -31,7 +31,7 @@ def test_the_inbox_shows_newest_first_in_the_viewers_language_with_unread_marked
     assert english.index("路口劝导1 on Wed 9 Dec 09:30 is cancelled.") < english.index("路口劝导0 on")
     assert english.count("Unread:") == 2 and "Mark all read" in english
     chinese = text_of(rider.get("/inbox", lang="zh-CN"))
-    assert "12月9日 周三 09:30的“路口劝导1”已取消。" in chinese and chinese.count("未读：") == 2
+    assert "“路口劝导1”（12月9日 周三 09:30）已取消。" in chinese and chinese.count("未读：") == 2
     assert "12月3日 10:01" in chinese  # written at 02:01 UTC, shown in local time
 
 
@@ -164,3 +164,16 @@ def test_logging_in_stores_the_language_when_none_is_kept(world, ctx, client):
     assert response.status_code == 303
     with ctx() as session:
         assert session.get(User, world.rider).language == "en"
+
+
+def test_registering_keeps_the_language_of_the_page(client, ctx):
+    from tests.pages import registration_code
+
+    phone = "13912345670"
+    code = registration_code(client, phone)
+    response = client.post("/register", {"phone": phone, "name": "赵佳楠", "password": "longenough1",
+                                         "trade": "food_delivery", "platform": "美团", "privacy": "y", "code": code},
+                           lang="zh-CN")
+    assert response.status_code == 303
+    with ctx() as session:
+        assert session.scalar(sa.select(User.language).where(User.phone == phone)) == "zh"

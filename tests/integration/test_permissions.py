@@ -21,6 +21,7 @@ R = {"anon": 302, "rider": 200, "coordinator": 403, "other_coordinator": 403, "s
 C = {"anon": 302, "rider": 403, "coordinator": 200, "other_coordinator": 200, "staff": 403, "other_staff": 403,
      "admin": 403}  # any coordinator: tasks are an organisation's work
 OWN = {**C, "other_coordinator": 403}  # the task's organisation (tasks are public: 403, not 404)
+CODES = {**C, "other_coordinator": 404}  # a task's check-in codes: not even their screen exists for others
 MANAGE = {**C, "admin": 200}  # coordinators (in their scope) and admins
 SCOPED = {**MANAGE, "other_coordinator": 404}  # the organisation's merchant or rider: 404 elsewhere
 ADMIN = {**R, "rider": 403, "admin": 200}  # the admin only
@@ -70,6 +71,12 @@ TABLE = [
     ("POST", "/tasks/{signed_task}/cancel", only(303, R)),
     ("POST", "/tasks/{signed_task}/accept", only(303, R)),  # already confirmed: accepting again changes nothing
     ("POST", "/tasks/{task}/decline", only(404, R)),  # no sign-up of the rider's there
+    # Check-in: a scanned link without a session checks its code at once (none here: 422; check-out is not open
+    # yet: 409); a rider gets the confirmation page; other roles cannot check in.
+    ("GET", "/tasks/{task}/check-in", {**only(200, R), "anon": 422}),
+    ("GET", "/tasks/{task}/check-out", {**only(200, R), "anon": 409}),
+    ("POST", "/tasks/{task}/check-in", only(422, R)),  # no code
+    ("POST", "/tasks/{task}/check-out", only(409, R)),  # not open yet
     ("GET", "/my/tasks", R),
     ("GET", "/wallet", R),
     ("GET", "/wallet/balance", R),
@@ -91,6 +98,10 @@ TABLE = [
     ("POST", "/coordinate/signups/{signup}/attendance", only(303, OWN), {"attended": "1"}),
     ("GET", "/coordinate/tasks/{signed_task}/attendance", OWN),
     ("POST", "/coordinate/tasks/{signed_task}/attendance", only(303, OWN)),  # not open yet: back to the task
+    ("GET", "/coordinate/tasks/{task}/check-in", CODES),
+    ("GET", "/coordinate/tasks/{task}/check-out", CODES),
+    ("GET", "/coordinate/tasks/{task}/check-in/code", only(302, CODES)),  # a plain GET: to the screen
+    ("GET", "/coordinate/tasks/{task}/check-out/code", only(302, CODES)),
     ("POST", "/coordinate/signups/{signup}/remove", only(303, OWN), {"reason": "多次爽约"}),
     ("GET", "/coordinate/merchants", MANAGE),
     ("GET", "/coordinate/merchants/new", MANAGE),

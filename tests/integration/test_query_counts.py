@@ -14,7 +14,8 @@ from volunteer import services
 from volunteer.models import Task
 
 PAGES = {
-    "rider": ["/tasks", "/tasks/{task}", "/my/tasks", "/wallet", "/offers", "/vouchers"],
+    "rider": ["/tasks", "/tasks?near=1&lat=31.870&lng=120.550", "/tasks/{task}", "/my/tasks", "/wallet", "/offers",
+              "/vouchers"],
     "coordinator": ["/coordinate/tasks", "/coordinate/tasks/{task}", "/coordinate/merchants",
                     "/coordinate/accounts/", "/coordinate/riders/{rider}/points"],
     "staff": ["/merchant/"],

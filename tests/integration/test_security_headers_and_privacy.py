@@ -29,7 +29,9 @@ def test_hsts_is_sent_over_https(client):
 def test_pages_have_no_inline_scripts_and_htmx_needs_none(client, make_client, world):
     for page in ("/login", "/register", "/tasks"):
         html = client.get(page).get_data(as_text=True)
-        assert html.count("<script") == 2  # htmx and the focus script, both our own versioned files
+        near = page == "/tasks"  # the task list alone loads "near me" (asks for the location on a tap)
+        assert html.count("<script") == 2 + near  # htmx and the focus script, both our own versioned files
+        assert bool(re.search(r'<script src="/static/js/near\.[0-9a-f]{12}\.js" defer></script>', html)) is near
         assert re.search(r'src="/static/vendor/htmx\.org@2\.0\.11/htmx\.min\.[0-9a-f]{12}\.js"', html)
         assert re.search(r'<script src="/static/js/focus\.[0-9a-f]{12}\.js" defer></script>', html)
         assert " onclick=" not in html and "hx-on" not in html and "style=" not in html

@@ -151,4 +151,18 @@ def test_account_events_notify_the_owner(session):
     assert got == [("account_changed", {"change": "deactivated"}, "/account"),
                    ("points_adjusted", {"amount": -5, "reason": "重复登记"}, "/wallet")]
     with force_locale("en"):
-        assert kinds.render("points_adjusted", got[1][1])[1] == "5 points were taken from your balance. Reason: 重复登记"
+        body = kinds.render("points_adjusted", got[1][1])[1]
+    assert body == "5 points were taken from your balance. Reason: 重复登记"
+
+
+def test_a_password_change_and_a_reactivation_notify_the_owner_in_the_same_transaction(session):
+    from accounts import privacy
+    from tests.factories import PASSWORD
+
+    admin, rider = make_user("admin", name="刘管理"), make_user(active=False)
+    privacy.change_password(user=rider, current=PASSWORD, new="Lantern-quartz-91")
+    set_active(user=rider, active=True, actor=admin, now=T0)
+    assert [n.values["change"] for n in session.scalars(sa.select(Notification).order_by(Notification.id))] == [
+        "password", "reactivated"]
+    session.rollback()
+    assert rows(session, Notification) == []

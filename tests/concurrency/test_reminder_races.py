@@ -1,0 +1,75 @@
+"""Reminders under real concurrency: two ``flask notify remind`` processes started together on one database
+(cron on two machines) write each task reminder and each "voucher expiring" reminder exactly once between
+them: the dedupe key is a unique column and the insert ignores a conflict. Runs on SQLite and PostgreSQL."""
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from core.timeutil import utcnow
+from notifications.models import Notification
+from rewards import vouchers
+from tests import factories
+from tests.concurrency.harness import ROOT, app_env
+from tests.concurrency.test_voucher_races import LAUNCHER
+from volunteer import services
+
+pytestmark = pytest.mark.concurrency
+
+
+def test_two_reminder_jobs_at_once_write_each_reminder_exactly_once(ctx, database_url):
+    riders_count, tasks_count = 30, 4
+    with ctx() as session:
+        org = factories.make_org()
+        coordinator = factories.make_user("coordinator", "陈丽华", org.id)
+        merchant = factories.make_merchant()
+        offer = factories.make_offer(merchant.id, points_cost=10, stock=100, per_rider_limit=3, validity_days=1)
+        riders = [factories.make_user(name=f"骑手{i:02d}", language="zh" if i % 2 else "en")
+                  for i in range(riders_count)]
+        signups, expiring = [], []
+        for t in range(tasks_count):  # one task after another, all within the two hours before the start
+            starts = utcnow() + timedelta(minutes=20 + 25 * t)
+            task = factories.make_task(org.id, coordinator.id, title=f"任务{t}", starts_at=starts,
+                                       ends_at=starts + timedelta(minutes=20), places=riders_count)
+            signups += [services.sign_up(task=task, rider=rider).id for rider in riders[t::tasks_count]]
+        for rider in riders:
+            factories.give_points(rider.id, 10)
+            expiring.append(vouchers.redeem_offer(offer=offer, rider=rider, now=utcnow() - timedelta(hours=12)).id)
+        session.commit()
+    expected = {f"remind:{i}" for i in signups} | {f"expiring:{i}" for i in expiring}
+    assert len(expected) == 2 * riders_count
+
+    jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", "notify", "remind"], cwd=ROOT,
+                             env=app_env(database_url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        for job in jobs:
+            line = job.stdout.readline().strip()
+            if line != "ready":
+                job.kill()
+                pytest.fail(f"the reminder job did not start ({line!r}):\n{job.communicate()[1][-3000:]}")
+        for job in jobs:
+            job.stdin.write("go\n")
+            job.stdin.flush()
+        outcomes = [job.communicate(timeout=180) for job in jobs]
+    finally:
+        for job in jobs:
+            if job.poll() is None:
+                job.kill()
+                job.wait()
+    report = "\n".join(f"job {n}: exit {job.returncode}\n{out}{err[-2000:]}"
+                       for n, (job, (out, err)) in enumerate(zip(jobs, outcomes, strict=True)))
+    assert all(job.returncode == 0 for job in jobs), report
+
+    with ctx() as session:
+        keys = Counter(session.scalars(sa.select(Notification.dedupe_key)))
+        kinds = Counter(session.scalars(sa.select(Notification.kind)))
+    assert set(keys) == expected and set(keys.values()) == {1}, report[-3000:]
+    assert kinds == {"task_reminder": riders_count, "voucher_expiring": riders_count}
+    written = sum(int(re.search(r"reminders written: (\d+)", out).group(1)) for out, _err in outcomes)
+    assert written == 2 * riders_count, report[-3000:]  # between them, each reminder counted once
