@@ -286,6 +286,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
     @rule(minutes=st.integers(1, 90))
     def advance_clock(self, minutes):
         self.now += timedelta(minutes=minutes)
+        self.expiry_job_runs()  # cron lapses the holds that ended meanwhile
 
     # --- points --------------------------------------------------------------------------------
 
