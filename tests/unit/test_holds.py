@@ -309,3 +309,20 @@ def test_without_holds_the_rider_is_told_they_have_the_place(session, setup, app
     services.cancel_signup(signup=signups[0], rider=riders[0])
     session.commit()
     assert [n.kind for n in notes_of(session, riders[2].id)] == ["promoted"]
+
+
+def test_a_rider_with_a_held_place_cannot_check_in_until_they_accept(session, setup):
+    from volunteer import checkin
+    from volunteer.errors import NoPlaceOnTask
+
+    task, riders, signups, _ = setup
+    soon = task.starts_at - timedelta(minutes=45)  # check-in is open, the hold (15 min) still runs
+    services.cancel_signup(signup=signups[0], rider=riders[0], now=soon)
+    session.commit()
+    with pytest.raises(NoPlaceOnTask):
+        checkin.check_in(task=task, rider=riders[2], code=checkin.code_for(task, "in", soon), now=soon)
+    session.rollback()
+    services.accept_offer(signup=session.get(Signup, signups[2].id), rider=riders[2], now=soon)
+    checked = checkin.check_in(task=task, rider=riders[2], code=checkin.code_for(task, "in", soon), now=soon)
+    session.commit()
+    assert checked.checked_in_at == soon and checked.attendance_method == "verified"
