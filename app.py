@@ -112,6 +112,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from rewards.coordinate import bp as rewards_coordinate_bp
     from rewards.merchant import bp as rewards_merchant_bp
     from rewards.views import bp as rewards_bp
+    from volunteer.cli import signups_cli
     from volunteer.coordinate import bp as volunteer_coordinate_bp
     from volunteer.views import bp as volunteer_bp
 
@@ -121,7 +122,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                       points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
                       rewards_merchant_bp, oversight_bp, notifications_bp, notifications_admin_bp):
         app.register_blueprint(blueprint)
-    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli):
+    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli, signups_cli):
         app.cli.add_command(command)
     templating.init_app(app)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance,

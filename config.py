@@ -31,6 +31,9 @@ class Config:
     PRIVACY_VERSION = int(os.environ.get("PRIVACY_VERSION", "1"))
     # Attendance may be marked and corrected (attended <-> no-show, with a reason) until this long after a task ends.
     ATTENDANCE_CORRECTION_WINDOW = timedelta(days=int(os.environ.get("ATTENDANCE_CORRECTION_DAYS", "7")))
+    # A freed place of a task is held for the first eligible waiting rider this many minutes (less when the task
+    # starts sooner: at most a third of the time left); 0 gives the place to that rider at once, without asking.
+    SIGNUP_HOLD_MINUTES = int(os.environ.get("SIGNUP_HOLD_MINUTES", "15"))
     VOUCHER_POLL_SECONDS = int(os.environ.get("VOUCHER_POLL_SECONDS", "2"))
     # Merchant staff may undo their own confirmation of a voucher for this many minutes (a mis-tap).
     VOUCHER_UNDO_MINUTES = int(os.environ.get("VOUCHER_UNDO_MINUTES", "10"))

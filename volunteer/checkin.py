@@ -199,7 +199,7 @@ def verified_minutes(task: Task, checked_in_at: datetime, checked_out_at: dateti
 
 def _signup_of(task: Task, rider: User) -> Signup:
     signup = db.session.scalar(sa.select(Signup).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
-    if signup is None or signup.status not in HOLDS_PLACE:
+    if signup is None or signup.status not in HOLDS_PLACE or signup.status == "offered":  # a hold: accept first
         raise NoPlaceOnTask()
     db.session.refresh(signup)
     return signup

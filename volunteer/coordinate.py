@@ -9,7 +9,7 @@ from core.errors import DomainError
 from core.timeutil import utcnow
 from core.web import form_status, refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
-from volunteer import attendance, checkin, queries, services
+from volunteer import attendance, checkin, holds, queries, services
 from volunteer.errors import SignupsChanged
 from volunteer.forms import TaskForm
 from volunteer.models import Signup, Task
@@ -117,6 +117,9 @@ def signups_context(task: Task, **extra) -> dict:
 @role_required("coordinator")
 def task_detail(task_id: int):
     task = get_managed_task_or_403(task_id)
+    if holds.refresh_holds(task_ids=[task.id]):  # lazy expiry: ended holds lapse, their places move on
+        db.session.commit()
+        db.session.refresh(task)
     return render_template("volunteer/coordinate/task_detail.html", **signups_context(task))
 
 

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from core.errors import DomainError
-from core.timeutil import timespan
+from core.timeutil import localtime, timespan
 
 
 class TaskCancelled(DomainError):
@@ -99,6 +99,23 @@ class CannotRemoveSignup(DomainError):
 class RemovedFromTask(DomainError):
     def __init__(self):
         super().__init__(_l("The organiser removed you from this task, so you cannot sign up for it again."))
+
+
+class HoldEnded(DomainError):
+    """The rider tapped Accept after their hold ended: the place went on to the next rider."""
+
+    def __init__(self, hold_until=None):
+        if hold_until is None:
+            message = _l("The place is no longer held for you: the time to accept it is over.")
+        else:
+            message = _l("The place was held for you until %(time)s, so it can no longer be accepted. It went "
+                         "to the next rider, and you are back on the waitlist.", time=localtime(hold_until, "time"))
+        super().__init__(message)
+
+
+class NoHeldPlace(DomainError):
+    def __init__(self, message=None):
+        super().__init__(message or _l("No place is held for you on this task."))
 
 
 class CheckInNotOpen(DomainError):

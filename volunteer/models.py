@@ -1,7 +1,8 @@
 """Tasks and sign-ups.
 
 Capacity lives in the database: ``task.taken`` counts the sign-ups that hold a place (confirmed,
-attended, no-show) and a CHECK keeps it within ``places``; services move it only with conditional
+offered — a freed place held for one rider until ``hold_until`` —, attended, no-show) and a CHECK keeps
+it within ``places``; services move it only with conditional
 UPDATEs whose row counts they check.
 """
 
@@ -26,12 +27,13 @@ CATEGORY_LABELS = {
     "community": _l("Community service"),
 }
 TASK_STATUSES = ("open", "cancelled")
-SIGNUP_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show", "removed")
-HOLDS_PLACE = ("confirmed", "attended", "no_show")
+SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled", "attended", "no_show", "removed")
+HOLDS_PLACE = ("confirmed", "offered", "attended", "no_show")
 ATTENDANCE_METHODS = ("verified", "manual")  # checked in with the task's code, or marked by a coordinator
 SIGNUP_STATUS_LABELS = {
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("Waitlist"),
+    "offered": _l("Place held for you"),
     "cancelled": _l("Cancelled"),
     "attended": _l("Attended"),
     "no_show": _l("No-show"),
@@ -96,6 +98,10 @@ class Task(db.Model):
         return CATEGORY_LABELS.get(self.category, self.category)
 
 
+HOLD_RECORDED = ("(status = 'offered' AND hold_until IS NOT NULL AND offered_at IS NOT NULL)"
+                 " OR (status != 'offered' AND hold_until IS NULL)")
+
+
 class Signup(db.Model):
     """One rider's sign-up for one task (unique per pair); waitlist order is ``queued_at`` then ``id``."""
 
@@ -110,6 +116,9 @@ class Signup(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     removal_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # A freed place offered to this waiting rider (status ``offered``): when, and until when (UTC) it is held.
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How the attendance was marked (``verified``: the rider checked in with the task's code; ``manual``: a
     # coordinator marked it), and the verified times: check-in, check-out and the minutes in between that
     # fall inside the task (whole minutes, rounded down). ``checkin_distance_m``: how far from the task's
@@ -129,6 +138,7 @@ class Signup(db.Model):
         sa.Index("ix_signup_task_status_queue", "task_id", "status", "queued_at", "id"),
         sa.CheckConstraint("status != 'removed' OR (removed_at IS NOT NULL AND removed_by_id IS NOT NULL"
                            " AND removal_reason != '')", name="removal_recorded"),
+        sa.CheckConstraint(HOLD_RECORDED, name="hold_only_when_offered"),
         sa.CheckConstraint(sa.column("attendance_method").in_(ATTENDANCE_METHODS), name="attendance_method"),
         sa.CheckConstraint("verified_minutes >= 0", name="verified_minutes_not_negative"),
         sa.CheckConstraint("checked_out_at IS NULL OR checked_in_at IS NOT NULL", name="checked_out_after_in"),
@@ -140,5 +150,9 @@ class Signup(db.Model):
 
     @property
     def is_active(self) -> bool:
-        """True while the rider holds a place or waits for one."""
-        return self.status in ("confirmed", "waitlisted")
+        """True while the rider holds a place, is offered one or waits for one."""
+        return self.status in ("confirmed", "offered", "waitlisted")
+
+    def hold_is_open(self, now: datetime | None = None) -> bool:
+        """True while a place is held for the rider (offered and ``hold_until`` not reached): Accept works."""
+        return self.status == "offered" and self.hold_until is not None and self.hold_until > (now or utcnow())

@@ -1,4 +1,5 @@
-"""Places: taking and freeing a task's places, one booking per rider at a time, and fair waitlist promotion.
+"""Places: taking and freeing a task's places and one booking per rider at a time (freed places go to the
+waitlist through holds: :mod:`volunteer.holds`).
 
 The database decides, never a Python check alone. A place is a conditional UPDATE of ``task.taken``
 (CHECK ``taken <= places``). Every change of a task's sign-ups writes the task row first
@@ -41,7 +42,7 @@ def take_place(task_id: int, now: datetime) -> bool:
 
 
 def free_place(task_id: int) -> None:
-    """Give one place of the task back (its holder cancelled or was removed)."""
+    """Give one place of the task back (its holder cancelled, declined, was removed or let a hold lapse)."""
     update_rows(sa.update(Task).where(Task.id == task_id).values(taken=Task.taken - 1))
 
 
@@ -66,35 +67,9 @@ def check_free(*, rider_id: int, task: Task) -> None:
         raise OverlappingTask(other.task)
 
 
-def _can_be_promoted(signup_id: int, rider_id: int, task: Task) -> bool:
-    """Lock the waiting rider; True when they are still active and free at the task's time."""
+def can_take_place(rider_id: int, task: Task) -> bool:
+    """Lock the waiting rider; True when they are still active and free at the task's time (who may be
+    offered a freed place: :mod:`volunteer.holds`)."""
     lock_rider(rider_id)
     active = db.session.scalar(sa.select(User.active & User.deleted_at.is_(None)).where(User.id == rider_id))
     return bool(active) and overlapping_booking(rider_id=rider_id, task=task) is None
-
-
-def promote_waitlist(task_id: int) -> int:
-    """Give freed places to the waitlist in arrival order; return how many riders were promoted.
-
-    A waiting rider who was deactivated or deleted, or who is now booked on an overlapping task, is
-    skipped (and stays on the waitlist) and the next one takes the place. The caller holds the task's lock.
-    """
-    task = db.session.get(Task, task_id)
-    waiting = db.session.execute(
-        sa.select(Signup.id, Signup.rider_id).where(Signup.task_id == task_id, Signup.status == "waitlisted")
-        .order_by(Signup.queued_at, Signup.id)).all()
-    promoted = 0
-    for signup_id, rider_id in waiting:
-        if db.session.scalar(sa.select(Task.places - Task.taken).where(Task.id == task_id)) <= 0:
-            break
-        if not _can_be_promoted(signup_id, rider_id, task):
-            continue
-        if not update_rows(sa.update(Task).where(Task.id == task_id, Task.taken < Task.places)
-                           .values(taken=Task.taken + 1)):
-            break
-        if update_rows(sa.update(Signup).where(Signup.id == signup_id, Signup.status == "waitlisted")
-                       .values(status="confirmed")):
-            promoted += 1
-        else:  # left the queue a moment ago: give the place back and try the next
-            free_place(task_id)
-    return promoted

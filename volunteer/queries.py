@@ -85,8 +85,9 @@ def signups_of_rider(rider_id: int) -> list[Signup]:
 
 
 def signups_of(task: Task) -> list[Signup]:
-    """The task's sign-ups with their riders: place holders first, then the waitlist in order."""
-    order = sa.case({"confirmed": 0, "attended": 0, "no_show": 0, "waitlisted": 1}, value=Signup.status, else_=2)
+    """The task's sign-ups with their riders: place holders first, then held places, then the waitlist in order."""
+    order = sa.case({"confirmed": 0, "attended": 0, "no_show": 0, "offered": 1, "waitlisted": 2}, value=Signup.status,
+                    else_=3)
     return list(db.session.scalars(
         sa.select(Signup).where(Signup.task_id == task.id)
         .options(sa.orm.joinedload(Signup.rider))

@@ -1,8 +1,10 @@
-"""Use cases of tasks and sign-ups: post, change and cancel tasks; sign up, cancel, remove a rider.
+"""Use cases of tasks and sign-ups: post, change and cancel tasks; sign up, cancel, remove a rider; accept or
+decline a held place.
 
 Functions take keyword arguments and the acting user, flush but never commit, and raise a
 :class:`core.errors.DomainError` (after which the caller rolls back). Places, the one-booking-at-a-time
-rule and waitlist promotion live in :mod:`volunteer.places`; attendance in :mod:`volunteer.attendance`.
+rule live in :mod:`volunteer.places`, offering freed places to the waitlist (holds) in
+:mod:`volunteer.holds`; attendance in :mod:`volunteer.attendance`.
 One sign-up per rider and task is a unique key.
 """
 
@@ -22,7 +24,9 @@ from volunteer import notices
 from volunteer.errors import (
     CannotCancelSignup,
     CannotRemoveSignup,
+    HoldEnded,
     InvalidTask,
+    NoHeldPlace,
     PlacesBelowTaken,
     PointsLocked,
     ReasonRequired,
@@ -32,8 +36,9 @@ from volunteer.errors import (
     TaskFull,
     TaskStarted,
 )
+from volunteer.holds import end_holds, offer_freed_places
 from volunteer.models import Signup, Task
-from volunteer.places import check_free, free_place, lock_task, promote_waitlist, take_place
+from volunteer.places import check_free, free_place, lock_task, take_place
 
 REMOVAL_REASON_MAX = 200  # characters
 journal.describe({"task.create": _l("Task posted"), "task.update": _l("Task changed"),
@@ -73,7 +78,7 @@ def create_task(*, actor: User, title: str, description: str, category: str, pla
 
 
 def update_task(*, task: Task, actor: User, now: datetime | None = None, **fields) -> Task:
-    """Change a task's details; more places promote the waitlist.
+    """Change a task's details; more places are offered to the waitlist (holds).
 
     Raises :class:`TaskCancelled`, :class:`InvalidTask` (times) or :class:`PlacesBelowTaken`.
     """
@@ -100,13 +105,14 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
     db.session.flush()
     if changed.keys() & {"starts_at", "ends_at", "place"}:  # what riders plan around: the time and the place
         notices.tell_task_changed(task, now=now)
-    promote_waitlist(task.id)
+    offer_freed_places(task.id, now)
     db.session.refresh(task)
     return task
 
 
 def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task:
-    """Cancel a task that has not ended; its riders see it on "my tasks". Cancelling twice changes nothing.
+    """Cancel a task that has not ended; its riders see it on "my tasks" and its holds end (no more offers).
+    Cancelling twice changes nothing.
 
     Raises :class:`TaskEnded` once the task is over.
     """
@@ -115,6 +121,7 @@ def cancel_task(*, task: Task, actor: User, now: datetime | None = None) -> Task
         raise TaskEnded()
     if update_rows(sa.update(Task).where(Task.id == task.id, Task.status == "open")
                    .values(status="cancelled", cancelled_at=now)):
+        end_holds(task.id)
         journal.record("task.cancel", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
                        title=task.title, now=now)
         notices.tell_task_cancelled(task, now=now)
@@ -152,6 +159,7 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
         now = utcnow()
     db.session.refresh(task)
     _check_open(task, now)
+    offer_freed_places(task.id, now, lapsed_only=True)  # an ended hold's place goes to the waitlist, not to me
     check_free(rider_id=rider.id, task=task)
     status = "confirmed" if take_place(task.id, now) else "waitlisted"
     if status == "waitlisted" and not join_waitlist:
@@ -176,8 +184,11 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     return signup
 
 
-def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -> Signup:
-    """Cancel the rider's sign-up before the task starts; a freed place goes to the first waitlisted.
+def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None,
+                  leaving: tuple[str, ...] = ("confirmed", "offered")) -> Signup:
+    """Cancel the rider's sign-up before the task starts (or decline the place held for them); a freed place
+    is offered to the next on the waitlist. ``leaving``: the place-holding statuses that may be cancelled
+    (a waitlisted sign-up always may).
 
     Raises :class:`CannotCancelSignup` once the task has started or attendance was marked.
     """
@@ -186,19 +197,72 @@ def cancel_signup(*, signup: Signup, rider: User, now: datetime | None = None) -
     if task.has_started(now) and not task.is_cancelled:
         raise CannotCancelSignup()
     lock_task(task.id)
-    if update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "confirmed")
-                   .values(status="cancelled")):
+    freed = any(update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == holding)
+                            .values(status="cancelled", hold_until=None)) for holding in leaving)
+    if freed:
         free_place(task.id)
-        if not task.is_cancelled:
-            promote_waitlist(task.id)
     elif not update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "waitlisted")
                          .values(status="cancelled")):
         db.session.refresh(signup)
         if signup.status != "cancelled":
             raise CannotCancelSignup()
+    if not task.is_cancelled:
+        offer_freed_places(task.id, now, lapsed_only=not freed)
     db.session.refresh(signup)
     db.session.refresh(task)
     return signup
+
+
+def accept_offer(*, signup: Signup, rider: User, now: datetime | None = None) -> Signup:
+    """Take the place held for the rider: ``offered`` becomes ``confirmed``, only while ``hold_until > now``.
+
+    Accepting twice changes nothing. Raises :class:`HoldEnded` (naming the time it ended, if it has not lapsed
+    yet) once the hold is over, :class:`NoHeldPlace` when no place is held for the rider,
+    :class:`OverlappingTask` when the rider has since taken a place on a task at the same time, and
+    :class:`TaskCancelled`.
+    """
+    now = now or utcnow()
+    task = signup.task
+    lock_task(task.id)
+    db.session.refresh(task)
+    db.session.refresh(signup)
+    if signup.status == "confirmed":
+        return signup
+    if task.is_cancelled:
+        raise TaskCancelled()
+    if signup.status == "waitlisted" and signup.offered_at is not None:  # the hold lapsed a moment ago
+        raise HoldEnded()
+    if signup.status != "offered":
+        raise NoHeldPlace()
+    if signup.hold_until <= now:
+        raise HoldEnded(signup.hold_until)
+    check_free(rider_id=rider.id, task=task)
+    if not update_rows(sa.update(Signup)
+                       .where(Signup.id == signup.id, Signup.status == "offered", Signup.hold_until > now)
+                       .values(status="confirmed", hold_until=None)):
+        raise HoldEnded()
+    offer_freed_places(task.id, now, lapsed_only=True)  # other riders' ended holds lapse on the way
+    db.session.refresh(signup)
+    db.session.refresh(task)
+    return signup
+
+
+def decline_offer(*, signup: Signup, rider: User, now: datetime | None = None) -> Signup:
+    """Say no to the place held for the rider: the sign-up is cancelled (the rider leaves the task, as with
+    :func:`cancel_signup`) and the place is offered to the next on the waitlist. A hold that already lapsed
+    (the rider is waiting again) is declined the same way; declining twice changes nothing.
+
+    Raises :class:`NoHeldPlace` for a rider who holds a confirmed place (they cancel it instead) or has none.
+    """
+    lock_task(signup.task_id)  # an Accept from another device either came first or waits for this one
+    db.session.refresh(signup)
+    if signup.status == "cancelled":
+        return signup
+    if signup.status == "confirmed":
+        raise NoHeldPlace(_l("You already accepted this place. To give it up, cancel your sign-up."))
+    if signup.status not in ("offered", "waitlisted"):
+        raise NoHeldPlace()
+    return cancel_signup(signup=signup, rider=rider, now=now, leaving=("offered",))
 
 
 @on_close
@@ -207,14 +271,15 @@ def release_places(*, user: User, actor: User | None = None, now: datetime | Non
     """Give up ``user``'s places in tasks that have not started (called when the account is deactivated
     or deleted).
 
-    Each confirmed or waitlisted sign-up is cancelled exactly as :func:`cancel_signup` does, so a freed
-    place goes to the waitlist in arrival order; attended, no-show and past sign-ups stay as history.
+    Each confirmed, offered or waitlisted sign-up is cancelled exactly as :func:`cancel_signup` does, so a
+    freed place is offered to the waitlist in arrival order; attended, no-show and past sign-ups stay as history.
     Journals each release for the task's organisation; returns how many sign-ups were cancelled.
     """
     now = now or utcnow()
     signups = db.session.scalars(
         sa.select(Signup).join(Task, Task.id == Signup.task_id)
-        .where(Signup.rider_id == user.id, Signup.status.in_(("confirmed", "waitlisted")), Task.starts_at > now)
+        .where(Signup.rider_id == user.id, Signup.status.in_(("confirmed", "offered", "waitlisted")),
+               Task.starts_at > now)
         .order_by(Task.starts_at, Signup.id)).all()
     for signup in signups:
         cancel_signup(signup=signup, rider=user, now=now)
@@ -224,13 +289,14 @@ def release_places(*, user: User, actor: User | None = None, now: datetime | Non
 
 
 def remove_signup(*, signup: Signup, reason: str, actor: User, now: datetime | None = None) -> Signup:
-    """A coordinator removes a rider (confirmed or waitlisted) from a task that has not started, with a reason.
+    """A coordinator removes a rider (confirmed, offered or waitlisted) from a task that has not started, with
+    a reason.
 
     The sign-up becomes ``removed`` with ``removed_at``, ``removed_by_id`` and ``removal_reason`` (the rider
-    sees it on "my tasks"); a freed place goes to the waitlist; the removal is journalled. Removing twice
-    changes nothing. Raises :class:`ReasonRequired` (empty or longer than :data:`REMOVAL_REASON_MAX`),
-    :class:`TaskCancelled`, and :class:`CannotRemoveSignup` once the task has started or for a sign-up
-    without a place.
+    sees it on "my tasks"); a freed (or held) place is offered to the next on the waitlist; the removal is
+    journalled. Removing twice changes nothing. Raises :class:`ReasonRequired` (empty or longer than
+    :data:`REMOVAL_REASON_MAX`), :class:`TaskCancelled`, and :class:`CannotRemoveSignup` once the task has
+    started or for a sign-up without a place.
     """
     now = now or utcnow()
     task = signup.task
@@ -248,13 +314,14 @@ def remove_signup(*, signup: Signup, reason: str, actor: User, now: datetime | N
     if signup.status == "removed":
         return signup
     before = signup.status
-    if before not in ("confirmed", "waitlisted") or not update_rows(
+    if before not in ("confirmed", "offered", "waitlisted") or not update_rows(
             sa.update(Signup).where(Signup.id == signup.id, Signup.status == before)
-            .values(status="removed", removed_at=now, removed_by_id=actor.id, removal_reason=reason)):
+            .values(status="removed", hold_until=None, removed_at=now, removed_by_id=actor.id,
+                    removal_reason=reason)):
         raise CannotRemoveSignup()
-    if before == "confirmed":
+    if before in ("confirmed", "offered"):
         free_place(task.id)
-        promote_waitlist(task.id)
+    offer_freed_places(task.id, now, lapsed_only=before == "waitlisted")
     journal.record("signup.remove", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
                    organisation_id=task.organisation_id, now=now, title=task.title, reason=reason)
     notices.tell_signup_removed(signup, task, reason=reason, now=now)

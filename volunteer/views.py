@@ -1,4 +1,5 @@
-"""Riders' pages: upcoming tasks, a task, signing up and cancelling, checking in and out, my tasks."""
+"""Riders' pages: upcoming tasks, a task, signing up and cancelling, accepting or declining a held place,
+checking in and out, my tasks."""
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from core.ratelimit import WRONG_CHECKIN_CODES
 from core.timeutil import localtime, utcnow
 from core.web import refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
-from volunteer import checkin, queries, services
+from volunteer import checkin, holds, queries, services
 from volunteer.errors import TooManyWrongCodes, WrongCheckInCode
 from volunteer.listing import TaskFilters
 from volunteer.models import CATEGORY_LABELS, Signup, Task
@@ -61,6 +62,12 @@ def position_of(signup: Signup | None) -> int | None:
     return queries.waitlist_position(signup) if signup is not None and signup.status == "waitlisted" else None
 
 
+def refresh_holds(**where) -> None:
+    """Lazy expiry before a page shows holds: lapse the ended ones (the places go to the next riders)."""
+    if holds.refresh_holds(**where):
+        db.session.commit()
+
+
 def widget_context(task: Task, signup: Signup | None, **extra) -> dict:
     """What the sign-up widget shows: the task, the rider's sign-up, the clock, the waitlist position and
     the check-in windows (``kept``: what the rider typed in a refused check-in form)."""
@@ -72,6 +79,7 @@ def widget_context(task: Task, signup: Signup | None, **extra) -> dict:
 @bp.get("/tasks/<int:task_id>")
 def task_detail(task_id: int):
     task = db.get_or_404(Task, task_id)
+    refresh_holds(task_ids=[task.id])
     signup = my_signups([task.id]).get(task.id)
     return render_template("volunteer/task_detail.html", **widget_context(task, signup))
 
@@ -83,9 +91,12 @@ def _signup_widget(task: Task, signup: Signup | None, *, message=None, category=
 
 
 def _refusal(task_id: int, error: DomainError):
-    """The sign-up widget (htmx) or the task page (plain form) with the refusal, after a rollback."""
+    """The sign-up widget (htmx) or the task page (plain form) with the refusal, after a rollback; an ended
+    hold has lapsed by then, so the page shows the current state."""
     db.session.rollback()
     task = db.get_or_404(Task, task_id)
+    refresh_holds(task_ids=[task.id])
+    db.session.refresh(task)
     signup = my_signups([task.id]).get(task.id)
     if wants_fragment():
         return refusal(error, "volunteer/_signup.html", url_for("volunteer.task_detail", task_id=task.id),
@@ -104,8 +115,11 @@ def sign_up(task_id: int):
     except DomainError as error:
         return _refusal(task_id, error)
     db.session.commit()
-    message = (_("You are signed up. See you there!") if signup.status == "confirmed"
-               else _("You are on the waitlist, number %(n)d.", n=queries.waitlist_position(signup)))
+    if signup.status == "offered":  # a tap from a page older than the offer: the widget shows the hold
+        message = None
+    else:
+        message = (_("You are signed up. See you there!") if signup.status == "confirmed"
+                   else _("You are on the waitlist, number %(n)d.", n=queries.waitlist_position(signup)))
     return _signup_widget(task, signup, message=message)
 
 
@@ -125,10 +139,45 @@ def cancel_signup(task_id: int):
     return _signup_widget(task, signup, message=_("Your sign-up is cancelled."))
 
 
+def _my_signup_or_404(task: Task) -> Signup:
+    signup = my_signups([task.id]).get(task.id)
+    if signup is None:
+        abort(404)
+    return signup
+
+
+@bp.post("/tasks/<int:task_id>/accept")
+@role_required("rider")
+def accept_offer(task_id: int):
+    """Take the place held for me (while the hold lasts); the widget shows the result in place."""
+    task = db.get_or_404(Task, task_id)
+    try:
+        signup = services.accept_offer(signup=_my_signup_or_404(task), rider=current_user)
+    except DomainError as error:
+        return _refusal(task_id, error)
+    db.session.commit()
+    return _signup_widget(task, signup, message=_("The place is yours. See you there!"))
+
+
+@bp.post("/tasks/<int:task_id>/decline")
+@role_required("rider")
+def decline_offer(task_id: int):
+    """Say no to the place held for me: I leave the task and the place goes to the next rider."""
+    task = db.get_or_404(Task, task_id)
+    try:
+        signup = services.decline_offer(signup=_my_signup_or_404(task), rider=current_user)
+    except DomainError as error:
+        return _refusal(task_id, error)
+    db.session.commit()
+    return _signup_widget(task, signup, message=_("You declined the place. It goes to the next rider."))
+
+
 @bp.get("/my/tasks")
 @role_required("rider")
 def my_tasks():
-    """The rider's sign-ups: upcoming first, then past; cancelled tasks are flagged."""
+    """The rider's sign-ups: upcoming first, then past; cancelled tasks are flagged, held places can be
+    accepted or declined here."""
+    refresh_holds(rider_id=current_user.id)
     signups = queries.signups_of_rider(current_user.id)
     now = utcnow()
     upcoming = sorted((s for s in signups if s.task.ends_at > now), key=lambda s: s.task.starts_at)

@@ -42,6 +42,8 @@ def argument_values(ids) -> dict[str, list]:
 
 # Endpoints whose deeper code needs another value than the default (the rider's own sign-up).
 PREFERRED_ARGUMENTS = {"volunteer.cancel_signup": {"task_id": "signed_task"},
+                       "volunteer.accept_offer": {"task_id": "held_task"},
+                       "volunteer.decline_offer": {"task_id": "held_task"},
                        "volunteer_coordinate.mark_all_attended": {"task_id": "signed_task"}}
 
 

@@ -191,8 +191,8 @@ def full_with_queue(world, ctx):
         return task.id, confirmed.id, waiting.id
 
 
-def test_removing_a_rider_moves_the_waitlist_up_and_the_rider_sees_why(world, coordinator, ctx, full_with_queue,
-                                                                       make_client):
+def test_removing_a_rider_offers_the_place_to_the_waitlist_and_the_rider_sees_why(world, coordinator, ctx,
+                                                                                  full_with_queue, make_client):
     task_id, confirmed, waiting = full_with_queue
     response = coordinator.post(f"/coordinate/signups/{confirmed}/remove", {"reason": "多次爽约"}, htmx=True)
     assert response.status_code == 200
@@ -200,13 +200,13 @@ def test_removing_a_rider_moves_the_waitlist_up_and_the_rider_sees_why(world, co
     assert body.strip().startswith(f'<section id="task-{task_id}-signups"')
     assert "赵佳楠 was removed from the task." in body
     assert "status-removed" in row_of(body, confirmed) and "多次爽约" in row_of(body, confirmed)
-    assert "status-confirmed" in row_of(body, waiting)
+    assert "status-offered" in row_of(body, waiting) and "Held until" in row_of(body, waiting)
     with ctx() as session:
         removed = session.get(Signup, confirmed)
         assert (removed.status, removed.removed_by_id, removed.removal_reason) == (
             "removed", world.coordinator, "多次爽约")
         assert removed.removed_at is not None
-        assert session.get(Signup, waiting).status == "confirmed"
+        assert session.get(Signup, waiting).status == "offered"
         assert session.get(Task, task_id).taken == 1
         assert session.scalar(sa.select(sa.func.count()).select_from(JournalEntry)
                               .where(JournalEntry.action == "signup.remove")) == 1

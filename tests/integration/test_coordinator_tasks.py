@@ -168,7 +168,7 @@ def test_it_refuses_fewer_places_than_riders_already_hold(coordinator, ctx, two_
         assert (task.title, task.places, task.taken) == ("路口交通安全劝导", 2, 2)
 
 
-def test_more_places_promote_the_waitlist_in_order(world, coordinator, ctx):
+def test_more_places_are_offered_to_the_waitlist_in_order(world, coordinator, ctx):
     with ctx() as session:
         task = make_task(world.org, world.coordinator, starts_at=START, ends_at=END, places=1)
         riders = [session.get(User, world.rider), session.get(User, world.rider2), make_user(name="第三位")]
@@ -179,7 +179,7 @@ def test_more_places_promote_the_waitlist_in_order(world, coordinator, ctx):
     assert response.status_code == 303
     with ctx() as session:
         statuses = [session.get(Signup, i).status for i in ids]
-        assert statuses == ["confirmed", "confirmed", "waitlisted"]
+        assert statuses == ["confirmed", "offered", "waitlisted"]
         assert session.get(Task, task_id).taken == 2
 
 

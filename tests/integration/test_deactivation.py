@@ -22,7 +22,7 @@ def statuses(session, ids) -> list[str]:
     return [session.get(Signup, i).status for i in ids]
 
 
-def test_deactivation_releases_future_places_and_promotes_the_waitlist_in_order(world, ctx, make_client):
+def test_deactivation_releases_future_places_and_offers_them_to_the_waitlist_in_order(world, ctx, make_client):
     with ctx() as session:
         full = make_task(world.org, world.coordinator, title="满员任务", places=1,
                          starts_at=utcnow() + timedelta(days=2), ends_at=utcnow() + timedelta(days=2, hours=2))
@@ -41,7 +41,7 @@ def test_deactivation_releases_future_places_and_promotes_the_waitlist_in_order(
     with ctx() as session:
         rider = session.get(User, world.rider)
         assert not rider.active and rider.session_version == 1
-        assert statuses(session, [held, waiting1, waiting2]) == ["cancelled", "confirmed", "waitlisted"]
+        assert statuses(session, [held, waiting1, waiting2]) == ["cancelled", "offered", "waitlisted"]
         assert session.get(Task, full_id).taken == 1
         assert statuses(session, [ahead, mine]) == ["confirmed", "cancelled"]
         assert session.get(Task, queue_id).taken == 1

@@ -19,6 +19,7 @@ what it sends (hostile and valid values, the strategies) in :mod:`tests.integrat
 """
 
 import io
+from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -93,11 +94,18 @@ def cast(world, ctx):
         give_points(rider.id, 100)
         signed = make_task(world.org, world.coordinator, title="已报名的任务")
         signup = services.sign_up(task=signed, rider=rider)
+        # A place freed and held for the rider, so that Accept and Decline are on the rider's pages.
+        held = make_task(world.org, world.coordinator, title="为你保留的任务", places=1,
+                         starts_at=signed.ends_at + timedelta(hours=1), ends_at=signed.ends_at + timedelta(hours=3))
+        holder = session.get(User, world.rider2)
+        first = services.sign_up(task=held, rider=holder)
+        services.sign_up(task=held, rider=rider, join_waitlist=True)
+        services.cancel_signup(signup=first, rider=holder)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
         session.commit()
-        ids = SimpleNamespace(task=world.task, signed_task=signed.id, signup=signup.id, offer=world.offer,
-                              voucher=voucher.id, code=voucher.code, merchant=world.merchant, rider=world.rider,
-                              org=world.org, rider_phone=world.rider_phone)
+        ids = SimpleNamespace(task=world.task, signed_task=signed.id, held_task=held.id, signup=signup.id,
+                              offer=world.offer, voucher=voucher.id, code=voucher.code, merchant=world.merchant,
+                              rider=world.rider, org=world.org, rider_phone=world.rider_phone)
     return world, ids
 
 def personas_of(endpoint: str, form: dict | None) -> list[str]:

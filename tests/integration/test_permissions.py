@@ -69,6 +69,8 @@ TABLE = [
     ("GET", "/tasks/{task}", PUBLIC),
     ("POST", "/tasks/{task}/signup", only(303, R)),
     ("POST", "/tasks/{signed_task}/cancel", only(303, R)),
+    ("POST", "/tasks/{signed_task}/accept", only(303, R)),  # already confirmed: accepting again changes nothing
+    ("POST", "/tasks/{task}/decline", only(404, R)),  # no sign-up of the rider's there
     # Check-in: a scanned link without a session checks its code at once (none here: 422; check-out is not open
     # yet: 409); a rider gets the confirmation page; other roles cannot check in.
     ("GET", "/tasks/{task}/check-in", {**only(200, R), "anon": 422}),

@@ -15,6 +15,7 @@ from extensions import db
 from oversight.books import run_audit
 from points.models import LedgerEntry, PointsAccount
 from rewards.models import MerchantStaff, Offer, Voucher
+from volunteer.holds import hold_until_for
 from volunteer.models import HOLDS_PLACE, Signup, Task
 
 
@@ -32,8 +33,10 @@ class InvariantChecks:
             of_task = counts.get(task_id, {})
             holding = sum(of_task.get(s, 0) for s in HOLDS_PLACE)
             assert holding == taken <= places, (task_id, of_task, taken, places)
-            if of_task.get("waitlisted") and status != "cancelled" and taken < places:
-                # a place is free only while everyone waiting was passed over (booked at the same time)
+            about_to_start = hold_until_for(db.session.get(Task, task_id), self.now) is None  # no offers then
+            if of_task.get("waitlisted") and status != "cancelled" and taken < places and not about_to_start:
+                # a place is free only while everyone waiting was passed over (booked at the same time, or
+                # their hold lapsed a moment ago)
                 waiting = db.session.scalars(sa.select(Signup.id).where(Signup.task_id == task_id,
                                                                         Signup.status == "waitlisted")).all()
                 assert set(waiting) <= self.skipped, (task_id, of_task, taken, places)

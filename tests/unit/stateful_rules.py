@@ -40,6 +40,7 @@ from rewards.errors import (
 )
 from rewards.models import Offer, Voucher
 from tests.factories import make_merchant, make_offer, make_org, make_staff, make_task, make_user
+from tests.unit.stateful_holds import HoldRules
 from tests.unit.stateful_invariants import InvariantChecks
 from volunteer import attendance, services
 from volunteer.errors import (
@@ -51,6 +52,7 @@ from volunteer.errors import (
     TaskFull,
     TaskStarted,
 )
+from volunteer.holds import hold_until_for
 from volunteer.models import Signup, Task
 from volunteer.places import overlapping_booking
 
@@ -96,7 +98,7 @@ def attempt(action):
     return result
 
 
-class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
+class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
     signup_ids = Bundle("signups")
     voucher_ids = Bundle("vouchers")
 
@@ -214,6 +216,7 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         signup = db.session.get(Signup, signup_id)
         task = signup.task
         before, open_task, started = signup.status, not task.is_cancelled, task.has_started(self.now)
+        offers = open_task and before in ("confirmed", "offered") and hold_until_for(task, self.now) is not None
         queue = self.waitlist_of(task.id)
         free = [row for row in queue if overlapping_booking(
             rider_id=db.session.get(Signup, row[2]).rider_id, task=task) is None]
@@ -226,11 +229,11 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
         still_waiting = {row[2] for row in self.waitlist_of(task.id)}
         promoted = [row for row in queue if row[2] not in still_waiting and row[2] != signup.id]
         assert promoted == free[:len(promoted)]  # the first free rider in the queue, in arrival order
-        assert len(promoted) == (1 if before == "confirmed" and open_task and free else 0)
-        if before == "confirmed" and open_task:  # riders booked elsewhere at the same time were passed over
+        assert len(promoted) == (1 if offers and free else 0)
+        if offers:  # riders booked elsewhere at the same time were passed over
             self.skipped.update(row[2] for row in queue if row not in free)
-        for row in promoted:
-            assert db.session.get(Signup, row[2]).status == "confirmed"
+        for row in promoted:  # the freed place is held for them
+            assert db.session.get(Signup, row[2]).status == "offered"
         self.promoted.extend(promoted)
 
     @rule(signup=signup_ids, attended=st.booleans())
@@ -258,7 +261,7 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
                                                           now=self.now))
         target = "attended" if attended else "no_show"
         too_late = self.now > signup.task.ends_at + attendance.correction_window()
-        if (cancelled or too_early or too_late or before in ("waitlisted", "cancelled")
+        if (cancelled or too_early or too_late or before in ("waitlisted", "offered", "cancelled")
                 or (before in ("attended", "no_show") and before != target)):  # a correction needs a reason
             assert isinstance(result, AttendanceNotAllowed)
         elif attended:
@@ -283,6 +286,7 @@ class NuanxinMachine(InvariantChecks, RuleBasedStateMachine):
     @rule(minutes=st.integers(1, 90))
     def advance_clock(self, minutes):
         self.now += timedelta(minutes=minutes)
+        self.expiry_job_runs()  # cron lapses the holds that ended meanwhile
 
     # --- points --------------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def test_a_double_tap_changes_nothing(session, setup):
     assert session.get(Task, task.id).taken == 1
 
 
-def test_cancelling_a_confirmed_sign_up_promotes_the_first_on_the_waitlist(session, setup):
+def test_cancelling_a_confirmed_sign_up_offers_the_place_to_the_first_on_the_waitlist(session, setup):
     task, riders, _ = setup
     now = utcnow()
     signups = [services.sign_up(task=task, rider=r, join_waitlist=True, now=now + timedelta(seconds=i))
@@ -76,7 +76,7 @@ def test_cancelling_a_confirmed_sign_up_promotes_the_first_on_the_waitlist(sessi
     session.commit()
     result = statuses(session, task)
     assert result[riders[0].id] == "cancelled"
-    assert result[riders[2].id] == "confirmed"  # first in the queue
+    assert result[riders[2].id] == "offered"  # first in the queue: the place is held for them
     assert result[riders[3].id] == "waitlisted"
     assert session.get(Task, task.id).taken == 2
 
@@ -100,17 +100,17 @@ def test_signing_up_again_after_cancelling_goes_to_the_back_of_the_queue(session
     again = services.sign_up(task=task, rider=riders[0], join_waitlist=True, now=now + timedelta(seconds=4))
     session.commit()
     assert again.id == mine.id and again.status == "waitlisted"
-    assert statuses(session, task)[riders[2].id] == "confirmed"
+    assert statuses(session, task)[riders[2].id] == "offered"
 
 
-def test_more_places_promote_the_waitlist(session, setup):
+def test_more_places_are_offered_to_the_waitlist(session, setup):
     task, riders, coordinator = setup
     for r in riders[:4]:
         services.sign_up(task=task, rider=r, join_waitlist=True)
     fields = {name: getattr(task, name) for name in services.EDITABLE_FIELDS} | {"places": 3}
     services.update_task(task=task, actor=coordinator, **fields)
     session.commit()
-    assert list(statuses(session, task).values()) == ["confirmed", "confirmed", "confirmed", "waitlisted"]
+    assert list(statuses(session, task).values()) == ["confirmed", "confirmed", "offered", "waitlisted"]
 
 
 def test_it_refuses_sign_ups_to_cancelled_and_started_tasks(session, setup):
@@ -153,7 +153,7 @@ def test_a_rider_cannot_hold_places_on_two_overlapping_tasks(session, setup):
     assert services.sign_up(task=back_to_back, rider=riders[0]).status == "confirmed"  # touching is not overlapping
 
 
-def test_promotion_passes_over_riders_booked_at_the_same_time_or_deactivated(session, setup):
+def test_offers_pass_over_riders_booked_at_the_same_time_or_deactivated(session, setup):
     task, riders, coordinator = setup
     first, second = services.sign_up(task=task, rider=riders[0]), services.sign_up(task=task, rider=riders[1])
     for rider in riders[2:5]:
@@ -166,11 +166,11 @@ def test_promotion_passes_over_riders_booked_at_the_same_time_or_deactivated(ses
     session.commit()
     assert statuses(session, task) == {riders[0].id: "cancelled", riders[1].id: "confirmed",
                                        riders[2].id: "waitlisted", riders[3].id: "waitlisted",
-                                       riders[4].id: "confirmed"}
+                                       riders[4].id: "offered"}
     assert session.get(Task, task.id).taken == 2 and second.id
 
 
-def test_removing_a_rider_records_who_when_and_why_and_promotes_the_waitlist(session, setup):
+def test_removing_a_rider_records_who_when_and_why_and_offers_the_place_to_the_waitlist(session, setup):
     task, riders, coordinator = setup
     confirmed = services.sign_up(task=task, rider=riders[0])
     services.sign_up(task=task, rider=riders[1])
@@ -181,7 +181,7 @@ def test_removing_a_rider_records_who_when_and_why_and_promotes_the_waitlist(ses
     services.remove_signup(signup=confirmed, reason="再点一次", actor=coordinator)  # twice changes nothing
     session.commit()
     assert (removed.status, removed.removed_by_id, removed.removal_reason) == ("removed", coordinator.id, "多次爽约")
-    assert statuses(session, task)[riders[2].id] == "confirmed"
+    assert statuses(session, task)[riders[2].id] == "offered"
     assert session.get(Task, task.id).taken == 2
     later = task.starts_at + timedelta(minutes=1)
     with pytest.raises(CannotRemoveSignup):
