@@ -139,6 +139,7 @@ class Signup(db.Model):
         sa.CheckConstraint("status != 'removed' OR (removed_at IS NOT NULL AND removed_by_id IS NOT NULL"
                            " AND removal_reason != '')", name="removal_recorded"),
         sa.CheckConstraint(HOLD_RECORDED, name="hold_only_when_offered"),
+        sa.Index("ix_signup_status_hold_until", "status", "hold_until"),  # the expiry job's search for ended holds
         sa.CheckConstraint(sa.column("attendance_method").in_(ATTENDANCE_METHODS), name="attendance_method"),
         sa.CheckConstraint("verified_minutes >= 0", name="verified_minutes_not_negative"),
         sa.CheckConstraint("checked_out_at IS NULL OR checked_in_at IS NOT NULL", name="checked_out_after_in"),

@@ -2,7 +2,9 @@
 
 ``signup`` gets the status ``offered`` with ``offered_at`` and ``hold_until`` (UTC): the first eligible
 waiting rider is offered a freed place until ``hold_until``; the place counts in ``task.taken`` while it
-is held. A CHECK says a sign-up is offered exactly when it has a ``hold_until`` (and an ``offered_at``).
+is held. A CHECK says a sign-up is offered exactly when it has a ``hold_until`` (and an ``offered_at``);
+an index on (status, hold_until) lets ``flask signups expire-holds`` find ended holds without reading
+every sign-up.
 Existing rows need no back-fill: no sign-up is offered yet and both columns are ``NULL`` for them.
 
 Revision ID: 0011
@@ -33,6 +35,7 @@ def upgrade():
     with op.batch_alter_table('signup', schema=None) as batch_op:
         batch_op.create_check_constraint(batch_op.f('ck_signup_status'), NEW_STATUSES)
         batch_op.create_check_constraint(batch_op.f('ck_signup_hold_only_when_offered'), HOLD_RECORDED)
+        batch_op.create_index('ix_signup_status_hold_until', ['status', 'hold_until'], unique=False)
 
 
 def downgrade():
@@ -41,6 +44,7 @@ def downgrade():
                " WHERE signup.task_id = task.id AND signup.status = 'offered')")
     op.execute("UPDATE signup SET status = 'waitlisted', hold_until = NULL WHERE status = 'offered'")
     with op.batch_alter_table('signup', schema=None) as batch_op:
+        batch_op.drop_index('ix_signup_status_hold_until')
         batch_op.drop_constraint(batch_op.f('ck_signup_hold_only_when_offered'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_signup_status'), type_='check')
     with op.batch_alter_table('signup', schema=None) as batch_op:

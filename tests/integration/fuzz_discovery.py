@@ -37,7 +37,8 @@ def argument_values(ids) -> dict[str, list]:
     """Candidate values of each URL argument name (the first is the default)."""
     return {"task_id": [ids.task, ids.signed_task], "signup_id": [ids.signup], "offer_id": [ids.offer],
             "voucher_id": [ids.voucher], "merchant_id": [ids.merchant], "rider_id": [ids.rider],
-            "code": [ids.code], "user_id": [ids.rider], "organisation_id": [ids.org]}
+            "code": [ids.code], "user_id": [ids.rider], "organisation_id": [ids.org],
+            "direction": ["in"]}  # the check-in page's route default (check-out is the same view)
 
 
 # Endpoints whose deeper code needs another value than the default (the rider's own sign-up).
