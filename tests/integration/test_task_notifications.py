@@ -79,7 +79,7 @@ def test_a_new_title_or_description_tells_nobody(ctx, world, riders):
     with ctx() as session:
         task = session.get(Task, world.task)
         services.update_task(task=task, actor=session.get(User, world.coordinator),
-                             **fields_of(task, title="路口文明劝导", description="戴好头盔", places=5))
+                             **fields_of(task, title="路口文明劝导", description="戴好头盔"))
         session.commit()
     assert notes(ctx) == []
 
