@@ -39,7 +39,7 @@ from rewards.queries import due_for_expiry
 from volunteer import attendance
 from volunteer import services as volunteer
 from volunteer.errors import OverlappingTask
-from volunteer.models import Task
+from volunteer.models import Signup, Task
 from volunteer.queries import signups_of
 
 
@@ -134,6 +134,7 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
                           now=now - timedelta(hours=5))
     tasks.append(_soon_task(organisations[0], coordinators[0], riders, rng, now))
     tasks.append(_gap_task(coordinators[1], now))  # of the second organisation
+    _hold_a_place(tasks, riders, now)
 
     offers = db.session.scalars(sa.select(Offer).order_by(Offer.id)).all()
     made = {"issued": 0, "redeemed": 0, "expired": 0, "cancelled": 0}
@@ -189,6 +190,31 @@ def _soon_task(org: Organisation, coordinator: User, riders: list[User], rng: ra
         volunteer.sign_up(task=task, rider=rider, join_waitlist=True, now=signup_time)
         signup_time += timedelta(minutes=rng.randint(5, 60))
     return task
+
+
+def _hold_a_place(tasks: list[Task], riders: list[User], now: datetime) -> Signup | None:
+    """Give the second demo rider (13800000002) a held place: on the first full upcoming task where she is free,
+    she waits first in line and a confirmed rider cancels at ``now``, so the place is held for her for the
+    hold time (``SIGNUP_HOLD_MINUTES``) after loading. Returns her sign-up, or ``None`` if no task fits."""
+    her = riders[1]
+    for task in tasks:
+        if task.is_cancelled or task.starts_at < now + timedelta(hours=3) or not task.is_full:
+            continue
+        waiting = [s for s in signups_of(task) if s.status == "waitlisted"]
+        leaving = next((s for s in signups_of(task) if s.status == "confirmed"
+                        and s.rider_id not in (riders[0].id, her.id)), None)
+        if not waiting or leaving is None or any(s.rider_id == her.id for s in signups_of(task)):
+            continue
+        try:
+            with db.session.begin_nested():
+                mine = volunteer.sign_up(task=task, rider=her, join_waitlist=True,
+                                         now=min(s.queued_at for s in waiting) - timedelta(minutes=1))
+        except DomainError:  # booked at the same time elsewhere: try the next task
+            continue
+        volunteer.cancel_signup(signup=leaving, rider=leaving.rider, now=now)
+        db.session.refresh(mine)
+        return mine
+    return None
 
 
 def _gap_task(coordinator: User, now: datetime) -> Task:

@@ -101,6 +101,11 @@ def test_demo_load_fills_an_empty_database_once_and_the_readme_attendance_walk_w
             assert balance == session.scalar(sa.select(sa.func.sum(LedgerEntry.amount))
                                              .where(LedgerEntry.rider_id == user_id))
         assert "锦丰" in " ".join(session.scalars(sa.text("SELECT address FROM merchant")))
+        second = session.scalar(sa.select(User).where(User.phone == "13800000002"))
+        held = session.scalar(sa.select(Signup).where(Signup.rider_id == second.id, Signup.status == "offered"))
+        assert held is not None and held.hold_until > utcnow()  # the README's held place, waiting for a tap
+        assert session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
+            Signup.task_id == held.task_id, Signup.status.in_(("confirmed", "offered")))) == held.task.places
     assert "already has accounts" in runner.invoke(args=["demo", "load"]).output
     with ctx() as session:
         assert_fresh_demo(demo_state(session, began), slack=took)
