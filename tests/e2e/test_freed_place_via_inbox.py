@@ -1,6 +1,7 @@
 """The whole way of a freed place, in two phone-sized browsers: one rider cancels their sign-up on the task page,
 the first rider on the waitlist finds the held place in their inbox (the header's badge counts it), opens it,
-lands on the task and accepts the place; the other rider's page and the database agree."""
+lands on the task and accepts the place; the other rider's page and the database agree. axe-core checks the
+inbox and the held place."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 
 from core.timeutil import to_local, utcnow
 from extensions import db
+from tests.e2e.test_accessibility import AXE, readable
 from tests.e2e.test_refusals_in_view import log_in
 from tests.factories import make_org, make_task, make_user
 
@@ -72,11 +74,15 @@ def test_a_cancelled_place_reaches_the_next_rider_through_the_inbox_and_is_accep
     expect(note).to_contain_text(t(live_app, lang, "A place is offered to you"))
     expect(note).to_contain_text(full_task["title"])
     expect(note).to_contain_text(shown)
+    results = AXE.run(rider)
+    assert results.violations_count == 0, readable("/inbox", lang, "rider", results)
     note.get_by_role("link").click()
     rider.wait_for_url(f"{live_server}/tasks/{full_task['task']}")
     widget = rider.locator(f"#task-{full_task['task']}-signup")
     expect(widget.locator(".status-hold")).to_contain_text(
         t(live_app, lang, "A place is held for you until %(time)s", time=shown))
+    results = AXE.run(rider)  # the held place, with its two buttons
+    assert results.violations_count == 0, readable(f"/tasks/{full_task['task']}", lang, "rider", results)
     widget.get_by_role("button", name=t(live_app, lang, "Accept the place")).click()
     expect(widget.locator(".status-ok")).to_have_text(t(live_app, lang, "You are signed up"))
     expect(rider.locator("header .unread-count")).to_have_count(0)  # opening the notice read it
