@@ -7,8 +7,8 @@ an index on (status, hold_until) lets ``flask signups expire-holds`` find ended 
 every sign-up.
 Existing rows need no back-fill: no sign-up is offered yet and both columns are ``NULL`` for them.
 
-Revision ID: 0011
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 07:30:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
-down_revision = '0012'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Migration 0011 (holds) keeps existing sign-ups as they are, guards the hold columns, and steps down without
+"""Migration 0012 (holds) keeps existing sign-ups as they are, guards the hold columns, and steps down without
 losing a place: held places go back to the waitlist and leave ``task.taken``."""
 
 import sqlalchemy as sa
@@ -8,9 +8,9 @@ from extensions import db
 from tests.integration.conftest import MIGRATIONS, schema_diff
 
 
-def test_0011_keeps_sign_ups_guards_holds_and_steps_down_without_losing_a_place(empty_app):
+def test_0012_keeps_sign_ups_guards_holds_and_steps_down_without_losing_a_place(empty_app):
     with empty_app.app_context():
-        upgrade(directory=MIGRATIONS, revision="0012")  # 0011 follows 0012 (check-in)
+        upgrade(directory=MIGRATIONS, revision="0011")  # 0012 follows 0011 (check-in)
         run = lambda sql: db.session.execute(sa.text(sql))  # noqa: E731
         run("INSERT INTO organisation (id, name, kind) VALUES (1, '甲', 'community')")
         run('INSERT INTO "user" (id, phone, name, password_hash, role, organisation_id, active, created_at) VALUES '
@@ -26,7 +26,7 @@ def test_0011_keeps_sign_ups_guards_holds_and_steps_down_without_losing_a_place(
             "(1, 1, 2, 'confirmed', '2029-12-01 08:00:00'), (2, 1, 3, 'waitlisted', '2029-12-01 08:01:00'), "
             "(3, 1, 4, 'cancelled', '2029-12-01 08:02:00')")
         db.session.commit()
-        upgrade(directory=MIGRATIONS, revision="0011")
+        upgrade(directory=MIGRATIONS, revision="0012")
         kept = run("SELECT id, status, offered_at, hold_until FROM signup ORDER BY id").all()
         for bad in ("UPDATE signup SET status = 'offered' WHERE id = 2",  # no hold time
                     "UPDATE signup SET hold_until = '2029-12-31 08:15:00' WHERE id = 1",  # a hold on a confirmed
@@ -41,7 +41,7 @@ def test_0011_keeps_sign_ups_guards_holds_and_steps_down_without_losing_a_place(
             "hold_until = '2029-12-31 08:15:00' WHERE id = 2")
         run("UPDATE task SET taken = 2 WHERE id = 1")
         db.session.commit()
-        downgrade(directory=MIGRATIONS, revision="0012")
+        downgrade(directory=MIGRATIONS, revision="0011")
         after_down = run("SELECT id, status FROM signup ORDER BY id").all()
         taken = run("SELECT taken FROM task").scalar()
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("signup")}

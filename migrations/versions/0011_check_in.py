@@ -7,7 +7,7 @@ existing tasks get a random one here, new tasks at creation; it is never shown. 
 ``checkin_distance_m`` (metres from the task's coordinates, when the phone shared its location). Existing
 marked sign-ups stay ``NULL`` (nobody knows how they were marked).
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03 07:30:00
 
@@ -16,7 +16,7 @@ import pyotp
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0012'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
