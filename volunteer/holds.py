@@ -77,6 +77,27 @@ def end_holds(task_id: int) -> int:
     return ended
 
 
+def shorten_holds(task_id: int, now: datetime) -> list[Signup]:
+    """The task's time changed: a hold never outlasts what :func:`hold_until_for` allows for the new start
+    (a third of the time left), so it still ends before the task starts. Holds ending later are brought
+    forward (to ``now`` when the task is about to start: they lapse on the next step) and each rider is told
+    the new time. Returns the shortened sign-ups. The caller holds the task's lock."""
+    task = db.session.get(Task, task_id)
+    db.session.refresh(task)
+    limit = hold_until_for(task, now) or now
+    late = list(db.session.scalars(sa.select(Signup).where(
+        Signup.task_id == task_id, Signup.status == "offered", Signup.hold_until > limit).order_by(Signup.id)))
+    shortened = []
+    for signup in late:
+        if update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "offered",
+                                               Signup.hold_until > limit).values(hold_until=limit)):
+            db.session.refresh(signup)
+            shortened.append(signup)
+            if limit > now:
+                _tell(signup, task, now)
+    return shortened
+
+
 def _free_places(task_id: int) -> int:
     return db.session.scalar(sa.select(Task.places - Task.taken).where(Task.id == task_id))
 

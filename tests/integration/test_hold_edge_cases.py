@@ -1,0 +1,98 @@
+"""Holds under hostile and careless use: a task whose time changes while a place is held, double taps,
+another rider's taps, and the one-booking-at-a-time rule when accepting."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from accounts.models import User
+from core.timeutil import to_local, utcnow
+from notifications.models import Notification
+from tests.factories import make_task, make_user
+from tests.pages import text_of
+from volunteer import services
+from volunteer.errors import TaskStarted
+from volunteer.models import Signup, Task
+
+
+@pytest.fixture
+def held(world, ctx):
+    """A one-place task in 3 hours whose place is held for the rider (rider2 cancelled it); a third waits."""
+    with ctx() as session:
+        now = utcnow()
+        task = make_task(world.org, world.coordinator, title="暴雨天路口值守", places=1,
+                         starts_at=now + timedelta(hours=3), ends_at=now + timedelta(hours=5))
+        third = make_user(name="第三位")
+        holder, mine, theirs = (services.sign_up(task=task, rider=session.get(User, r), join_waitlist=True,
+                                                 now=now + timedelta(seconds=i))
+                                for i, r in enumerate((world.rider2, world.rider, third.id)))
+        services.cancel_signup(signup=holder, rider=session.get(User, world.rider2))
+        session.commit()
+        return SimpleNamespace(task=task.id, mine=mine.id, theirs=theirs.id, third=third.id)
+
+
+def status(ctx, signup_id) -> str:
+    with ctx() as session:
+        return session.scalar(sa.select(Signup.status).where(Signup.id == signup_id))
+
+
+def edit_form(task: Task, starts_at, ends_at) -> dict:
+    """The coordinator's edit form of ``task`` with new local times."""
+    return {"title": task.title, "description": task.description, "category": task.category, "place": task.place,
+            "latitude": "", "longitude": "", "starts_at": to_local(starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": to_local(ends_at).strftime("%Y-%m-%dT%H:%M"), "places": str(task.places),
+            "points": str(task.points)}
+
+
+def move_start(coordinator, ctx, app, task_id: int, starts_in: timedelta) -> None:
+    with ctx() as session, app.test_request_context():
+        task = session.get(Task, task_id)
+        start = utcnow() + starts_in
+        form = edit_form(task, start, start + timedelta(hours=1))
+    response = coordinator.post(f"/coordinate/tasks/{task_id}/edit", form)
+    assert response.status_code == 303
+
+
+def test_a_task_moved_earlier_brings_the_hold_forward_so_it_still_ends_before_the_start(coordinator, held, ctx,
+                                                                                        app):
+    move_start(coordinator, ctx, app, held.task, timedelta(minutes=12))
+    with ctx() as session:
+        task, signup = session.get(Task, held.task), session.get(Signup, held.mine)
+        assert signup.status == "offered" and task.taken == 1
+        assert signup.hold_until < task.starts_at
+        assert signup.hold_until <= utcnow() + timedelta(minutes=4)  # a third of the 12 minutes left
+        told = session.scalars(sa.select(Notification.params).where(
+            Notification.user_id == session.get(User, signup.rider_id).id,
+            Notification.kind == "place_offered")).all()
+        assert len(told) == 2  # the first offer, and the new time it is held until
+
+
+def test_accepting_after_the_start_is_refused_even_if_a_hold_outlived_a_change_of_time(world, held, ctx):
+    with ctx() as session:  # as rows written before holds were shortened on a change of time
+        start = utcnow() + timedelta(minutes=5)
+        session.execute(sa.update(Task).where(Task.id == held.task)
+                        .values(starts_at=start, ends_at=start + timedelta(hours=1)))
+        session.execute(sa.update(Signup).where(Signup.id == held.mine)
+                        .values(hold_until=start + timedelta(minutes=10)))
+        session.commit()
+        signup = session.get(Signup, held.mine)
+        with pytest.raises(TaskStarted):
+            services.accept_offer(signup=signup, rider=session.get(User, world.rider),
+                                  now=start + timedelta(minutes=2))
+        session.rollback()
+        assert session.get(Signup, held.mine).status == "offered" and session.get(Task, held.task).taken == 1
+
+
+def test_a_task_moved_to_start_in_minutes_ends_the_hold_and_keeps_the_place(coordinator, make_client, world, held,
+                                                                            ctx, app):
+    move_start(coordinator, ctx, app, held.task, timedelta(minutes=4))
+    page = text_of(make_client(world.rider).get(f"/tasks/{held.task}"))
+    assert "Accept the place" not in page
+    with ctx() as session:
+        task = session.get(Task, held.task)
+        held_or_booked = session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
+            Signup.task_id == held.task, Signup.status.in_(("offered", "confirmed"))))
+        assert task.taken == held_or_booked  # the place is free again, not lost
+        assert status(ctx, held.mine) == "waitlisted"
