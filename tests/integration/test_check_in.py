@@ -297,3 +297,20 @@ def test_the_rider_task_page_says_when_check_in_opens(make_client, world, ctx):
         later_id = later.id
     page = text_of(make_client(world.rider).get(f"/tasks/{later_id}"))
     assert "Check-in opens at" in page and 'name="code"' not in page
+
+
+def test_a_logged_out_scan_forwarded_to_another_phone_does_not_check_that_rider_in(client, make_client, world,
+                                                                                   booked, ctx):
+    with ctx() as session:
+        services.sign_up(task=session.get(Task, booked), rider=session.get(User, world.rider2))
+        session.commit()
+    scan = client.get(f"/tasks/{booked}/check-in?code={code_now(ctx, booked)}")  # at the venue, not logged in
+    next_url = parse_qs(urlsplit(scan.headers["Location"]).query)["next"][0]
+    proof = parse_qs(urlsplit(next_url).query)["proof"][0]
+    friend = make_client(world.rider2)  # at home, sent the link in a chat
+    page = text_of(friend.get(next_url))
+    assert "This check-in link is too old or broken." in page and 'name="proof"' not in page
+    refused = friend.post(f"/tasks/{booked}/check-in", {"proof": proof})
+    assert refused.status_code in (409, 422)
+    signup = signup_of(ctx, booked, world.rider2)
+    assert (signup.status, signup.checked_in_at) == ("confirmed", None) and awards(ctx, world.rider2) == []
