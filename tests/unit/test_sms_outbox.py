@@ -143,3 +143,29 @@ def test_quiet_hours_setting_is_parsed_and_a_bad_one_refused():
     assert outbox.quiet_hours("") is None and outbox.quiet_hours("08:00-08:00") is None
     with pytest.raises(ValueError):
         outbox.quiet_hours("late")
+
+
+def offer(session, *, now, hold_until):
+    rider = make_user(language="zh")
+    services.notify(user_id=rider.id, kind="place_offered", now=now,
+                    params={"title": "路口劝导", "starts_at": STARTS, "hold_until": hold_until})
+    session.commit()
+    return session.scalars(sa.select(SmsMessage).order_by(SmsMessage.id.desc())).first().id
+
+
+def test_an_offer_whose_hold_ended_in_the_quiet_hours_is_not_sent_in_the_morning(session, provider):
+    late = offer(session, now=NIGHT, hold_until=NIGHT + timedelta(minutes=15))
+    assert outbox.drain(now=NIGHT)["postponed"] == 1
+    outcomes = outbox.drain(now=SEVEN_AM)
+    assert (outcomes["sent"], outcomes["skipped"]) == (0, 1) and provider.sent == []
+    assert state(session, late)[0] == "skipped" and state(session, late)[3] == "out of date"
+
+
+def test_an_offer_still_held_is_sent_and_a_retry_after_the_hold_is_not(session, provider):
+    held = offer(session, now=NOON, hold_until=NOON + timedelta(minutes=15))
+    assert outbox.drain(now=NOON)["sent"] == 1 and "路口劝导" in provider.sent[0]["text"]
+    provider.failures = 1
+    retried = offer(session, now=NOON, hold_until=NOON + timedelta(minutes=15))
+    assert outbox.drain(now=NOON)["retry"] == 1
+    assert outbox.drain(now=NOON + timedelta(minutes=16))["skipped"] == 1
+    assert state(session, held)[0] == "sent" and state(session, retried)[0] == "skipped" and len(provider.sent) == 1
