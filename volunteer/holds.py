@@ -1,12 +1,12 @@
 """Holds: a freed place offered to one waiting rider until a time, then accepted, declined or lapsed.
 
 When a place of a task frees up (a cancellation, a removal, a deactivation, more places), the first eligible
-rider of the waitlist (arrival order; riders deactivated or deleted, or booked on an overlapping task, are
-passed over and keep waiting) is *offered* it: status ``offered`` until ``hold_until``. The held place counts
-in ``task.taken`` (DESIGN invariant 8), so nobody else can take it. The rider accepts it (``confirmed``)
-while the hold lasts, or declines (the sign-up is cancelled); a hold that ends unanswered *lapses*: the rider
-goes to the back of the waitlist and the place is offered to the next. Lapsing happens lazily (whoever
-reads or changes the task next) and from cron (``flask signups expire-holds``).
+rider of the waitlist (arrival order; riders deactivated or deleted, booked on an overlapping task or holding
+a place offered on one, are passed over and keep waiting) is *offered* it: status ``offered`` until
+``hold_until``. The held place counts in ``task.taken`` (DESIGN invariant 8), so nobody else can take it. The
+rider accepts it (``confirmed``) while the hold lasts, or declines (the sign-up is cancelled); a hold that ends
+unanswered *lapses*: the rider goes to the back of the waitlist and the place is offered to the next. Lapsing
+happens lazily (whoever reads or changes the task next) and from cron (``flask signups expire-holds``).
 
 Every function that changes sign-ups runs under the task's lock (:func:`volunteer.places.lock_task`, taken
 by the caller or here), and every change is a conditional UPDATE whose row count is checked, so a place is

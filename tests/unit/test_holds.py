@@ -326,3 +326,21 @@ def test_a_rider_with_a_held_place_cannot_check_in_until_they_accept(session, se
     checked = checkin.check_in(task=task, rider=riders[2], code=checkin.code_for(task, "in", soon), now=soon)
     session.commit()
     assert checked.checked_in_at == soon and checked.attendance_method == "verified"
+
+
+def test_a_rider_holding_an_offer_at_the_same_time_is_passed_over_so_no_place_waits_for_nothing(session, setup):
+    task, riders, signups, coordinator = setup
+    other = make_task(task.organisation_id, coordinator.id, title="交叉班", places=1,
+                      starts_at=task.starts_at + HOUR, ends_at=task.ends_at + HOUR)
+    someone = make_user(name="别人")
+    first = services.sign_up(task=other, rider=someone)
+    theirs = services.sign_up(task=other, rider=riders[2], join_waitlist=True)
+    services.cancel_signup(signup=first, rider=someone)  # the other task's place is held for rider 2
+    session.commit()
+    assert status_of(session, theirs) == "offered"
+    services.cancel_signup(signup=signups[1], rider=riders[1])  # a place here frees up: rider 2 is first
+    session.commit()
+    assert statuses(session, signups)[2:] == ["waitlisted", "offered", "waitlisted"]
+    services.decline_offer(signup=session.get(Signup, theirs.id), rider=riders[2])  # they keep their turn here
+    session.commit()
+    assert status_of(session, signups[2]) == "waitlisted" and taken_matches_holders(session, task)
