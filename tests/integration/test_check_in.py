@@ -94,8 +94,35 @@ def test_the_task_page_offers_check_in_only_while_open_and_says_when_it_opens(co
     assert f"/coordinate/tasks/{later_id}/check-in" not in page and "Check-in opens at" in page
     screen = text_of(coordinator.get(f"/coordinate/tasks/{later_id}/check-in"))
     assert "Check-in opens at" in screen and "check-in-digits" not in screen and "class=\"qr\"" not in screen
-    closed = coordinator.get(f"/coordinate/tasks/{later_id}/check-in/code?window=1", htmx=True)
-    assert closed.status_code == 286  # not open: the screen stops polling
+    waiting = coordinator.get(f"/coordinate/tasks/{later_id}/check-in/code", htmx=True)
+    assert waiting.status_code == 204  # not open yet: the screen keeps asking
+
+
+def test_a_screen_set_up_before_check_in_opens_shows_the_code_once_it_opens(coordinator, world, ctx):
+    with ctx() as session:
+        later = make_task(world.org, world.coordinator, starts_at=utcnow() + timedelta(hours=3),
+                          ends_at=utcnow() + timedelta(hours=5))
+        session.commit()
+        later_id = later.id
+    screen = coordinator.get(f"/coordinate/tasks/{later_id}/check-in").get_data(as_text=True)
+    assert f'hx-get="/coordinate/tasks/{later_id}/check-in/code"' in screen and 'hx-trigger="every 15s"' in screen
+    with ctx() as session:  # time passes: check-in is open now
+        session.execute(sa.update(Task).where(Task.id == later_id).values(
+            starts_at=utcnow() + timedelta(minutes=30), ends_at=utcnow() + timedelta(hours=2)))
+        session.commit()
+    opened = coordinator.get(f"/coordinate/tasks/{later_id}/check-in/code", htmx=True)
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and re.search(r'check-in-digits"[^>]*>(\d{6})<', html)
+
+
+def test_the_screen_of_a_cancelled_task_says_so_and_stops_polling(coordinator, world, booked, ctx):
+    with ctx() as session:
+        services.cancel_task(task=session.get(Task, booked), actor=session.get(User, world.coordinator))
+        session.commit()
+    screen = text_of(coordinator.get(f"/coordinate/tasks/{booked}/check-in"))
+    section = re.search(r'<section id="[^"]*check-in"[^>]*>.*?</section>', screen, re.DOTALL).group(0)
+    assert "The task was cancelled." in section and "check-in-digits" not in section and "hx-get" not in section
+    assert coordinator.get(f"/coordinate/tasks/{booked}/check-in/code?window=1", htmx=True).status_code == 286
 
 
 def test_another_organisations_coordinator_gets_404(make_client, world, booked):
