@@ -66,8 +66,10 @@ def overlapping_hold(*, rider_id: int, task: Task) -> Signup | None:
         .order_by(Task.starts_at, Task.id).limit(1))
 
 
-def check_free(*, rider_id: int, task: Task) -> None:
-    """Lock the rider and refuse when they are booked on an overlapping task.
+def check_free(*, rider_id: int, task: Task, offers_too: bool = False) -> None:
+    """Lock the rider and refuse when they are booked on an overlapping task, or (``offers_too``: a new
+    sign-up) hold a place offered on one: they could take only one of the two, and the held place would
+    wait for nobody until the hold ends.
 
     Raises :class:`OverlappingTask`, whose message names the other task and its time.
     """
@@ -75,6 +77,9 @@ def check_free(*, rider_id: int, task: Task) -> None:
     other = overlapping_booking(rider_id=rider_id, task=task)
     if other is not None:
         raise OverlappingTask(other.task)
+    held = overlapping_hold(rider_id=rider_id, task=task) if offers_too else None
+    if held is not None:
+        raise OverlappingTask(held.task, held=True)
 
 
 def can_take_place(rider_id: int, task: Task) -> bool:

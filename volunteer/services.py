@@ -145,8 +145,8 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     A rider who asked for a place (``join_waitlist`` false) and finds the task full gets
     :class:`TaskFull`, so they choose the waitlist themselves. A second sign-up (a double tap)
     returns the existing one unchanged; a cancelled one is renewed at the back of the queue.
-    Raises :class:`OverlappingTask` (naming the other task) when the rider holds a place on a task
-    whose time overlaps this one, :class:`RemovedFromTask` when the organiser removed the rider, and
+    Raises :class:`OverlappingTask` (naming the other task) when the rider holds a place (or has one
+    offered) on a task whose time overlaps this one, :class:`RemovedFromTask` when the organiser removed the rider, and
     :class:`TaskCancelled` or :class:`TaskStarted`.
     """
     clock_given = now is not None
@@ -163,7 +163,7 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     db.session.refresh(task)
     _check_open(task, now)
     offer_freed_places(task.id, now, lapsed_only=True)  # an ended hold's place goes to the waitlist, not to me
-    check_free(rider_id=rider.id, task=task)
+    check_free(rider_id=rider.id, task=task, offers_too=True)
     status = "confirmed" if take_place(task.id, now) else "waitlisted"
     if status == "waitlisted" and not join_waitlist:
         raise TaskFull()

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.models import User
-from core.timeutil import to_local, utcnow
+from core.timeutil import timespan, to_local, utcnow
 from notifications.models import Notification
 from tests.factories import make_task, make_user
 from tests.pages import text_of
@@ -96,3 +96,29 @@ def test_a_task_moved_to_start_in_minutes_ends_the_hold_and_keeps_the_place(coor
             Signup.task_id == held.task, Signup.status.in_(("offered", "confirmed"))))
         assert task.taken == held_or_booked  # the place is free again, not lost
         assert status(ctx, held.mine) == "waitlisted"
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "A place on “暴雨天路口值守” ({when}) is held for you at the same time. Decline it first to sign up for "
+           "this one."),
+    ("zh", "同一时间的“暴雨天路口值守”（{when}）正为你保留着一个名额。请先放弃该名额，再报名此任务。"),
+])
+def test_a_rider_with_a_place_held_cannot_sign_up_at_the_same_time_until_they_decline(make_client, world, held,
+                                                                                     ctx, app, lang, message):
+    with ctx() as session:
+        task = session.get(Task, held.task)
+        other = make_task(world.other_org, world.other_coordinator, title="同时段的任务", places=2,
+                          starts_at=task.starts_at + timedelta(minutes=30), ends_at=task.ends_at)
+        session.commit()
+        other_id = other.id
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            when = timespan(task.starts_at, task.ends_at)
+    rider = make_client(world.rider)
+    refused = rider.post(f"/tasks/{other_id}/signup", htmx=True, lang=lang)
+    assert refused.status_code == 409 and message.format(when=when) in text_of(refused)
+    with ctx() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Signup).where(Signup.task_id == other_id)) == 0
+    assert status(ctx, held.mine) == "offered"
+    rider.post(f"/tasks/{held.task}/decline", htmx=True)
+    assert status(ctx, held.theirs) == "offered"  # the place went on at once, not after a hold for nothing
+    assert rider.post(f"/tasks/{other_id}/signup", htmx=True).status_code == 200

@@ -183,7 +183,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
                                                              Signup.rider_id == rider.id))
         before = existing.status if existing else None
         full, cancelled, started = task.is_full, task.is_cancelled, task.has_started(self.now)
-        busy = overlapping_booking(rider_id=rider.id, task=task) is not None
+        is_busy = busy(rider.id, task)
         result = attempt(lambda: services.sign_up(task=task, rider=rider, join_waitlist=join_waitlist,
                                                   now=self.now))
         if cancelled:
@@ -192,7 +192,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
             assert isinstance(result, TaskStarted)
         elif before not in (None, "cancelled"):
             assert result.id == existing.id and result.status == before  # a double tap changes nothing
-        elif busy:  # booked on a task at the same time
+        elif is_busy:  # booked, or holding an offered place, on a task at the same time
             assert isinstance(result, OverlappingTask)
         elif full and not join_waitlist:
             assert isinstance(result, TaskFull)

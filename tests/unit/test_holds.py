@@ -207,7 +207,12 @@ def test_accepting_is_refused_while_the_rider_holds_a_place_at_the_same_time(ses
     services.cancel_signup(signup=signups[0], rider=riders[0])
     other = make_task(task.organisation_id, coordinator.id, title="交叉班", places=1,
                       starts_at=task.starts_at + HOUR, ends_at=task.ends_at + HOUR)
-    services.sign_up(task=other, rider=riders[2])  # took another place after the offer
+    session.commit()
+    with pytest.raises(OverlappingTask):  # a place is held for them at the same time: decline it first
+        services.sign_up(task=other, rider=riders[2])
+    session.rollback()
+    session.add(Signup(task_id=other.id, rider_id=riders[2].id, status="confirmed", queued_at=utcnow()))
+    session.execute(sa.update(Task).where(Task.id == other.id).values(taken=1))  # booked before that rule
     session.commit()
     with pytest.raises(OverlappingTask):
         services.accept_offer(signup=signups[2], rider=riders[2])
