@@ -213,7 +213,8 @@ def _too_many(identifier) -> TooManyWrongCodes | None:
 def check_in_page(task_id: int, direction: str):
     """What the QR code opens (``?code=123456``), or where the log-in leads back (``?proof=…``).
 
-    Never changes anything. A logged-in rider gets the confirmation page with one button. Without a session
+    Never changes anything. A logged-in rider gets the confirmation page with one button; a valid code
+    becomes a proof of the scan there (as below), so a slow tap is not refused as a wrong code. Without a session
     the code is checked now: a valid one is carried through the log-in as a signed proof of the scan (in the
     ``next`` URL; honoured for 10 minutes, only in this browser: its key is in a cookie), a wrong one is
     refused here (422) and counts against the address.
@@ -229,6 +230,10 @@ def check_in_page(task_id: int, direction: str):
                 checkin.read_proof(proof, task, direction, device=request.cookies.get(SCAN_COOKIE, ""))
             except DomainError as error:  # too old or broken: say so, and offer the code field instead
                 return _check_in_page(task, direction, error=error.message)
+        elif code and checkin.is_open(task, direction) and checkin.code_is_valid(task, direction, code):
+            device = secrets.token_urlsafe(16)  # the scan counts now, however long the tap takes
+            proof = checkin.make_proof(task, direction, utcnow(), device=device)
+            return _with_scan_key(_check_in_page(task, direction, proof=proof), device)
         return _check_in_page(task, direction, code=code, proof=proof)
     address = f"address:{request.remote_addr}"
     now = utcnow()
@@ -246,7 +251,11 @@ def check_in_page(task_id: int, direction: str):
     flash(_("Log in to finish checking in. Your scan counts for 10 minutes.") if direction == "in"
           else _("Log in to finish checking out. Your scan counts for 10 minutes."), "info")
     next_url = url_for("volunteer.check_in_page", task_id=task.id, direction=direction, proof=proof)
-    response = redirect(url_for("accounts.login", next=next_url), code=303)
+    return _with_scan_key(redirect(url_for("accounts.login", next=next_url), code=303), device)
+
+
+def _with_scan_key(response, device: str):
+    """``response`` keeping this browser's key of a scan's proof for as long as the proof is honoured."""
     response.set_cookie(SCAN_COOKIE, device, max_age=int(checkin.PROOF_MAX_AGE.total_seconds()), httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -152,9 +152,10 @@ def test_a_scanned_link_shows_a_confirmation_page_and_changes_nothing_until_the_
     rider = make_client(world.rider)
     code = code_now(ctx, booked)
     page = rider.get(f"/tasks/{booked}/check-in?code={code}")
-    assert page.status_code == 200 and f'value="{code}"' in page.get_data(as_text=True)
+    proof = re.search(r'name="proof" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    assert page.status_code == 200 and "Your scan was received" in text_of(page)
     assert signup_of(ctx, booked, world.rider).status == "confirmed"  # a GET changes nothing
-    done = rider.post(f"/tasks/{booked}/check-in", {"code": code, "next": f"/tasks/{booked}"})
+    done = rider.post(f"/tasks/{booked}/check-in", {"proof": proof, "next": f"/tasks/{booked}"})
     assert done.status_code == 303 and done.headers["Location"].endswith(f"/tasks/{booked}")
     assert "Checked in at" in text_of(rider.get(f"/tasks/{booked}"))
     again = text_of(rider.get(f"/tasks/{booked}/check-in?code={code}"))
@@ -341,3 +342,23 @@ def test_a_logged_out_scan_forwarded_to_another_phone_does_not_check_that_rider_
     assert refused.status_code in (409, 422)
     signup = signup_of(ctx, booked, world.rider2)
     assert (signup.status, signup.checked_in_at) == ("confirmed", None) and awards(ctx, world.rider2) == []
+
+
+def test_a_scan_counts_when_it_was_made_so_a_slow_tap_two_minutes_later_still_checks_in(make_client, world, booked,
+                                                                                        ctx, monkeypatch):
+    rider = make_client(world.rider)
+    page = rider.get(f"/tasks/{booked}/check-in?code={code_now(ctx, booked)}")
+    proof = re.search(r'name="proof" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    later = utcnow() + timedelta(minutes=2)  # the code shown then is long gone
+    monkeypatch.setattr(checkin, "utcnow", lambda: later)
+    done = rider.post(f"/tasks/{booked}/check-in", {"proof": proof}, htmx=True)
+    assert done.status_code == 200 and "Your attendance is verified" in text_of(done)
+    assert awards(ctx, world.rider) == [30]
+
+
+def test_a_scanned_code_that_is_no_longer_valid_is_kept_in_the_field_and_checked_on_the_tap(make_client, world,
+                                                                                            booked, ctx):
+    rider = make_client(world.rider)
+    old = code_now(ctx, booked, ago=90)
+    page = rider.get(f"/tasks/{booked}/check-in?code={old}").get_data(as_text=True)
+    assert f'value="{old}"' in page and 'name="proof"' not in page
