@@ -12,7 +12,7 @@ from core.timeutil import timespan, to_local, utcnow
 from notifications.models import Notification
 from tests.factories import make_task, make_user
 from tests.pages import text_of
-from volunteer import services
+from volunteer import checkin, services
 from volunteer.errors import TaskStarted
 from volunteer.models import Signup, Task
 
@@ -122,3 +122,17 @@ def test_a_rider_with_a_place_held_cannot_sign_up_at_the_same_time_until_they_de
     rider.post(f"/tasks/{held.task}/decline", htmx=True)
     assert status(ctx, held.theirs) == "offered"  # the place went on at once, not after a hold for nothing
     assert rider.post(f"/tasks/{other_id}/signup", htmx=True).status_code == 200
+
+
+def test_a_rider_with_a_held_place_who_scans_the_check_in_code_is_sent_to_accept_it(make_client, world, ctx):
+    with ctx() as session:  # a task starting in 30 minutes (check-in open) whose place is held for the rider
+        task = make_task(world.org, world.coordinator, places=1)
+        holder = services.sign_up(task=task, rider=session.get(User, world.rider2))
+        mine = services.sign_up(task=task, rider=session.get(User, world.rider), join_waitlist=True)
+        services.cancel_signup(signup=holder, rider=session.get(User, world.rider2))
+        session.commit()
+        task_id, mine_id, code = task.id, mine.id, checkin.code_for(task, "in")
+    assert status(ctx, mine_id) == "offered"
+    page = text_of(make_client(world.rider).get(f"/tasks/{task_id}/check-in?code={code}", lang="zh"))
+    assert "已为你保留这个任务的名额：请先接受名额，再签到。" in page and f'href="/tasks/{task_id}"' in page
+    assert "你在这个任务中没有名额" not in page
