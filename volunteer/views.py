@@ -230,10 +230,12 @@ def check_in_page(task_id: int, direction: str):
                 checkin.read_proof(proof, task, direction, device=request.cookies.get(SCAN_COOKIE, ""))
             except DomainError as error:  # too old or broken: say so, and offer the code field instead
                 return _check_in_page(task, direction, error=error.message)
-        elif code and checkin.is_open(task, direction) and checkin.code_is_valid(task, direction, code):
-            device = secrets.token_urlsafe(16)  # the scan counts now, however long the tap takes
-            proof = checkin.make_proof(task, direction, utcnow(), device=device)
-            return _with_scan_key(_check_in_page(task, direction, proof=proof), device)
+        elif code and checkin.is_open(task, direction) and not _too_many(current_user.id):
+            if checkin.code_is_valid(task, direction, code):
+                device = secrets.token_urlsafe(16)  # the scan counts now, however long the tap takes
+                proof = checkin.make_proof(task, direction, utcnow(), device=device)
+                return _with_scan_key(_check_in_page(task, direction, proof=proof), device)
+            WRONG_CHECKIN_CODES.spend(current_user.id)  # guessing codes here counts as on the form
         return _check_in_page(task, direction, code=code, proof=proof)
     address = f"address:{request.remote_addr}"
     now = utcnow()

@@ -230,6 +230,20 @@ def test_wrong_codes_are_rate_limited_per_rider(make_app, world, booked, ctx):
     assert other.post(f"/tasks/{booked}/check-in", {"code": "12345"}).status_code == 422
 
 
+def test_guessing_codes_through_the_scanned_link_counts_against_the_rider_too(make_app, world, booked, ctx):
+    from tests.conftest import Client
+
+    app = make_app(WRONG_CHECKIN_CODES_PER_RIDER="3 per 10 minutes")
+    rider = Client(app).login(world.rider)
+    for guess in ("000001", "000002", "000003"):
+        page = rider.get(f"/tasks/{booked}/check-in?code={guess}").get_data(as_text=True)
+        assert 'name="proof"' not in page
+    page = rider.get(f"/tasks/{booked}/check-in?code={code_now(ctx, booked)}").get_data(as_text=True)
+    assert 'name="proof"' not in page  # blocked: even the right code proves nothing now
+    blocked = rider.post(f"/tasks/{booked}/check-in", {"code": code_now(ctx, booked)})
+    assert blocked.status_code == 429 and signup_of(ctx, booked, world.rider).checked_in_at is None
+
+
 def test_check_out_records_the_minutes_and_the_list_shows_verified_and_by_hand(coordinator, make_client, world,
                                                                                ctx):
     start = utcnow() - timedelta(hours=1, minutes=50)  # ends in 10 minutes: check-out open
