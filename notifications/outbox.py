@@ -79,10 +79,13 @@ def due_ids(*, now: datetime, limit: int = BATCH) -> list[int]:
 
 
 def sent_today(*, user_id: int, now: datetime, besides: int) -> int:
-    """Messages of ``user_id`` sent (or being sent by another sender) on the local day of ``now``."""
+    """Messages of ``user_id`` sent on the local day of ``now``, and those being sent by another sender that
+    are older than ``besides`` (so of two senders at the cap at once, the older message goes and the newer
+    is skipped; counting each other, both were skipped)."""
     start, end = local_day_span(local_today(now))
     sent = sa.and_(SmsMessage.status == "sent", SmsMessage.sent_at >= start, SmsMessage.sent_at < end)
-    sending = sa.and_(SmsMessage.status == "sending", SmsMessage.claimed_at >= start, SmsMessage.claimed_at < end)
+    sending = sa.and_(SmsMessage.status == "sending", SmsMessage.claimed_at >= start, SmsMessage.claimed_at < end,
+                      SmsMessage.id < besides)
     return db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage).where(
         SmsMessage.user_id == user_id, SmsMessage.id != besides, sa.or_(sent, sending))) or 0
 

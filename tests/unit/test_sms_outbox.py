@@ -169,3 +169,17 @@ def test_an_offer_still_held_is_sent_and_a_retry_after_the_hold_is_not(session, 
     assert outbox.drain(now=NOON)["retry"] == 1
     assert outbox.drain(now=NOON + timedelta(minutes=16))["skipped"] == 1
     assert state(session, held)[0] == "sent" and state(session, retried)[0] == "skipped" and len(provider.sent) == 1
+
+
+def test_two_senders_at_the_daily_cap_at_once_send_the_older_message_not_none(session, provider, app):
+    app.config["NOTIFY_SMS_DAILY_CAP"] = 1
+    rider = make_user()
+    older, newer = queue(session, rider, title="任务一"), queue(session, rider, title="任务二")
+    session.execute(sa.update(SmsMessage).where(SmsMessage.id == newer)  # another sender claimed the newer one
+                    .values(status="sending", claimed_at=NOON))
+    session.commit()
+    assert outbox.process(older, now=NOON) == "sent"
+    session.execute(sa.update(SmsMessage).where(SmsMessage.id == older).values(status="sending", sent_at=None))
+    session.execute(sa.update(SmsMessage).where(SmsMessage.id == newer).values(status="pending"))
+    session.commit()  # the other way round: the older one is being sent elsewhere, so the newer is skipped
+    assert outbox.process(newer, now=NOON) == "skipped" and state(session, newer)[3] == "daily cap"
