@@ -6,7 +6,8 @@ a place offered on one, are passed over and keep waiting) is *offered* it: statu
 ``hold_until``. The held place counts in ``task.taken`` (DESIGN invariant 8), so nobody else can take it. The
 rider accepts it (``confirmed``) while the hold lasts, or declines (the sign-up is cancelled); a hold that ends
 unanswered *lapses*: the rider goes to the back of the waitlist and the place is offered to the next. Lapsing
-happens lazily (whoever reads or changes the task next) and from cron (``flask signups expire-holds``).
+happens lazily (whoever reads or changes the task next) and from cron (``flask signups expire-holds``), which
+also offers places left free while every waiting rider was passed over, once one of them is free again.
 
 Every function that changes sign-ups runs under the task's lock (:func:`volunteer.places.lock_task`, taken
 by the caller or here), and every change is a conditional UPDATE whose row count is checked, so a place is
@@ -187,6 +188,23 @@ def tasks_with_ended_holds(now: datetime, *, task_ids=None, rider_id: int | None
     if rider_id is not None:
         query = query.where(Signup.rider_id == rider_id)
     return list(db.session.scalars(query.distinct().order_by(Signup.task_id).limit(limit)))
+
+
+def tasks_with_free_places_and_waitlist(now: datetime, *, limit: int = 500) -> list[int]:
+    """Ids of open tasks not yet started with a free place and a rider waiting: the waiting riders were all
+    passed over (busy at the same time, or their hold lapsed) when the place freed up, and one may be free
+    now (they declined or cancelled elsewhere). At most ``limit``, soonest first."""
+    waiting = sa.select(Signup.id).where(Signup.task_id == Task.id, Signup.status == "waitlisted").exists()
+    return list(db.session.scalars(
+        sa.select(Task.id).where(Task.status == "open", Task.starts_at > now, Task.taken < Task.places, waiting)
+        .order_by(Task.starts_at, Task.id).limit(limit)))
+
+
+def offer_free_places(task_id: int, now: datetime | None = None) -> int:
+    """Lock the task and offer its free places to the next eligible waiting riders (see
+    :func:`offer_freed_places`); returns how many offers were made (0 while all are still busy)."""
+    lock_task(task_id)
+    return len(offer_freed_places(task_id, now or utcnow()))
 
 
 def refresh_holds(*, task_ids=None, rider_id: int | None = None, now: datetime | None = None) -> bool:

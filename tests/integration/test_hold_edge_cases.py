@@ -136,3 +136,29 @@ def test_a_rider_with_a_held_place_who_scans_the_check_in_code_is_sent_to_accept
     page = text_of(make_client(world.rider).get(f"/tasks/{task_id}/check-in?code={code}", lang="zh"))
     assert "已为你保留这个任务的名额：请先接受名额，再签到。" in page and f'href="/tasks/{task_id}"' in page
     assert "你在这个任务中没有名额" not in page
+
+
+def test_a_place_left_free_while_the_waiting_rider_was_busy_is_offered_once_they_are_free(app, world, held, ctx):
+    with ctx() as session:  # a one-place task at the same time as the rider's held place...
+        task = session.get(Task, held.task)
+        other = make_task(world.org, world.coordinator, title="同时段", places=1,
+                          starts_at=task.starts_at, ends_at=task.ends_at)
+        first = make_user(name="先来的")
+        taken = services.sign_up(task=other, rider=first)
+        waiting = services.sign_up(task=other, rider=session.get(User, held.third), join_waitlist=True)
+        session.commit()
+        services.decline_offer(signup=session.get(Signup, held.mine), rider=session.get(User, world.rider))
+        session.commit()  # ...the held place went on to the third rider, who also waits on the other task
+        services.cancel_signup(signup=taken, rider=first)  # a place frees up: the third rider is passed over
+        session.commit()
+        other_id, waiting_id = other.id, waiting.id
+    assert status(ctx, held.theirs) == "offered" and status(ctx, waiting_id) == "waitlisted"
+    with ctx() as session:
+        services.decline_offer(signup=session.get(Signup, held.theirs), rider=session.get(User, held.third))
+        session.commit()  # free again, but nothing changed on the other task
+    assert status(ctx, waiting_id) == "waitlisted"
+    result = app.test_cli_runner().invoke(args=["signups", "expire-holds"])
+    assert result.exit_code == 0 and "0 hold(s) lapsed, 1 new offer(s) made" in result.output
+    assert status(ctx, waiting_id) == "offered"
+    with ctx() as session:
+        assert session.get(Task, other_id).taken == 1
