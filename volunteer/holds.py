@@ -193,10 +193,12 @@ def tasks_with_ended_holds(now: datetime, *, task_ids=None, rider_id: int | None
 def tasks_with_free_places_and_waitlist(now: datetime, *, limit: int = 500) -> list[int]:
     """Ids of open tasks not yet started with a free place and a rider waiting: the waiting riders were all
     passed over (busy at the same time, or their hold lapsed) when the place freed up, and one may be free
-    now (they declined or cancelled elsewhere). At most ``limit``, soonest first."""
+    now (they declined or cancelled elsewhere); not those about to start, which get no offers. At most
+    ``limit``, soonest first."""
     waiting = sa.select(Signup.id).where(Signup.task_id == Task.id, Signup.status == "waitlisted").exists()
     return list(db.session.scalars(
-        sa.select(Task.id).where(Task.status == "open", Task.starts_at > now, Task.taken < Task.places, waiting)
+        sa.select(Task.id).where(Task.status == "open", Task.starts_at > now + HOLD_FLOOR * HOLD_SHARE,  # offers
+                                 Task.taken < Task.places, waiting)  # are still made (hold_until_for)
         .order_by(Task.starts_at, Task.id).limit(limit)))
 
 
