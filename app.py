@@ -20,6 +20,7 @@ import core.logs
 import core.ratelimit
 import core.responses
 import core.static_files
+import notifications.outbox
 from config import DEV_SECRET_KEY, Config
 from core.errors import DomainError
 from extensions import babel, compress, csrf, db, htmx, login_manager, migrate, talisman
@@ -43,7 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the app from :class:`config.Config` and ``overrides``.
 
     Raises ``RuntimeError`` in production (``NUANXIN_ENV=production``) with a missing or default
-    ``SECRET_KEY``.
+    ``SECRET_KEY``, and for unreadable ``NOTIFY_QUIET_HOURS``.
     """
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = BoundedIntConverter
@@ -60,6 +61,11 @@ def create_app(overrides: dict | None = None) -> Flask:
                                                     "connect_args": postgresql_connect_args(app.config)}
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
         raise RuntimeError("Set SECRET_KEY to a long random value before running in production.")
+    try:  # read by `flask notify send` every minute: a typo there would stop every text message
+        notifications.outbox.quiet_hours(app.config["NOTIFY_QUIET_HOURS"])
+    except ValueError:
+        setting = app.config["NOTIFY_QUIET_HOURS"]
+        raise RuntimeError(f"NOTIFY_QUIET_HOURS must look like 22:00-07:00, not {setting!r}.") from None
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 
     if app.config["PROXY_COUNT"]:

@@ -10,7 +10,8 @@ from notifications.models import SMS_STATUSES
 bp = Blueprint("notifications_admin", __name__, url_prefix="/admin")
 
 STATUS_LABELS = {"pending": _l("Waiting"), "sending": _l("Being sent"), "sent": _l("Sent"),
-                 "failed": _l("Failed (interrupted)"), "given_up": _l("Given up"), "skipped": _l("Skipped (daily cap)")}
+                 "failed": _l("Failed (interrupted)"), "given_up": _l("Given up"),
+                 "skipped": _l("Skipped (daily cap or out of date)")}
 
 
 @bp.get("/sms-outbox")

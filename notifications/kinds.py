@@ -30,7 +30,8 @@ ACCOUNT_CHANGES = {
 @dataclass(frozen=True)
 class Kind:
     """One kind: ``params`` it takes, its ``title`` (lazy) and ``body`` (values → text, called in the
-    language wanted), whether it ``may_sms`` and whether SMS is on when the user has not chosen."""
+    language wanted), whether it ``may_sms``, whether SMS is on when the user has not chosen, and
+    ``over_at``: the parameter whose moment ends the news (an SMS still waiting then is not sent)."""
 
     name: str
     params: tuple[str, ...]
@@ -38,6 +39,7 @@ class Kind:
     body: Callable[[dict], str]
     may_sms: bool = False
     sms_default: bool = False
+    over_at: str | None = None  # the datetime parameter after which an SMS not yet sent is pointless
 
 
 def _adjusted(v: dict) -> str:
@@ -56,7 +58,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("place_offered", ("title", "starts_at", "hold_until"), _l("A place is offered to you"),
          lambda v: _("A place in %(title)s (%(starts_at)s) is held for you until %(hold_until)s. "
                      "Accept it before then.", **v),
-         may_sms=True, sms_default=True),
+         may_sms=True, sms_default=True, over_at="hold_until"),
     Kind("task_changed", ("title", "starts_at", "place"), _l("A task changed"),
          lambda v: _("%(title)s has changed: %(starts_at)s at %(place)s.", **v),
          may_sms=True, sms_default=True),
@@ -67,7 +69,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          lambda v: _("Your sign-up for %(title)s was removed. Reason: %(reason)s", **v)),
     Kind("task_reminder", ("title", "starts_at", "place"), _l("Task reminder"),
          lambda v: _("%(title)s starts %(starts_at)s at %(place)s.", **v),
-         may_sms=True, sms_default=True),
+         may_sms=True, sms_default=True, over_at="starts_at"),
     Kind("attendance_recorded", ("title", "points"), _l("Attendance recorded"),
          lambda v: ngettext("Your attendance at %(title)s is recorded: %(num)d point.",
                             "Your attendance at %(title)s is recorded: %(num)d points.", v["points"], **v)),
@@ -123,6 +125,18 @@ def clean_params(kind: Kind, params: dict | None) -> dict:
     if kind.name == "account_changed" and cleaned["change"] not in ACCOUNT_CHANGES:
         raise ValueError(f"unknown account change {cleaned['change']!r}")
     return cleaned
+
+
+def over_at(kind: str, params: dict) -> datetime | None:
+    """When the news of a notification of ``kind`` with stored ``params`` is over (aware UTC): the hold's
+    end of an offer, the start of a reminder; ``None`` for kinds that stay news, or an unreadable value."""
+    spec = KINDS.get(kind)
+    value = params.get(spec.over_at) if spec is not None and spec.over_at else None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def display_values(params: dict) -> dict:

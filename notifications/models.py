@@ -48,7 +48,8 @@ class SmsMessage(db.Model):
     ``text`` was rendered in the receiver's language when it was queued; ``params`` are the values a
     provider's template takes. ``urgent`` messages may be sent in quiet hours. ``status``: pending →
     sending (claimed by one sender) → sent, or back to pending after a failure (``attempts``,
-    ``next_attempt_at``), given_up after too many, failed when a sender died mid-send, skipped (daily cap).
+    ``next_attempt_at``), given_up after too many, failed when a sender died mid-send, skipped (daily cap,
+    or out of date: an offer whose hold ended before it could go).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ may have gone out, so it becomes ``failed`` and is not retried. These functions 
 message is its own transaction); only the command calls them.
 """
 
+import json
 from collections import Counter
 from datetime import datetime, time, timedelta
 
@@ -19,12 +20,14 @@ from core.db import update_rows
 from core.text import mask_phone
 from core.timeutil import at_local, local_day_span, local_today, to_local, utcnow
 from extensions import db
-from notifications.models import SmsMessage
+from notifications import kinds
+from notifications.models import Notification, SmsMessage
 
 BACKOFF_MINUTES = (1, 5, 30, 120)  # after the 1st, 2nd, 3rd, 4th and later failures
 STALE_CLAIM = timedelta(minutes=10)
 INTERRUPTED = "interrupted; not retried to avoid a duplicate"
 DAILY_CAP = "daily cap"
+OUT_OF_DATE = "out of date"  # an offer whose hold ended, a reminder of a task that started, before sending
 BATCH = 200
 
 
@@ -76,12 +79,29 @@ def due_ids(*, now: datetime, limit: int = BATCH) -> list[int]:
 
 
 def sent_today(*, user_id: int, now: datetime, besides: int) -> int:
-    """Messages of ``user_id`` sent (or being sent by another sender) on the local day of ``now``."""
+    """Messages of ``user_id`` sent on the local day of ``now``, and those being sent by another sender that
+    are older than ``besides`` (so of two senders at the cap at once, the older message goes and the newer
+    is skipped; counting each other, both were skipped)."""
     start, end = local_day_span(local_today(now))
     sent = sa.and_(SmsMessage.status == "sent", SmsMessage.sent_at >= start, SmsMessage.sent_at < end)
-    sending = sa.and_(SmsMessage.status == "sending", SmsMessage.claimed_at >= start, SmsMessage.claimed_at < end)
+    sending = sa.and_(SmsMessage.status == "sending", SmsMessage.claimed_at >= start, SmsMessage.claimed_at < end,
+                      SmsMessage.id < besides)
     return db.session.scalar(sa.select(sa.func.count()).select_from(SmsMessage).where(
         SmsMessage.user_id == user_id, SmsMessage.id != besides, sa.or_(sent, sending))) or 0
+
+
+def out_of_date(message: SmsMessage, now: datetime) -> bool:
+    """True when what ``message`` tells is over at ``now`` (held "until 23:15" and sent at 07:00 after the
+    quiet hours or a retry): see :func:`notifications.kinds.over_at`."""
+    if message.notification_id is None:
+        return False
+    stored = db.session.scalar(sa.select(Notification.params).where(Notification.id == message.notification_id))
+    try:
+        params = json.loads(stored or "{}")
+    except ValueError:
+        return False
+    over = kinds.over_at(message.kind, params) if isinstance(params, dict) else None
+    return over is not None and over <= now
 
 
 def _pending(message_id: int):
@@ -94,7 +114,8 @@ def _sending(message_id: int):
 
 def process(message_id: int, *, now: datetime) -> str:
     """Take one due message through one step and commit; return what happened: ``sent``, ``retry``,
-    ``given_up``, ``postponed`` (quiet hours), ``skipped`` (daily cap) or ``taken`` (another sender had it)."""
+    ``given_up``, ``postponed`` (quiet hours), ``skipped`` (daily cap, or out of date: :func:`out_of_date`) or
+    ``taken`` (another sender had it)."""
     config = current_app.config
     message = db.session.get(SmsMessage, message_id)
     if message is None or message.status != "pending":
@@ -112,6 +133,11 @@ def process(message_id: int, *, now: datetime) -> str:
         return "taken"
     db.session.refresh(message)
     where = f"SMS {message.id} to {mask_phone(message.phone)} ({message.kind})"
+    if out_of_date(message, now):
+        update_rows(_sending(message_id).values(status="skipped", last_error=OUT_OF_DATE))
+        db.session.commit()
+        current_app.logger.info("%s skipped: out of date", where)
+        return "skipped"
     if sent_today(user_id=message.user_id, now=now, besides=message.id) >= int(config["NOTIFY_SMS_DAILY_CAP"]):
         update_rows(_sending(message_id).values(status="skipped", last_error=DAILY_CAP))
         db.session.commit()

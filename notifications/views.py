@@ -68,9 +68,16 @@ def read_all():
 
 
 @bp.get("/inbox/unread")
-@login_required
 def unread_badge():
-    """The header's unread badge alone (polled every 30 s and refreshed on ``notifications-changed``)."""
+    """The header's unread badge alone (polled every 30 s and refreshed on ``notifications-changed``).
+
+    When the session has ended, the poll removes the badge and stops (286, empty), instead of taking the
+    whole page to the log-in form: the page may be a public one (the task list), and the next tap that
+    needs a session is sent to log in anyway. A plain GET without a session goes to log in."""
+    if not current_user.is_authenticated:
+        if request.htmx:
+            return "", 286
+        return current_app.login_manager.unauthorized()
     return render_template("notifications/_unread.html", unread=services.unread_count(current_user.id))
 
 

@@ -164,22 +164,27 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PROOF_SALT)
 
 
-def make_proof(task: Task, direction: str, scanned_at: datetime) -> str:
-    """A signed, URL-safe token saying that a valid code of ``task`` was scanned at ``scanned_at``."""
-    return _serializer().dumps({"task": task.id, "dir": direction, "at": int(scanned_at.timestamp())})
+def make_proof(task: Task, direction: str, scanned_at: datetime, device: str = "") -> str:
+    """A signed, URL-safe token saying that a valid code of ``task`` was scanned at ``scanned_at`` on the
+    browser holding ``device`` (a random key the page keeps in a cookie), so a forwarded link proves nothing."""
+    return _serializer().dumps({"task": task.id, "dir": direction, "at": int(scanned_at.timestamp()),
+                                "dev": device})
 
 
-def read_proof(token: str | None, task: Task, direction: str, now: datetime | None = None) -> datetime:
-    """The scan time (aware UTC) of a proof made by :func:`make_proof` for this task and direction.
+def read_proof(token: str | None, task: Task, direction: str, now: datetime | None = None,
+               device: str = "") -> datetime:
+    """The scan time (aware UTC) of a proof made by :func:`make_proof` for this task and direction on the
+    browser holding ``device``.
 
-    Raises :class:`CheckInLinkExpired` when the token is broken, forged, for another task or direction, or
-    older than :data:`PROOF_MAX_AGE` at ``now``.
+    Raises :class:`CheckInLinkExpired` when the token is broken, forged, for another task or direction or
+    another browser (a link sent on to someone elsewhere), or older than :data:`PROOF_MAX_AGE` at ``now``.
     """
     now = now or utcnow()
     try:
         data = _serializer().loads(token or "")
         scanned_at = datetime.fromtimestamp(int(data["at"]), UTC)
-        fits = data["task"] == task.id and data["dir"] == direction
+        fits = (data["task"] == task.id and data["dir"] == direction
+                and hmac.compare_digest(str(data.get("dev", "")).encode(), (device or "").encode()))
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
         raise CheckInLinkExpired() from None
     if not fits or not scanned_at - timedelta(seconds=5) <= now <= scanned_at + PROOF_MAX_AGE:

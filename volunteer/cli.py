@@ -18,7 +18,8 @@ def signups_cli():
 @signups_cli.command("expire-holds")
 @with_appcontext
 def expire_holds_command():
-    """Lapse every hold whose time is over and offer each freed place to the next waiting rider.
+    """Lapse every hold whose time is over and offer each freed place to the next waiting rider; then offer
+    the places left free while every waiting rider was busy elsewhere, to one who is free again.
 
     One task at a time, under its lock, committed at once: safe to run every minute from cron on several
     machines at once (a task another run handled a moment ago has nothing left to lapse).
@@ -34,4 +35,8 @@ def expire_holds_command():
             db.session.commit()
             lapsed, offered = lapsed + counts[0], offered + counts[1]
             done.add(task_id)
+    for task_id in holds.tasks_with_free_places_and_waitlist(utcnow(), limit=BATCH):
+        if task_id not in done:  # not to a rider whose hold lapsed just now: next run
+            offered += holds.offer_free_places(task_id, utcnow())  # a passed-over rider may be free by now
+            db.session.commit()
     click.echo(f"{lapsed} hold(s) lapsed, {offered} new offer(s) made")

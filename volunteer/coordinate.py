@@ -296,13 +296,14 @@ def check_in_screen(task_id: int, direction: str):
 @role_required("coordinator")
 def check_in_code(task_id: int, direction: str):
     """The code fragment the screen polls. ``window`` is the window the screen shows: 204 while it is still
-    the current one; else the new fragment, with 286 (stop polling) once check-in closed. A plain GET goes
-    to the screen."""
+    the current one (or while check-in has not opened yet); else the new fragment, with 286 (stop polling)
+    once check-in closed or the task was cancelled. A plain GET goes to the screen."""
     task = get_organisation_task_or_404(task_id)
     if not request.htmx:
         return redirect(url_for("volunteer_coordinate.check_in_screen", task_id=task.id, direction=direction))
     context = code_context(task, direction)
-    if context["open"] and request.args.get("window", type=int) == context["window"]:
+    waiting = not context["open"] and not task.is_cancelled and context["now"] < context["opens_at"]
+    if waiting or (context["open"] and request.args.get("window", type=int) == context["window"]):
         return _no_store(make_response("", 204))
     html = render_template("volunteer/coordinate/_check_in_code.html", **context)
     return _no_store(make_response(html, 200 if context["open"] else 286))

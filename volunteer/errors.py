@@ -57,13 +57,18 @@ class InvalidTask(DomainError):
 
 
 class OverlappingTask(DomainError):
-    """The rider holds a place on another task at the same time; the message names it and its time."""
+    """The rider holds a place on another task at the same time (``held``: a place offered to them there);
+    the message names it and its time."""
 
-    def __init__(self, other):
-        super().__init__(_l("You already have a place on “%(title)s” (%(when)s) at the same time. Cancel it "
-                            "first to take this one.", title=other.title, when=timespan(other.starts_at,
-                                                                                       other.ends_at)),
-                         task_id=other.id)
+    def __init__(self, other, held: bool = False):
+        when = timespan(other.starts_at, other.ends_at)
+        if held:
+            message = _l("A place on “%(title)s” (%(when)s) is held for you at the same time. Decline it first "
+                         "to sign up for this one.", title=other.title, when=when)
+        else:
+            message = _l("You already have a place on “%(title)s” (%(when)s) at the same time. Cancel it "
+                         "first to take this one.", title=other.title, when=when)
+        super().__init__(message, task_id=other.id)
 
 
 class ReasonRequired(DomainError):

@@ -45,6 +45,18 @@ class TaskForm(Form):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The end must be after the start."))
 
+    def validate_latitude(self, field):
+        self._both_or_neither(self.longitude)
+
+    def validate_longitude(self, field):
+        self._both_or_neither(self.latitude)
+
+    @staticmethod
+    def _both_or_neither(other):
+        """A position needs both numbers: one alone would silently give the task no place on a map."""
+        if not "".join(other.raw_data or []).strip():
+            raise ValidationError(_l("Enter both the latitude and the longitude, or neither."))
+
     def task_fields(self) -> dict:
         """The validated values as keyword arguments for the task services."""
         return {name: getattr(self, name).data for name in (

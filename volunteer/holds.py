@@ -1,12 +1,13 @@
 """Holds: a freed place offered to one waiting rider until a time, then accepted, declined or lapsed.
 
 When a place of a task frees up (a cancellation, a removal, a deactivation, more places), the first eligible
-rider of the waitlist (arrival order; riders deactivated or deleted, or booked on an overlapping task, are
-passed over and keep waiting) is *offered* it: status ``offered`` until ``hold_until``. The held place counts
-in ``task.taken`` (DESIGN invariant 8), so nobody else can take it. The rider accepts it (``confirmed``)
-while the hold lasts, or declines (the sign-up is cancelled); a hold that ends unanswered *lapses*: the rider
-goes to the back of the waitlist and the place is offered to the next. Lapsing happens lazily (whoever
-reads or changes the task next) and from cron (``flask signups expire-holds``).
+rider of the waitlist (arrival order; riders deactivated or deleted, booked on an overlapping task or holding
+a place offered on one, are passed over and keep waiting) is *offered* it: status ``offered`` until
+``hold_until``. The held place counts in ``task.taken`` (DESIGN invariant 8), so nobody else can take it. The
+rider accepts it (``confirmed``) while the hold lasts, or declines (the sign-up is cancelled); a hold that ends
+unanswered *lapses*: the rider goes to the back of the waitlist and the place is offered to the next. Lapsing
+happens lazily (whoever reads or changes the task next) and from cron (``flask signups expire-holds``), which
+also offers places left free while every waiting rider was passed over, once one of them is free again.
 
 Every function that changes sign-ups runs under the task's lock (:func:`volunteer.places.lock_task`, taken
 by the caller or here), and every change is a conditional UPDATE whose row count is checked, so a place is
@@ -75,6 +76,27 @@ def end_holds(task_id: int) -> int:
     if ended:
         update_rows(sa.update(Task).where(Task.id == task_id).values(taken=Task.taken - ended))
     return ended
+
+
+def shorten_holds(task_id: int, now: datetime) -> list[Signup]:
+    """The task's time changed: a hold never outlasts what :func:`hold_until_for` allows for the new start
+    (a third of the time left), so it still ends before the task starts. Holds ending later are brought
+    forward (to ``now`` when the task is about to start: they lapse on the next step) and each rider is told
+    the new time. Returns the shortened sign-ups. The caller holds the task's lock."""
+    task = db.session.get(Task, task_id)
+    db.session.refresh(task)
+    limit = hold_until_for(task, now) or now
+    late = list(db.session.scalars(sa.select(Signup).where(
+        Signup.task_id == task_id, Signup.status == "offered", Signup.hold_until > limit).order_by(Signup.id)))
+    shortened = []
+    for signup in late:
+        if update_rows(sa.update(Signup).where(Signup.id == signup.id, Signup.status == "offered",
+                                               Signup.hold_until > limit).values(hold_until=limit)):
+            db.session.refresh(signup)
+            shortened.append(signup)
+            if limit > now:
+                _tell(signup, task, now)
+    return shortened
 
 
 def _free_places(task_id: int) -> int:
@@ -166,6 +188,25 @@ def tasks_with_ended_holds(now: datetime, *, task_ids=None, rider_id: int | None
     if rider_id is not None:
         query = query.where(Signup.rider_id == rider_id)
     return list(db.session.scalars(query.distinct().order_by(Signup.task_id).limit(limit)))
+
+
+def tasks_with_free_places_and_waitlist(now: datetime, *, limit: int = 500) -> list[int]:
+    """Ids of open tasks not yet started with a free place and a rider waiting: the waiting riders were all
+    passed over (busy at the same time, or their hold lapsed) when the place freed up, and one may be free
+    now (they declined or cancelled elsewhere); not those about to start, which get no offers. At most
+    ``limit``, soonest first."""
+    waiting = sa.select(Signup.id).where(Signup.task_id == Task.id, Signup.status == "waitlisted").exists()
+    return list(db.session.scalars(
+        sa.select(Task.id).where(Task.status == "open", Task.starts_at > now + HOLD_FLOOR * HOLD_SHARE,  # offers
+                                 Task.taken < Task.places, waiting)  # are still made (hold_until_for)
+        .order_by(Task.starts_at, Task.id).limit(limit)))
+
+
+def offer_free_places(task_id: int, now: datetime | None = None) -> int:
+    """Lock the task and offer its free places to the next eligible waiting riders (see
+    :func:`offer_freed_places`); returns how many offers were made (0 while all are still busy)."""
+    lock_task(task_id)
+    return len(offer_freed_places(task_id, now or utcnow()))
 
 
 def refresh_holds(*, task_ids=None, rider_id: int | None = None, now: datetime | None = None) -> bool:

@@ -56,8 +56,20 @@ def overlapping_booking(*, rider_id: int, task: Task) -> Signup | None:
         .order_by(Task.starts_at, Task.id).limit(1))
 
 
-def check_free(*, rider_id: int, task: Task) -> None:
-    """Lock the rider and refuse when they are booked on an overlapping task.
+def overlapping_hold(*, rider_id: int, task: Task) -> Signup | None:
+    """The rider's place held (``offered``) on another open task whose time overlaps ``task``'s; ``None``
+    when none. Run it after :func:`lock_rider`."""
+    return db.session.scalar(
+        sa.select(Signup).join(Task, Task.id == Signup.task_id)
+        .where(Signup.rider_id == rider_id, Signup.status == "offered", Signup.task_id != task.id,
+               Task.status == "open", Task.starts_at < task.ends_at, Task.ends_at > task.starts_at)
+        .order_by(Task.starts_at, Task.id).limit(1))
+
+
+def check_free(*, rider_id: int, task: Task, offers_too: bool = False) -> None:
+    """Lock the rider and refuse when they are booked on an overlapping task, or (``offers_too``: a new
+    sign-up) hold a place offered on one: they could take only one of the two, and the held place would
+    wait for nobody until the hold ends.
 
     Raises :class:`OverlappingTask`, whose message names the other task and its time.
     """
@@ -65,11 +77,17 @@ def check_free(*, rider_id: int, task: Task) -> None:
     other = overlapping_booking(rider_id=rider_id, task=task)
     if other is not None:
         raise OverlappingTask(other.task)
+    held = overlapping_hold(rider_id=rider_id, task=task) if offers_too else None
+    if held is not None:
+        raise OverlappingTask(held.task, held=True)
 
 
 def can_take_place(rider_id: int, task: Task) -> bool:
-    """Lock the waiting rider; True when they are still active and free at the task's time (who may be
-    offered a freed place: :mod:`volunteer.holds`)."""
+    """Lock the waiting rider; True when they are still active, free at the task's time and not already
+    holding a place offered at that time (who may be offered a freed place: :mod:`volunteer.holds`). A
+    rider can accept only one of two overlapping offers, so a second would keep a place from the next
+    rider for nothing."""
     lock_rider(rider_id)
     active = db.session.scalar(sa.select(User.active & User.deleted_at.is_(None)).where(User.id == rider_id))
-    return bool(active) and overlapping_booking(rider_id=rider_id, task=task) is None
+    return (bool(active) and overlapping_booking(rider_id=rider_id, task=task) is None
+            and overlapping_hold(rider_id=rider_id, task=task) is None)

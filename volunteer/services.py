@@ -36,7 +36,7 @@ from volunteer.errors import (
     TaskFull,
     TaskStarted,
 )
-from volunteer.holds import end_holds, offer_freed_places
+from volunteer.holds import end_holds, offer_freed_places, shorten_holds
 from volunteer.models import Signup, Task
 from volunteer.places import check_free, free_place, lock_task, take_place
 
@@ -78,7 +78,8 @@ def create_task(*, actor: User, title: str, description: str, category: str, pla
 
 
 def update_task(*, task: Task, actor: User, now: datetime | None = None, **fields) -> Task:
-    """Change a task's details; more places are offered to the waitlist (holds).
+    """Change a task's details; more places are offered to the waitlist (holds). A new start brings forward
+    the holds that would end after what it allows (:func:`volunteer.holds.shorten_holds`).
 
     Raises :class:`TaskCancelled`, :class:`InvalidTask` (times) or :class:`PlacesBelowTaken`.
     """
@@ -105,6 +106,8 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
     db.session.flush()
     if changed.keys() & {"starts_at", "ends_at", "place"}:  # what riders plan around: the time and the place
         notices.tell_task_changed(task, now=now)
+    if "starts_at" in changed:  # a hold still ends before the (new) start
+        shorten_holds(task.id, now)
     offer_freed_places(task.id, now)
     db.session.refresh(task)
     return task
@@ -142,8 +145,8 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     A rider who asked for a place (``join_waitlist`` false) and finds the task full gets
     :class:`TaskFull`, so they choose the waitlist themselves. A second sign-up (a double tap)
     returns the existing one unchanged; a cancelled one is renewed at the back of the queue.
-    Raises :class:`OverlappingTask` (naming the other task) when the rider holds a place on a task
-    whose time overlaps this one, :class:`RemovedFromTask` when the organiser removed the rider, and
+    Raises :class:`OverlappingTask` (naming the other task) when the rider holds a place (or has one
+    offered) on a task whose time overlaps this one, :class:`RemovedFromTask` when the organiser removed the rider, and
     :class:`TaskCancelled` or :class:`TaskStarted`.
     """
     clock_given = now is not None
@@ -160,7 +163,7 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     db.session.refresh(task)
     _check_open(task, now)
     offer_freed_places(task.id, now, lapsed_only=True)  # an ended hold's place goes to the waitlist, not to me
-    check_free(rider_id=rider.id, task=task)
+    check_free(rider_id=rider.id, task=task, offers_too=True)
     status = "confirmed" if take_place(task.id, now) else "waitlisted"
     if status == "waitlisted" and not join_waitlist:
         raise TaskFull()
@@ -218,8 +221,8 @@ def accept_offer(*, signup: Signup, rider: User, now: datetime | None = None) ->
 
     Accepting twice changes nothing. Raises :class:`HoldEnded` (naming the time it ended, if it has not lapsed
     yet) once the hold is over, :class:`NoHeldPlace` when no place is held for the rider,
-    :class:`OverlappingTask` when the rider has since taken a place on a task at the same time, and
-    :class:`TaskCancelled`.
+    :class:`OverlappingTask` when the rider has since taken a place on a task at the same time,
+    :class:`TaskCancelled`, and :class:`TaskStarted`.
     """
     now = now or utcnow()
     task = signup.task
@@ -230,6 +233,8 @@ def accept_offer(*, signup: Signup, rider: User, now: datetime | None = None) ->
         return signup
     if task.is_cancelled:
         raise TaskCancelled()
+    if task.has_started(now):  # a hold ends before the start; this one outlived a change of time
+        raise TaskStarted()
     if signup.status == "waitlisted" and signup.offered_at is not None:  # the hold lapsed a moment ago
         raise HoldEnded()
     if signup.status != "offered":

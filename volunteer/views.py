@@ -1,7 +1,9 @@
 """Riders' pages: upcoming tasks, a task, signing up and cancelling, accepting or declining a held place,
 checking in and out, my tasks."""
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,6 +21,7 @@ from volunteer.listing import TaskFilters
 from volunteer.models import CATEGORY_LABELS, Signup, Task
 
 bp = Blueprint("volunteer", __name__)
+SCAN_COOKIE = "check_scan"  # the browser's key in a proof of a logged-out scan (a forwarded link fails)
 TASKS_PER_PAGE = 20  # a phone screen's worth of cards keeps the page small on patchy mobile data
 
 
@@ -210,9 +213,11 @@ def _too_many(identifier) -> TooManyWrongCodes | None:
 def check_in_page(task_id: int, direction: str):
     """What the QR code opens (``?code=123456``), or where the log-in leads back (``?proof=…``).
 
-    Never changes anything. A logged-in rider gets the confirmation page with one button. Without a session
+    Never changes anything. A logged-in rider gets the confirmation page with one button; a valid code
+    becomes a proof of the scan there (as below), so a slow tap is not refused as a wrong code. Without a session
     the code is checked now: a valid one is carried through the log-in as a signed proof of the scan (in the
-    ``next`` URL; honoured for 10 minutes), a wrong one is refused here (422) and counts against the address.
+    ``next`` URL; honoured for 10 minutes, only in this browser: its key is in a cookie), a wrong one is
+    refused here (422) and counts against the address.
     """
     task = db.get_or_404(Task, task_id)
     code = request.args.get("code", "")[:20]
@@ -222,9 +227,15 @@ def check_in_page(task_id: int, direction: str):
         proof = request.args.get("proof", "")[:300]
         if proof:
             try:
-                checkin.read_proof(proof, task, direction)
+                checkin.read_proof(proof, task, direction, device=request.cookies.get(SCAN_COOKIE, ""))
             except DomainError as error:  # too old or broken: say so, and offer the code field instead
                 return _check_in_page(task, direction, error=error.message)
+        elif code and checkin.is_open(task, direction) and not _too_many(current_user.id):
+            if checkin.code_is_valid(task, direction, code):
+                device = secrets.token_urlsafe(16)  # the scan counts now, however long the tap takes
+                proof = checkin.make_proof(task, direction, utcnow(), device=device)
+                return _with_scan_key(_check_in_page(task, direction, proof=proof), device)
+            WRONG_CHECKIN_CODES.spend(current_user.id)  # guessing codes here counts as on the form
         return _check_in_page(task, direction, code=code, proof=proof)
     address = f"address:{request.remote_addr}"
     now = utcnow()
@@ -237,11 +248,19 @@ def check_in_page(task_id: int, direction: str):
             raise WrongCheckInCode()
     except DomainError as error:
         return _check_in_page(task, direction, code=code, error=error.message, status=error.status)
-    proof = checkin.make_proof(task, direction, now)
+    device = secrets.token_urlsafe(16)
+    proof = checkin.make_proof(task, direction, now, device=device)
     flash(_("Log in to finish checking in. Your scan counts for 10 minutes.") if direction == "in"
           else _("Log in to finish checking out. Your scan counts for 10 minutes."), "info")
     next_url = url_for("volunteer.check_in_page", task_id=task.id, direction=direction, proof=proof)
-    return redirect(url_for("accounts.login", next=next_url), code=303)
+    return _with_scan_key(redirect(url_for("accounts.login", next=next_url), code=303), device)
+
+
+def _with_scan_key(response, device: str):
+    """``response`` keeping this browser's key of a scan's proof for as long as the proof is honoured."""
+    response.set_cookie(SCAN_COOKIE, device, max_age=int(checkin.PROOF_MAX_AGE.total_seconds()), httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 def _coordinate(name: str, low: float, high: float) -> float | None:
@@ -264,7 +283,8 @@ def check_in(task_id: int, direction: str):
     try:
         if blocked := _too_many(current_user.id):
             raise blocked
-        scanned_at = checkin.read_proof(proof, task, direction) if proof else None
+        scanned_at = (checkin.read_proof(proof, task, direction, device=request.cookies.get(SCAN_COOKIE, ""))
+                      if proof else None)
         signup = checkin.check_in(task=task, rider=current_user, direction=direction, code=code,
                                   scanned_at=scanned_at, latitude=_coordinate("latitude", -90, 90),
                                   longitude=_coordinate("longitude", -180, 180))

@@ -18,6 +18,7 @@ from tests import factories
 from tests.concurrency.harness import ROOT, app_env
 from tests.concurrency.test_voucher_races import LAUNCHER
 from volunteer import services
+from volunteer.reminders import reminder_key
 
 pytestmark = pytest.mark.concurrency
 
@@ -36,12 +37,13 @@ def test_two_reminder_jobs_at_once_write_each_reminder_exactly_once(ctx, databas
             starts = utcnow() + timedelta(minutes=20 + 25 * t)
             task = factories.make_task(org.id, coordinator.id, title=f"任务{t}", starts_at=starts,
                                        ends_at=starts + timedelta(minutes=20), places=riders_count)
-            signups += [services.sign_up(task=task, rider=rider).id for rider in riders[t::tasks_count]]
+            signups += [reminder_key(services.sign_up(task=task, rider=rider).id, task)
+                        for rider in riders[t::tasks_count]]
         for rider in riders:
             factories.give_points(rider.id, 10)
             expiring.append(vouchers.redeem_offer(offer=offer, rider=rider, now=utcnow() - timedelta(hours=12)).id)
         session.commit()
-    expected = {f"remind:{i}" for i in signups} | {f"expiring:{i}" for i in expiring}
+    expected = set(signups) | {f"expiring:{i}" for i in expiring}
     assert len(expected) == 2 * riders_count
 
     jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", "notify", "remind"], cwd=ROOT,

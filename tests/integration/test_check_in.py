@@ -94,8 +94,35 @@ def test_the_task_page_offers_check_in_only_while_open_and_says_when_it_opens(co
     assert f"/coordinate/tasks/{later_id}/check-in" not in page and "Check-in opens at" in page
     screen = text_of(coordinator.get(f"/coordinate/tasks/{later_id}/check-in"))
     assert "Check-in opens at" in screen and "check-in-digits" not in screen and "class=\"qr\"" not in screen
-    closed = coordinator.get(f"/coordinate/tasks/{later_id}/check-in/code?window=1", htmx=True)
-    assert closed.status_code == 286  # not open: the screen stops polling
+    waiting = coordinator.get(f"/coordinate/tasks/{later_id}/check-in/code", htmx=True)
+    assert waiting.status_code == 204  # not open yet: the screen keeps asking
+
+
+def test_a_screen_set_up_before_check_in_opens_shows_the_code_once_it_opens(coordinator, world, ctx):
+    with ctx() as session:
+        later = make_task(world.org, world.coordinator, starts_at=utcnow() + timedelta(hours=3),
+                          ends_at=utcnow() + timedelta(hours=5))
+        session.commit()
+        later_id = later.id
+    screen = coordinator.get(f"/coordinate/tasks/{later_id}/check-in").get_data(as_text=True)
+    assert f'hx-get="/coordinate/tasks/{later_id}/check-in/code"' in screen and 'hx-trigger="every 15s"' in screen
+    with ctx() as session:  # time passes: check-in is open now
+        session.execute(sa.update(Task).where(Task.id == later_id).values(
+            starts_at=utcnow() + timedelta(minutes=30), ends_at=utcnow() + timedelta(hours=2)))
+        session.commit()
+    opened = coordinator.get(f"/coordinate/tasks/{later_id}/check-in/code", htmx=True)
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and re.search(r'check-in-digits"[^>]*>(\d{6})<', html)
+
+
+def test_the_screen_of_a_cancelled_task_says_so_and_stops_polling(coordinator, world, booked, ctx):
+    with ctx() as session:
+        services.cancel_task(task=session.get(Task, booked), actor=session.get(User, world.coordinator))
+        session.commit()
+    screen = text_of(coordinator.get(f"/coordinate/tasks/{booked}/check-in"))
+    section = re.search(r'<section id="[^"]*check-in"[^>]*>.*?</section>', screen, re.DOTALL).group(0)
+    assert "The task was cancelled." in section and "check-in-digits" not in section and "hx-get" not in section
+    assert coordinator.get(f"/coordinate/tasks/{booked}/check-in/code?window=1", htmx=True).status_code == 286
 
 
 def test_another_organisations_coordinator_gets_404(make_client, world, booked):
@@ -125,9 +152,10 @@ def test_a_scanned_link_shows_a_confirmation_page_and_changes_nothing_until_the_
     rider = make_client(world.rider)
     code = code_now(ctx, booked)
     page = rider.get(f"/tasks/{booked}/check-in?code={code}")
-    assert page.status_code == 200 and f'value="{code}"' in page.get_data(as_text=True)
+    proof = re.search(r'name="proof" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    assert page.status_code == 200 and "Your scan was received" in text_of(page)
     assert signup_of(ctx, booked, world.rider).status == "confirmed"  # a GET changes nothing
-    done = rider.post(f"/tasks/{booked}/check-in", {"code": code, "next": f"/tasks/{booked}"})
+    done = rider.post(f"/tasks/{booked}/check-in", {"proof": proof, "next": f"/tasks/{booked}"})
     assert done.status_code == 303 and done.headers["Location"].endswith(f"/tasks/{booked}")
     assert "Checked in at" in text_of(rider.get(f"/tasks/{booked}"))
     again = text_of(rider.get(f"/tasks/{booked}/check-in?code={code}"))
@@ -200,6 +228,20 @@ def test_wrong_codes_are_rate_limited_per_rider(make_app, world, booked, ctx):
     assert signup_of(ctx, booked, world.rider).checked_in_at is None
     other = Client(app).login(world.rider2)  # another rider is not blocked by this one's mistakes
     assert other.post(f"/tasks/{booked}/check-in", {"code": "12345"}).status_code == 422
+
+
+def test_guessing_codes_through_the_scanned_link_counts_against_the_rider_too(make_app, world, booked, ctx):
+    from tests.conftest import Client
+
+    app = make_app(WRONG_CHECKIN_CODES_PER_RIDER="3 per 10 minutes")
+    rider = Client(app).login(world.rider)
+    for guess in ("000001", "000002", "000003"):
+        page = rider.get(f"/tasks/{booked}/check-in?code={guess}").get_data(as_text=True)
+        assert 'name="proof"' not in page
+    page = rider.get(f"/tasks/{booked}/check-in?code={code_now(ctx, booked)}").get_data(as_text=True)
+    assert 'name="proof"' not in page  # blocked: even the right code proves nothing now
+    blocked = rider.post(f"/tasks/{booked}/check-in", {"code": code_now(ctx, booked)})
+    assert blocked.status_code == 429 and signup_of(ctx, booked, world.rider).checked_in_at is None
 
 
 def test_check_out_records_the_minutes_and_the_list_shows_verified_and_by_hand(coordinator, make_client, world,
@@ -297,3 +339,40 @@ def test_the_rider_task_page_says_when_check_in_opens(make_client, world, ctx):
         later_id = later.id
     page = text_of(make_client(world.rider).get(f"/tasks/{later_id}"))
     assert "Check-in opens at" in page and 'name="code"' not in page
+
+
+def test_a_logged_out_scan_forwarded_to_another_phone_does_not_check_that_rider_in(client, make_client, world,
+                                                                                   booked, ctx):
+    with ctx() as session:
+        services.sign_up(task=session.get(Task, booked), rider=session.get(User, world.rider2))
+        session.commit()
+    scan = client.get(f"/tasks/{booked}/check-in?code={code_now(ctx, booked)}")  # at the venue, not logged in
+    next_url = parse_qs(urlsplit(scan.headers["Location"]).query)["next"][0]
+    proof = parse_qs(urlsplit(next_url).query)["proof"][0]
+    friend = make_client(world.rider2)  # at home, sent the link in a chat
+    page = text_of(friend.get(next_url))
+    assert "This check-in link is too old or broken." in page and 'name="proof"' not in page
+    refused = friend.post(f"/tasks/{booked}/check-in", {"proof": proof})
+    assert refused.status_code in (409, 422)
+    signup = signup_of(ctx, booked, world.rider2)
+    assert (signup.status, signup.checked_in_at) == ("confirmed", None) and awards(ctx, world.rider2) == []
+
+
+def test_a_scan_counts_when_it_was_made_so_a_slow_tap_two_minutes_later_still_checks_in(make_client, world, booked,
+                                                                                        ctx, monkeypatch):
+    rider = make_client(world.rider)
+    page = rider.get(f"/tasks/{booked}/check-in?code={code_now(ctx, booked)}")
+    proof = re.search(r'name="proof" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    later = utcnow() + timedelta(minutes=2)  # the code shown then is long gone
+    monkeypatch.setattr(checkin, "utcnow", lambda: later)
+    done = rider.post(f"/tasks/{booked}/check-in", {"proof": proof}, htmx=True)
+    assert done.status_code == 200 and "Your attendance is verified" in text_of(done)
+    assert awards(ctx, world.rider) == [30]
+
+
+def test_a_scanned_code_that_is_no_longer_valid_is_kept_in_the_field_and_checked_on_the_tap(make_client, world,
+                                                                                            booked, ctx):
+    rider = make_client(world.rider)
+    old = code_now(ctx, booked, ago=90)
+    page = rider.get(f"/tasks/{booked}/check-in?code={old}").get_data(as_text=True)
+    assert f'value="{old}"' in page and 'name="proof"' not in page

@@ -272,3 +272,15 @@ def test_a_coordinator_of_another_organisation_does_not_see_the_task_in_their_li
 
 def test_a_missing_task_is_not_found(coordinator):
     assert coordinator.get("/coordinate/tasks/999999").status_code == 404
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [("31.875", ""), ("", "120.555")])
+def test_a_position_with_one_number_is_refused_with_the_input_kept(coordinator, ctx, latitude, longitude):
+    before = task_count(ctx)
+    response = coordinator.post("/coordinate/tasks/new", task_form(latitude=latitude, longitude=longitude))
+    page = text_of(response)
+    assert response.status_code == 422 and "Enter both the latitude and the longitude, or neither." in page
+    assert f'value="{latitude or longitude}"' in page and task_count(ctx) == before
+    zh = text_of(coordinator.post("/coordinate/tasks/new", task_form(latitude=latitude, longitude=longitude),
+                                  lang="zh"))
+    assert "请同时填写纬度和经度，或都不填。" in zh

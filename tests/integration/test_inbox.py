@@ -177,3 +177,13 @@ def test_registering_keeps_the_language_of_the_page(client, ctx):
     assert response.status_code == 303
     with ctx() as session:
         assert session.scalar(sa.select(User.language).where(User.phone == phone)) == "zh"
+
+
+def test_the_badge_poll_after_the_session_ended_removes_the_badge_instead_of_leaving_a_public_page(client, world):
+    on_the_task_list = {"HX-Current-URL": "http://localhost/tasks"}
+    poll = client.get("/inbox/unread", htmx=True, headers=on_the_task_list)
+    assert poll.status_code == 286 and poll.get_data(as_text=True) == "" and "HX-Redirect" not in poll.headers
+    plain = client.get("/inbox/unread")
+    assert plain.status_code == 302 and "/login" in plain.headers["Location"]
+    accept = client.post(f"/tasks/{world.task}/accept", htmx=True, headers=on_the_task_list)
+    assert accept.headers["HX-Redirect"].startswith("/login")  # a tap that needs a session still goes to log in

@@ -4,6 +4,7 @@ registered reminder, commits each, and prints the counts; a reminder with a dedu
 import logging
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from accounts import sms
@@ -55,3 +56,11 @@ def test_notify_remind_runs_every_registered_reminder_once_per_key(app, world, c
     with ctx() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1
         assert session.scalar(sa.select(sa.func.count()).select_from(SmsMessage)) == 1
+
+
+def test_unreadable_quiet_hours_stop_the_app_at_start_not_every_text_message_later(make_app):
+    for setting in ("22-7", "22:00~07:00", "late"):
+        with pytest.raises(RuntimeError, match="NOTIFY_QUIET_HOURS"):
+            make_app(NOTIFY_QUIET_HOURS=setting)
+    for setting in ("", "23:30-06:00"):  # none, or across midnight
+        assert make_app(NOTIFY_QUIET_HOURS=setting).config["NOTIFY_QUIET_HOURS"] == setting

@@ -213,3 +213,20 @@ def test_flask_notify_remind_runs_the_task_reminder_within_the_configured_minute
     assert "remind_riders_of_tasks: 2" in runner.invoke(args=["notify", "remind"]).output
     assert "remind_riders_of_tasks: 0" in runner.invoke(args=["notify", "remind"]).output
     assert len(notes(ctx, "task_reminder")) == 2
+
+
+def test_a_task_moved_to_another_day_after_its_reminder_is_reminded_of_again(app, ctx, world, riders):
+    with app.app_context():
+        assert remind_riders_of_tasks(now=utcnow()) == 2  # the world's task starts in 30 minutes
+        db.session.commit()
+    with ctx() as session:
+        task = session.get(Task, world.task)
+        fields = {name: getattr(task, name) for name in services.EDITABLE_FIELDS}
+        fields |= {"starts_at": task.starts_at + timedelta(days=1), "ends_at": task.ends_at + timedelta(days=1)}
+        services.update_task(task=task, actor=session.get(User, world.coordinator), **fields)
+        session.commit()
+    with app.app_context():
+        assert remind_riders_of_tasks(now=utcnow()) == 0  # not yet: it starts tomorrow
+        assert remind_riders_of_tasks(now=utcnow() + timedelta(days=1)) == 2  # the day after: the new start
+        db.session.commit()
+    assert len(notes(ctx, "task_reminder")) == 4

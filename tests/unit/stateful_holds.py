@@ -17,7 +17,7 @@ from accounts.models import User
 from extensions import db
 from volunteer import holds, services
 from volunteer.errors import HoldEnded, OverlappingTask
-from volunteer.models import Signup
+from volunteer.models import Signup, Task
 from volunteer.places import overlapping_booking
 
 
@@ -77,8 +77,13 @@ class HoldRules:
             signup = db.session.get(Signup, signup_id)
             assert (signup.status, signup.queued_at, signup.hold_until) == ("waitlisted", self.now, None)
             self.skipped.add(signup_id)
+        from tests.unit.stateful_rules import busy  # the machine's module imports this one
+
         for task_id, queue in queues.items():
             still = {row[2] for row in self.waitlist_of(task_id)}
+            task = db.session.get(Task, task_id)
+            self.skipped.update(row[2] for row in queue  # passed over: busy at the same time
+                                if row[2] in still and busy(db.session.get(Signup, row[2]).rider_id, task))
             offered_now = [row for row in queue if row[2] not in still]
             for row in offered_now:
                 assert db.session.get(Signup, row[2]).status == "offered"

@@ -54,7 +54,13 @@ from volunteer.errors import (
 )
 from volunteer.holds import hold_until_for
 from volunteer.models import Signup, Task
-from volunteer.places import overlapping_booking
+from volunteer.places import overlapping_booking, overlapping_hold
+
+
+def busy(rider_id: int, task: Task) -> bool:
+    """The rider is booked, or holds a place offered, on a task at the same time: an offer passes them over."""
+    return (overlapping_booking(rider_id=rider_id, task=task) is not None
+            or overlapping_hold(rider_id=rider_id, task=task) is not None)
 
 TASKS = [  # (places, points, starts in hours): attendance opens an hour before the start
     (2, 10, 1),
@@ -131,7 +137,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
         db.session.commit()
         self.adjusted = dict.fromkeys(self.riders, START_POINTS)  # the model: points moved by adjustments
         self.promoted = []  # (task_id, queued_at, signup_id) of every sign-up promoted from the waitlist
-        self.skipped = set()  # waiting sign-ups passed over because their rider was booked at the same time
+        self.skipped = set()  # waiting sign-ups passed over because their rider was busy at the same time
         self.task_cancelled = False
 
     def teardown(self):
@@ -177,7 +183,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
                                                              Signup.rider_id == rider.id))
         before = existing.status if existing else None
         full, cancelled, started = task.is_full, task.is_cancelled, task.has_started(self.now)
-        busy = overlapping_booking(rider_id=rider.id, task=task) is not None
+        is_busy = busy(rider.id, task)
         result = attempt(lambda: services.sign_up(task=task, rider=rider, join_waitlist=join_waitlist,
                                                   now=self.now))
         if cancelled:
@@ -186,7 +192,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
             assert isinstance(result, TaskStarted)
         elif before not in (None, "cancelled"):
             assert result.id == existing.id and result.status == before  # a double tap changes nothing
-        elif busy:  # booked on a task at the same time
+        elif is_busy:  # booked, or holding an offered place, on a task at the same time
             assert isinstance(result, OverlappingTask)
         elif full and not join_waitlist:
             assert isinstance(result, TaskFull)
@@ -218,8 +224,7 @@ class NuanxinMachine(InvariantChecks, HoldRules, RuleBasedStateMachine):
         before, open_task, started = signup.status, not task.is_cancelled, task.has_started(self.now)
         offers = open_task and before in ("confirmed", "offered") and hold_until_for(task, self.now) is not None
         queue = self.waitlist_of(task.id)
-        free = [row for row in queue if overlapping_booking(
-            rider_id=db.session.get(Signup, row[2]).rider_id, task=task) is None]
+        free = [row for row in queue if not busy(db.session.get(Signup, row[2]).rider_id, task)]
         rider = db.session.get(User, signup.rider_id)
         result = attempt(lambda: services.cancel_signup(signup=signup, rider=rider, now=self.now))
         if (started and open_task) or before in ("attended", "no_show"):

@@ -207,7 +207,12 @@ def test_accepting_is_refused_while_the_rider_holds_a_place_at_the_same_time(ses
     services.cancel_signup(signup=signups[0], rider=riders[0])
     other = make_task(task.organisation_id, coordinator.id, title="交叉班", places=1,
                       starts_at=task.starts_at + HOUR, ends_at=task.ends_at + HOUR)
-    services.sign_up(task=other, rider=riders[2])  # took another place after the offer
+    session.commit()
+    with pytest.raises(OverlappingTask):  # a place is held for them at the same time: decline it first
+        services.sign_up(task=other, rider=riders[2])
+    session.rollback()
+    session.add(Signup(task_id=other.id, rider_id=riders[2].id, status="confirmed", queued_at=utcnow()))
+    session.execute(sa.update(Task).where(Task.id == other.id).values(taken=1))  # booked before that rule
     session.commit()
     with pytest.raises(OverlappingTask):
         services.accept_offer(signup=signups[2], rider=riders[2])
@@ -326,3 +331,21 @@ def test_a_rider_with_a_held_place_cannot_check_in_until_they_accept(session, se
     checked = checkin.check_in(task=task, rider=riders[2], code=checkin.code_for(task, "in", soon), now=soon)
     session.commit()
     assert checked.checked_in_at == soon and checked.attendance_method == "verified"
+
+
+def test_a_rider_holding_an_offer_at_the_same_time_is_passed_over_so_no_place_waits_for_nothing(session, setup):
+    task, riders, signups, coordinator = setup
+    other = make_task(task.organisation_id, coordinator.id, title="交叉班", places=1,
+                      starts_at=task.starts_at + HOUR, ends_at=task.ends_at + HOUR)
+    someone = make_user(name="别人")
+    first = services.sign_up(task=other, rider=someone)
+    theirs = services.sign_up(task=other, rider=riders[2], join_waitlist=True)
+    services.cancel_signup(signup=first, rider=someone)  # the other task's place is held for rider 2
+    session.commit()
+    assert status_of(session, theirs) == "offered"
+    services.cancel_signup(signup=signups[1], rider=riders[1])  # a place here frees up: rider 2 is first
+    session.commit()
+    assert statuses(session, signups)[2:] == ["waitlisted", "offered", "waitlisted"]
+    services.decline_offer(signup=session.get(Signup, theirs.id), rider=riders[2])  # they keep their turn here
+    session.commit()
+    assert status_of(session, signups[2]) == "waitlisted" and taken_matches_holders(session, task)

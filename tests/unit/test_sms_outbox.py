@@ -143,3 +143,43 @@ def test_quiet_hours_setting_is_parsed_and_a_bad_one_refused():
     assert outbox.quiet_hours("") is None and outbox.quiet_hours("08:00-08:00") is None
     with pytest.raises(ValueError):
         outbox.quiet_hours("late")
+
+
+def offer(session, *, now, hold_until):
+    rider = make_user(language="zh")
+    services.notify(user_id=rider.id, kind="place_offered", now=now,
+                    params={"title": "路口劝导", "starts_at": STARTS, "hold_until": hold_until})
+    session.commit()
+    return session.scalars(sa.select(SmsMessage).order_by(SmsMessage.id.desc())).first().id
+
+
+def test_an_offer_whose_hold_ended_in_the_quiet_hours_is_not_sent_in_the_morning(session, provider):
+    late = offer(session, now=NIGHT, hold_until=NIGHT + timedelta(minutes=15))
+    assert outbox.drain(now=NIGHT)["postponed"] == 1
+    outcomes = outbox.drain(now=SEVEN_AM)
+    assert (outcomes["sent"], outcomes["skipped"]) == (0, 1) and provider.sent == []
+    assert state(session, late)[0] == "skipped" and state(session, late)[3] == "out of date"
+
+
+def test_an_offer_still_held_is_sent_and_a_retry_after_the_hold_is_not(session, provider):
+    held = offer(session, now=NOON, hold_until=NOON + timedelta(minutes=15))
+    assert outbox.drain(now=NOON)["sent"] == 1 and "路口劝导" in provider.sent[0]["text"]
+    provider.failures = 1
+    retried = offer(session, now=NOON, hold_until=NOON + timedelta(minutes=15))
+    assert outbox.drain(now=NOON)["retry"] == 1
+    assert outbox.drain(now=NOON + timedelta(minutes=16))["skipped"] == 1
+    assert state(session, held)[0] == "sent" and state(session, retried)[0] == "skipped" and len(provider.sent) == 1
+
+
+def test_two_senders_at_the_daily_cap_at_once_send_the_older_message_not_none(session, provider, app):
+    app.config["NOTIFY_SMS_DAILY_CAP"] = 1
+    rider = make_user()
+    older, newer = queue(session, rider, title="任务一"), queue(session, rider, title="任务二")
+    session.execute(sa.update(SmsMessage).where(SmsMessage.id == newer)  # another sender claimed the newer one
+                    .values(status="sending", claimed_at=NOON))
+    session.commit()
+    assert outbox.process(older, now=NOON) == "sent"
+    session.execute(sa.update(SmsMessage).where(SmsMessage.id == older).values(status="sending", sent_at=None))
+    session.execute(sa.update(SmsMessage).where(SmsMessage.id == newer).values(status="pending"))
+    session.commit()  # the other way round: the older one is being sent elsewhere, so the newer is skipped
+    assert outbox.process(newer, now=NOON) == "skipped" and state(session, newer)[3] == "daily cap"
