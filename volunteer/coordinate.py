@@ -39,10 +39,10 @@ def task_list():
     """The organisation's tasks: upcoming soonest first, then the recent past."""
     now = utcnow()
     tasks = queries.tasks_of_organisation(current_user.organisation_id)
-    waitlisted = queries.waitlist_counts(current_user.organisation_id)
+    queues = queries.queue_counts(current_user.organisation_id)
     upcoming = sorted((t for t in tasks if t.ends_at > now), key=lambda t: t.starts_at)
     past = [t for t in tasks if t.ends_at <= now]
-    return render_template("volunteer/coordinate/task_list.html", upcoming=upcoming, past=past, waitlisted=waitlisted)
+    return render_template("volunteer/coordinate/task_list.html", upcoming=upcoming, past=past, queues=queues)
 
 
 def _form_page(form: TaskForm, task: Task | None, status: int):

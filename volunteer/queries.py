@@ -102,12 +102,16 @@ def tasks_of_organisation(organisation_id: int, *, limit: int = 200) -> list[Tas
     ))
 
 
-def waitlist_counts(organisation_id: int) -> dict[int, int]:
-    """How many riders wait on each task of the organisation, by task id (tasks without a queue absent)."""
-    return dict(db.session.execute(
-        sa.select(Signup.task_id, sa.func.count()).join(Task)
-        .where(Task.organisation_id == organisation_id, Signup.status == "waitlisted")
-        .group_by(Signup.task_id)).all())
+def queue_counts(organisation_id: int) -> dict[int, dict[str, int]]:
+    """How many places are held (``offered``) and how many riders wait (``waitlisted``) on each task of the
+    organisation: ``{task_id: {"offered": n, "waitlisted": m}}`` (tasks with neither absent, zero counts absent)."""
+    counts: dict[int, dict[str, int]] = {}
+    for task_id, status, n in db.session.execute(
+            sa.select(Signup.task_id, Signup.status, sa.func.count()).join(Task)
+            .where(Task.organisation_id == organisation_id, Signup.status.in_(("offered", "waitlisted")))
+            .group_by(Signup.task_id, Signup.status)):
+        counts.setdefault(task_id, {})[status] = n
+    return counts
 
 
 @on_export("signups")

@@ -181,6 +181,8 @@ def test_more_places_are_offered_to_the_waitlist_in_order(world, coordinator, ct
         statuses = [session.get(Signup, i).status for i in ids]
         assert statuses == ["confirmed", "offered", "waitlisted"]
         assert session.get(Task, task_id).taken == 2
+    line = next(line for line in text_of(coordinator.get("/coordinate/tasks")).splitlines() if "2/2" in line)
+    assert "2/2 places · 1 held for a rider · 1 waiting" in line  # the held place is counted apart
 
 
 def test_editing_refuses_an_end_before_the_start_and_keeps_the_input(coordinator, ctx, two_riders_task):
