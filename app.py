@@ -94,6 +94,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
     import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
     import rewards.reminders  # noqa: F401 - registers "voucher expiring" with flask notify remind
+    import stations.models  # noqa: F401 - the station tables (their pages come later)
     import volunteer.reminders  # noqa: F401 - registers "task starts soon" with flask notify remind
     from accounts import auth
     from accounts.admin import bp as accounts_admin_bp
