@@ -292,11 +292,13 @@ def weekday_label(weekday: int) -> str:
     return format_date(date(2024, 1, 1) + timedelta(days=weekday), "EEEE")  # 1 January 2024 was a Monday
 
 
-def _when(moment: datetime, now: datetime, *, closing: bool) -> tuple[int, str]:
-    """Days from ``now``'s date to ``moment``'s (a closing at midnight counts as 24:00 the day before)."""
+def _when(moment: datetime, now: datetime, *, closing: bool) -> tuple[int, str, datetime]:
+    """Days from ``now``'s date to ``moment``'s, the clock time and the day to name; a closing at midnight
+    is 24:00 of the day before."""
     if closing and moment.time() == time(0):
-        return (moment.date() - now.date()).days - 1, "24:00"
-    return (moment.date() - now.date()).days, format_time(moment.time())
+        day = moment - timedelta(days=1)
+        return (day.date() - now.date()).days, "24:00", day
+    return (moment.date() - now.date()).days, format_time(moment.time()), moment
 
 
 def describe(status: Status, now: datetime) -> str:
@@ -311,20 +313,20 @@ def describe(status: Status, now: datetime) -> str:
     if status.open_now:
         if status.closes_at is None:
             return _("Open now")
-        days, clock = _when(status.closes_at, now, closing=True)
+        days, clock, day = _when(status.closes_at, now, closing=True)
         if days <= 0:
             return _("Open now · closes %(time)s", time=clock)
         if days == 1:
             return _("Open now · closes tomorrow %(time)s", time=clock)
-        return _("Open now · closes %(day)s %(time)s", day=_day_name(status.closes_at, days), time=clock)
+        return _("Open now · closes %(day)s %(time)s", day=_day_name(day, days), time=clock)
     if status.opens_at is None:
         return _("Closed")
-    days, clock = _when(status.opens_at, now, closing=False)
+    days, clock, day = _when(status.opens_at, now, closing=False)
     if days <= 0:
         return _("Closed · opens %(time)s", time=clock)
     if days == 1:
         return _("Closed · opens tomorrow %(time)s", time=clock)
-    return _("Closed · opens %(day)s %(time)s", day=_day_name(status.opens_at, days), time=clock)
+    return _("Closed · opens %(day)s %(time)s", day=_day_name(day, days), time=clock)
 
 
 def _day_name(moment: datetime, days: int) -> str:
