@@ -131,6 +131,24 @@ class Status:
     holidays_known: bool = True
 
 
+def weekly_from_rows(rows) -> WeeklyHours:
+    """Weekly hours from stored rows with ``weekday`` (0 = Monday), ``opens`` and ``closes`` (``"HH:MM"``,
+    ``closes`` may be ``"24:00"``), such as ``StationHours``. Raises ``ValueError`` for a row that
+    :func:`parse_span` refuses."""
+    weekly: WeeklyHours = {}
+    for row in rows:
+        weekly.setdefault(row.weekday, []).append(parse_span(f"{row.opens}-{row.closes}"))
+    return {weekday: sorted(spans) for weekday, spans in weekly.items()}
+
+
+def exceptions_from_rows(rows) -> list[HoursException]:
+    """Dated exceptions from stored rows with ``day``, ``closed``, ``opens``/``closes`` (``None`` when closed)
+    and ``note``, such as ``StationHoursException`` (one row per span)."""
+    return [HoursException(row.day, closed=row.closed, note=row.note or "",
+                           spans=[] if row.closed else [parse_span(f"{row.opens}-{row.closes}")])
+            for row in rows]
+
+
 def parse_time(text: str, *, closing: bool = False) -> time:
     """``"08:00"`` (or ``"8.00"``, full-width digits) as a time; ``"24:00"`` only when ``closing`` (→ 00:00).
 
@@ -176,7 +194,7 @@ def format_span(span: Span, dash: str = "–") -> str:
     return f"{format_time(span.opens)}{dash}{format_time(span.closes, closing=True)}"
 
 
-def _calendar(day: date) -> tuple[bool, bool, str | None]:
+def _calendar(day: date) -> tuple[bool, str | None, str | None]:
     """``(known, kind, name)`` from chinese-calendar: kind is ``"holiday"``, ``"makeup"`` or ``None``."""
     try:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
@@ -262,6 +280,7 @@ def status_at(moment: datetime, weekly: WeeklyHours, exceptions=(), holiday_rule
     """
     zone = moment.tzinfo
     now = moment.replace(tzinfo=None)
+    exceptions = tuple(exceptions)  # read once a day below: a generator would run dry
     first_day = now.date() - timedelta(days=1)
     window_end = datetime.combine(now.date() + timedelta(days=LOOK_AHEAD_DAYS + 1), time(0))
     intervals, known = _intervals(first_day, LOOK_AHEAD_DAYS + 2, weekly, exceptions, holiday_rule)

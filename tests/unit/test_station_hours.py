@@ -1,6 +1,7 @@
 """Opening hours of places: weekly spans, dated exceptions, Chinese holidays and 调休 (stations/hours.py)."""
 
 from datetime import date, datetime, time
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -11,10 +12,12 @@ from stations.hours import (
     HoursException,
     Span,
     describe,
+    exceptions_from_rows,
     format_span,
     parse_span,
     spans_on,
     status_at,
+    weekly_from_rows,
     weekly_table,
 )
 
@@ -167,6 +170,14 @@ def test_a_year_the_calendar_does_not_know_keeps_the_weekly_hours_and_says_so():
     assert status_at(at(7, 9), OFFICE, holiday_rule="closed_on_holidays").holidays_known
 
 
+def test_at_the_end_of_the_last_known_year_only_answers_reaching_into_the_next_say_holidays_are_unknown():
+    """chinese-calendar 1.11.0 knows 2026, not 2027: 1 January 2027 is New Year's Day, but it cannot say so."""
+    morning = status_at(at(31, 10), OFFICE, holiday_rule="closed_on_holidays")
+    assert morning.closes_at == at(31, 12) and morning.holidays_known
+    evening = status_at(at(31, 21, 30), OFFICE, holiday_rule="closed_on_holidays")
+    assert evening.opens_at == datetime(2027, 1, 1, 8) and not evening.holidays_known
+
+
 def test_the_next_opening_is_found_across_a_week_and_not_beyond():
     mondays = {MON: spans("08:00-12:00")}
     assert status_at(at(7, 13), mondays).opens_at == at(14, 8)  # seven days on
@@ -185,6 +196,18 @@ def test_an_aware_moment_gives_aware_times_in_its_zone():
 def test_an_unknown_holiday_rule_is_refused():
     with pytest.raises(ValueError, match="unknown holiday rule"):
         spans_on(date(2026, 12, 7), OFFICE, holiday_rule="sometimes")
+
+
+def test_stored_rows_become_weekly_hours_and_exceptions():
+    rows = [SimpleNamespace(weekday=FRI, opens="22:00", closes="02:00"),
+            SimpleNamespace(weekday=MON, opens="14:00", closes="24:00"),
+            SimpleNamespace(weekday=MON, opens="08:00", closes="12:00")]
+    assert weekly_from_rows(rows) == {MON: spans("08:00-12:00", "14:00-24:00"), FRI: spans("22:00-02:00")}
+    stored = [SimpleNamespace(day=date(2026, 12, 8), closed=True, opens=None, closes=None, note=None),
+              SimpleNamespace(day=date(2026, 12, 13), closed=False, opens="10:00", closes="16:00", note="Open day")]
+    assert exceptions_from_rows(stored) == [
+        HoursException(date(2026, 12, 8), closed=True, spans=[], note=""),
+        HoursException(date(2026, 12, 13), closed=False, spans=spans("10:00-16:00"), note="Open day")]
 
 
 @pytest.mark.parametrize(("hours", "moment", "english", "chinese"), [
