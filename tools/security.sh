@@ -118,7 +118,8 @@ scan() {  # name, sqlmap arguments...
 
 scan login -u "$BASE/login" --data "csrf_token=x&phone=13800000001&password=wrong-password" \
   --csrf-token=csrf_token --csrf-url="$BASE/login" -p "phone,password"
-scan task-filter -u "$BASE/tasks?category=x&organisation=1" --cookie "lang=zh" -p "category,organisation,lang"
+scan task-filter -u "$BASE/tasks?category=x&organisation=1&soon=2h&short=1&near=1&lat=31.87&lng=120.55" \
+  --cookie "lang=zh" -p "category,organisation,soon,short,near,lat,lng,lang"
 scan code-lookup -u "$BASE/merchant/lookup?code=1" --cookie "session=$STAFF_COOKIE" --drop-set-cookie -p code
 # The voucher URL inside the QR code (the code in the path is what reaches the database): one of the
 # restaurant's own vouchers, preferably still issued, so the page is the real one and not "not found".
