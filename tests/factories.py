@@ -121,3 +121,21 @@ def make_world() -> SimpleNamespace:
         admin=admin.id, rider=rider.id, rider2=rider2.id, rider_phone=rider.phone, merchant=merchant.id,
         other_merchant=other_merchant.id, staff=staff.id, other_staff=other_staff.id, offer=offer.id, task=task.id,
     )
+
+
+def make_held_place(world) -> SimpleNamespace:
+    """A one-place task in 3 hours of ``world``'s organisation: rider2 took the place and cancelled, so it is
+    held for the world's rider, and a third rider waits behind them. Commits; returns the ids (``task``,
+    ``mine``: the rider's sign-up, ``theirs``: the third rider's, ``third``: that rider)."""
+    from volunteer import services
+
+    now = utcnow()
+    task = make_task(world.org, world.coordinator, title="暴雨天路口值守", places=1,
+                     starts_at=now + timedelta(hours=3), ends_at=now + timedelta(hours=5))
+    third = make_user(name="第三位")
+    holder, mine, theirs = (services.sign_up(task=task, rider=db.session.get(User, r), join_waitlist=True,
+                                             now=now + timedelta(seconds=i))
+                            for i, r in enumerate((world.rider2, world.rider, third.id)))
+    services.cancel_signup(signup=holder, rider=db.session.get(User, world.rider2))
+    db.session.commit()
+    return SimpleNamespace(task=task.id, mine=mine.id, theirs=theirs.id, third=third.id)

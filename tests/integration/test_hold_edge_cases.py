@@ -2,7 +2,6 @@
 another rider's taps, and the one-booking-at-a-time rule when accepting."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ import sqlalchemy as sa
 from accounts.models import User
 from core.timeutil import timespan, to_local, utcnow
 from notifications.models import Notification
-from tests.factories import make_task, make_user
+from tests.factories import make_held_place, make_task, make_user
 from tests.pages import text_of
 from volunteer import checkin, services
 from volunteer.errors import TaskStarted
@@ -20,17 +19,8 @@ from volunteer.models import Signup, Task
 @pytest.fixture
 def held(world, ctx):
     """A one-place task in 3 hours whose place is held for the rider (rider2 cancelled it); a third waits."""
-    with ctx() as session:
-        now = utcnow()
-        task = make_task(world.org, world.coordinator, title="暴雨天路口值守", places=1,
-                         starts_at=now + timedelta(hours=3), ends_at=now + timedelta(hours=5))
-        third = make_user(name="第三位")
-        holder, mine, theirs = (services.sign_up(task=task, rider=session.get(User, r), join_waitlist=True,
-                                                 now=now + timedelta(seconds=i))
-                                for i, r in enumerate((world.rider2, world.rider, third.id)))
-        services.cancel_signup(signup=holder, rider=session.get(User, world.rider2))
-        session.commit()
-        return SimpleNamespace(task=task.id, mine=mine.id, theirs=theirs.id, third=third.id)
+    with ctx():
+        return make_held_place(world)
 
 
 def status(ctx, signup_id) -> str:

@@ -7,11 +7,9 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from accounts.models import User
 from core.timeutil import to_local, utcnow
-from tests.factories import make_task, make_user
+from tests.factories import make_held_place
 from tests.pages import text_of
-from volunteer import services
 from volunteer.models import Signup, Task
 
 
@@ -20,19 +18,11 @@ def held(world, ctx, app):
     """A one-place task in 3 hours: rider2 held the place and cancelled, so it is held for the rider; a third
     rider waits behind them."""
     with ctx() as session:
-        now = utcnow()
-        task = make_task(world.org, world.coordinator, title="暴雨天路口值守", places=1,
-                         starts_at=now + timedelta(hours=3), ends_at=now + timedelta(hours=5))
-        third = make_user(name="第三位")
-        holder, mine, theirs = (services.sign_up(task=task, rider=session.get(User, r), join_waitlist=True,
-                                                 now=now + timedelta(seconds=i))
-                                for i, r in enumerate((world.rider2, world.rider, third.id)))
-        services.cancel_signup(signup=holder, rider=session.get(User, world.rider2))
-        session.commit()
-        until = session.get(Signup, mine.id).hold_until
+        place = make_held_place(world)
+        until = session.get(Signup, place.mine).hold_until
         with app.test_request_context():
             shown = to_local(until).strftime("%H:%M")
-        return SimpleNamespace(task=task.id, mine=mine.id, theirs=theirs.id, third=third.id, until=until, shown=shown)
+        return SimpleNamespace(**vars(place), until=until, shown=shown)
 
 
 @pytest.fixture
