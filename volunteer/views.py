@@ -149,30 +149,29 @@ def _my_signup_or_404(task: Task) -> Signup:
     return signup
 
 
-@bp.post("/tasks/<int:task_id>/accept")
-@role_required("rider")
-def accept_offer(task_id: int):
-    """Take the place held for me (while the hold lasts); the widget shows the result in place."""
+def _answer_offer(task_id: int, answer, message: str):
+    """Accept or decline (``answer``: the service) the place held for me; the widget shows the result in place."""
     task = db.get_or_404(Task, task_id)
     try:
-        signup = services.accept_offer(signup=_my_signup_or_404(task), rider=current_user)
+        signup = answer(signup=_my_signup_or_404(task), rider=current_user)
     except DomainError as error:
         return _refusal(task_id, error)
     db.session.commit()
-    return _signup_widget(task, signup, message=_("The place is yours. See you there!"))
+    return _signup_widget(task, signup, message=message)
+
+
+@bp.post("/tasks/<int:task_id>/accept")
+@role_required("rider")
+def accept_offer(task_id: int):
+    """Take the place held for me (while the hold lasts)."""
+    return _answer_offer(task_id, services.accept_offer, _("The place is yours. See you there!"))
 
 
 @bp.post("/tasks/<int:task_id>/decline")
 @role_required("rider")
 def decline_offer(task_id: int):
     """Say no to the place held for me: I leave the task and the place goes to the next rider."""
-    task = db.get_or_404(Task, task_id)
-    try:
-        signup = services.decline_offer(signup=_my_signup_or_404(task), rider=current_user)
-    except DomainError as error:
-        return _refusal(task_id, error)
-    db.session.commit()
-    return _signup_widget(task, signup, message=_("You declined the place. It goes to the next rider."))
+    return _answer_offer(task_id, services.decline_offer, _("You declined the place. It goes to the next rider."))
 
 
 @bp.get("/my/tasks")
