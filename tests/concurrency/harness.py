@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from functools import partial
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+import pytest
 
 from bench.servers import GunicornProcess
 
@@ -289,6 +292,53 @@ def flask_command(database_url: str, *args: str, timeout: float = 120) -> subpro
     flask = BIN / "flask"
     return subprocess.run([str(flask if flask.exists() else "flask"), "--app", "app", *args], cwd=ROOT,
                           env=app_env(database_url), capture_output=True, text=True, timeout=timeout, check=False)
+
+
+# The `flask` console script is `flask.cli:main`. This launcher imports it and the app first, says "ready",
+# and runs the command only when told: processes started with it then really start together.
+LAUNCHER = """
+import sys
+from flask.cli import main
+import app  # noqa: F401 - imported before the start signal, so start-up time does not separate the runs
+print("ready", flush=True)
+sys.stdin.readline()
+sys.argv = ["flask", *sys.argv[1:]]
+main()
+"""
+
+
+def flask_commands_at_once(database_url: str, *args: str, runs: int = 2, env: dict[str, str] | None = None,
+                           timeout: float = 180) -> tuple[list[tuple[int, str, str]], float, str]:
+    """Run ``flask --app app <args>`` ``runs`` times at once (as cron on several machines would), each in its
+    own process against ``database_url`` (``env``: the environment, default :func:`app_env`).
+
+    Every process imports the app first and starts the command on one signal. Returns ``(outcomes, seconds,
+    report)``: each run's ``(exit code, stdout, stderr)``, the seconds from the signal until all ended, and a
+    readable report of every run for assertion messages. Fails the test when a process does not start.
+    """
+    jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", *args], cwd=ROOT,
+                             env=env or app_env(database_url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(runs)]
+    try:
+        for job in jobs:
+            line = job.stdout.readline().strip()
+            if line != "ready":
+                job.kill()
+                pytest.fail(f"flask {' '.join(args)} did not start ({line!r}):\n{job.communicate()[1][-3000:]}")
+        started = time.perf_counter()
+        for job in jobs:
+            job.stdin.write("go\n")
+            job.stdin.flush()
+        ended = [job.communicate(timeout=timeout) for job in jobs]
+        seconds = time.perf_counter() - started
+    finally:
+        for job in jobs:
+            if job.poll() is None:
+                job.kill()
+                job.wait()
+    outcomes = [(job.returncode, out, err) for job, (out, err) in zip(jobs, ended, strict=True)]
+    report = "\n".join(f"run {n}: exit {code}\n{out}{err[-2000:]}" for n, (code, out, err) in enumerate(outcomes))
+    return outcomes, seconds, report
 
 
 def assert_points_audit_clean(database_url: str) -> None:

@@ -15,8 +15,16 @@ import sqlalchemy as sa
 
 from core.timeutil import utcnow
 from tests import factories
-from tests.concurrency.harness import ROOT, app_env, describe, fire, log_in_all, warm_up
-from tests.concurrency.test_voucher_races import LAUNCHER
+from tests.concurrency.harness import (
+    LAUNCHER,
+    ROOT,
+    app_env,
+    describe,
+    fire,
+    flask_commands_at_once,
+    log_in_all,
+    warm_up,
+)
 from volunteer.models import Signup, Task
 
 pytestmark = pytest.mark.concurrency
@@ -184,31 +192,10 @@ def test_two_expire_holds_jobs_at_once_lapse_each_hold_once(ctx, database_url):
             expected[task.id] = (queue[0].id, queue[1].id)
         session.commit()
 
-    jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", "signups", "expire-holds"], cwd=ROOT,
-                             env=app_env(database_url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    try:
-        for job in jobs:
-            line = job.stdout.readline().strip()
-            if line != "ready":
-                job.kill()
-                pytest.fail(f"the job did not start ({line!r}):\n{job.communicate()[1][-3000:]}")
-        started = time.perf_counter()
-        for job in jobs:
-            job.stdin.write("go\n")
-            job.stdin.flush()
-        outcomes = [job.communicate(timeout=120) for job in jobs]
-        elapsed = time.perf_counter() - started
-    finally:
-        for job in jobs:
-            if job.poll() is None:
-                job.kill()
-                job.wait()
-    report = "\n".join(f"job {n}: exit {job.returncode}\n{out}{err[-3000:]}"
-                       for n, (job, (out, err)) in enumerate(zip(jobs, outcomes, strict=True)))
-    assert all(job.returncode == 0 for job in jobs), report
+    outcomes, elapsed, report = flask_commands_at_once(database_url, "signups", "expire-holds", timeout=120)
+    assert all(code == 0 for code, _out, _err in outcomes), report
     counts = [tuple(map(int, re.search(r"(\d+) hold\(s\) lapsed, (\d+) new offer", out).groups()))
-              for out, _ in outcomes]
+              for _code, out, _err in outcomes]
     print(f"\ntwo expire-holds jobs at once: {elapsed:.2f} s; (lapsed, offered) per job {counts}")
     assert sum(c[0] for c in counts) == tasks_count and sum(c[1] for c in counts) == tasks_count, report
     with ctx() as session:

@@ -3,8 +3,6 @@ database (as cron on two machines would) send every message exactly once between
 conditional UPDATE committed before the provider is called. Runs on SQLite and on PostgreSQL."""
 
 import re
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -14,8 +12,7 @@ import sqlalchemy as sa
 from notifications.models import SmsMessage
 from notifications.services import notify
 from tests import factories
-from tests.concurrency.harness import ROOT, app_env
-from tests.concurrency.test_voucher_races import LAUNCHER
+from tests.concurrency.harness import app_env, flask_commands_at_once
 
 pytestmark = pytest.mark.concurrency
 
@@ -35,32 +32,13 @@ def test_two_senders_at_once_send_each_message_exactly_once(ctx, database_url):
     assert len(queued) == riders_count * per_rider
 
     env = app_env(database_url, NOTIFY_QUIET_HOURS="", NOTIFY_SMS_DAILY_CAP="1000", SMS_BACKEND="console")
-    jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", "notify", "send"], cwd=ROOT, env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
-    try:
-        for job in jobs:
-            line = job.stdout.readline().strip()
-            if line != "ready":
-                job.kill()
-                pytest.fail(f"the sender did not start ({line!r}):\n{job.communicate()[1][-3000:]}")
-        for job in jobs:
-            job.stdin.write("go\n")
-            job.stdin.flush()
-        outcomes = [job.communicate(timeout=180) for job in jobs]
-    finally:
-        for job in jobs:
-            if job.poll() is None:
-                job.kill()
-                job.wait()
-    report = "\n".join(f"sender {n}: exit {job.returncode}\n{out}{err[-2000:]}"
-                       for n, (job, (out, err)) in enumerate(zip(jobs, outcomes, strict=True)))
-    assert all(job.returncode == 0 for job in jobs), report
+    outcomes, _seconds, report = flask_commands_at_once(database_url, "notify", "send", env=env)
+    assert all(code == 0 for code, _out, _err in outcomes), report
 
-    sends = Counter(int(m) for _out, err in outcomes for m in SENT_LINE.findall(err))
+    sends = Counter(int(m) for _code, _out, err in outcomes for m in SENT_LINE.findall(err))
     assert set(sends) == queued, report[-3000:]
     assert set(sends.values()) == {1}, [i for i, n in sends.items() if n > 1]
-    totals = [int(re.search(r"sent (\d+),", out).group(1)) for out, _err in outcomes]
+    totals = [int(re.search(r"sent (\d+),", out).group(1)) for _code, out, _err in outcomes]
     assert sum(totals) == len(queued), report[-3000:]
     with ctx() as session:
         assert Counter(session.scalars(sa.select(SmsMessage.status))) == {"sent": len(queued)}

@@ -3,8 +3,6 @@
 them: the dedupe key is a unique column and the insert ignores a conflict. Runs on SQLite and PostgreSQL."""
 
 import re
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 
@@ -15,8 +13,7 @@ from core.timeutil import utcnow
 from notifications.models import Notification
 from rewards import vouchers
 from tests import factories
-from tests.concurrency.harness import ROOT, app_env
-from tests.concurrency.test_voucher_races import LAUNCHER
+from tests.concurrency.harness import flask_commands_at_once
 from volunteer import services
 from volunteer.reminders import reminder_key
 
@@ -46,32 +43,13 @@ def test_two_reminder_jobs_at_once_write_each_reminder_exactly_once(ctx, databas
     expected = set(signups) | {f"expiring:{i}" for i in expiring}
     assert len(expected) == 2 * riders_count
 
-    jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", "notify", "remind"], cwd=ROOT,
-                             env=app_env(database_url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    try:
-        for job in jobs:
-            line = job.stdout.readline().strip()
-            if line != "ready":
-                job.kill()
-                pytest.fail(f"the reminder job did not start ({line!r}):\n{job.communicate()[1][-3000:]}")
-        for job in jobs:
-            job.stdin.write("go\n")
-            job.stdin.flush()
-        outcomes = [job.communicate(timeout=180) for job in jobs]
-    finally:
-        for job in jobs:
-            if job.poll() is None:
-                job.kill()
-                job.wait()
-    report = "\n".join(f"job {n}: exit {job.returncode}\n{out}{err[-2000:]}"
-                       for n, (job, (out, err)) in enumerate(zip(jobs, outcomes, strict=True)))
-    assert all(job.returncode == 0 for job in jobs), report
+    outcomes, _seconds, report = flask_commands_at_once(database_url, "notify", "remind")
+    assert all(code == 0 for code, _out, _err in outcomes), report
 
     with ctx() as session:
         keys = Counter(session.scalars(sa.select(Notification.dedupe_key)))
         kinds = Counter(session.scalars(sa.select(Notification.kind)))
     assert set(keys) == expected and set(keys.values()) == {1}, report[-3000:]
     assert kinds == {"task_reminder": riders_count, "voucher_expiring": riders_count}
-    written = sum(int(re.search(r"reminders written: (\d+)", out).group(1)) for out, _err in outcomes)
+    written = sum(int(re.search(r"reminders written: (\d+)", out).group(1)) for _code, out, _err in outcomes)
     assert written == 2 * riders_count, report[-3000:]  # between them, each reminder counted once

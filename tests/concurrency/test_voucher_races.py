@@ -8,8 +8,6 @@ what the database holds and what every user was told, that no server logged a tr
 """
 
 import re
-import subprocess
-import sys
 from datetime import timedelta
 from functools import partial
 
@@ -25,11 +23,10 @@ from rewards import vouchers
 from rewards.models import Offer, Voucher
 from tests import factories
 from tests.concurrency.harness import (
-    ROOT,
-    app_env,
     assert_points_audit_clean,
     describe,
     fire,
+    flask_commands_at_once,
     ledger_sum,
     log_in_all,
     statuses,
@@ -190,19 +187,6 @@ def test_40_riders_race_for_an_offer_with_stock_5_and_35_are_refused_with_409(ct
 # 3. the expiry job, twice at once
 # --------------------------------------------------------------------------------------------------------
 
-# The `flask` console script is `flask.cli:main`. This launcher imports it and the app first, says "ready",
-# and runs `flask --app app vouchers expire` only when told: both processes then really start together.
-LAUNCHER = """
-import sys
-from flask.cli import main
-import app  # noqa: F401 - imported before the start signal, so start-up time does not separate the two
-print("ready", flush=True)
-sys.stdin.readline()
-sys.argv = ["flask", *sys.argv[1:]]
-main()
-"""
-
-
 def test_two_expiry_jobs_at_once_refund_each_overdue_voucher_exactly_once(ctx, database_url):
     riders_count = 30
     with ctx() as session:
@@ -220,28 +204,9 @@ def test_two_expiry_jobs_at_once_refund_each_overdue_voucher_exactly_once(ctx, d
         offer_id, rider_ids = offer.id, [r.id for r in riders]
     assert len(overdue) == 2 * riders_count
 
-    jobs = [subprocess.Popen([sys.executable, "-c", LAUNCHER, "--app", "app", "vouchers", "expire"], cwd=ROOT,
-                             env=app_env(database_url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    try:
-        for job in jobs:
-            line = job.stdout.readline().strip()
-            if line != "ready":
-                job.kill()
-                pytest.fail(f"the expiry job did not start ({line!r}):\n{job.communicate()[1][-3000:]}")
-        for job in jobs:
-            job.stdin.write("go\n")
-            job.stdin.flush()
-        outcomes = [job.communicate(timeout=120) for job in jobs]
-    finally:
-        for job in jobs:
-            if job.poll() is None:
-                job.kill()
-                job.wait()
-    report = "\n".join(f"job {n}: exit {job.returncode}\n{out}{err[-3000:]}"
-                       for n, (job, (out, err)) in enumerate(zip(jobs, outcomes, strict=True)))
-    assert all(job.returncode == 0 for job in jobs), report
-    counts = [int(re.search(r"expired and refunded (\d+) voucher", out).group(1)) for out, _err in outcomes]
+    outcomes, _seconds, report = flask_commands_at_once(database_url, "vouchers", "expire", timeout=120)
+    assert all(code == 0 for code, _out, _err in outcomes), report
+    counts = [int(re.search(r"expired and refunded (\d+) voucher", out).group(1)) for _code, out, _err in outcomes]
     assert sum(counts) == len(overdue), report
 
     with ctx() as session:
