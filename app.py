@@ -94,7 +94,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
     import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
     import rewards.reminders  # noqa: F401 - registers "voucher expiring" with flask notify remind
-    import stations.models  # noqa: F401 - the station tables (their pages come later)
+    import stations.places  # noqa: F401 - registers stations with core.places ("near me")
     import volunteer.reminders  # noqa: F401 - registers "task starts soon" with flask notify remind
     from accounts import auth
     from accounts.admin import bp as accounts_admin_bp
@@ -119,6 +119,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from rewards.coordinate import bp as rewards_coordinate_bp
     from rewards.merchant import bp as rewards_merchant_bp
     from rewards.views import bp as rewards_bp
+    from stations.coordinate import bp as stations_coordinate_bp
+    from stations.views import bp as stations_bp
     from volunteer.cli import signups_cli
     from volunteer.coordinate import bp as volunteer_coordinate_bp
     from volunteer.views import bp as volunteer_bp
@@ -127,7 +129,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     notification_receivers.init_app(app)  # notifications listen to accounts' and points' events
     for blueprint in (accounts_bp, accounts_coordinate_bp, accounts_admin_bp, accounts_profile_bp, points_bp,
                       points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
-                      rewards_merchant_bp, oversight_bp, notifications_bp, notifications_admin_bp):
+                      rewards_merchant_bp, oversight_bp, notifications_bp, notifications_admin_bp, stations_bp,
+                      stations_coordinate_bp):
         app.register_blueprint(blueprint)
     for command in (accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli, signups_cli):
         app.cli.add_command(command)

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Organisation, User
+from core.hours_rows import CLOSES_OK, OPENS_OK
+from core.opening_hours import HOLIDAY_RULES
 from core.text import group_digits
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
@@ -51,10 +53,21 @@ class Merchant(db.Model):
     serving_hours: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     # Set while the staff have paused all its offers (a busy kitchen); None when redeemable.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Opening hours as a place (weekly rows, dated exceptions, this holiday rule; core.opening_hours), shown
+    # to riders; no rows means the hours are not known.
+    holiday_rule: Mapped[str] = mapped_column(sa.String(30), default="weekly", server_default="weekly")
 
     offers: Mapped[list["Offer"]] = relationship(back_populates="merchant", order_by="Offer.id")
     organisation: Mapped[Organisation | None] = relationship()
+    hours: Mapped[list["MerchantHours"]] = relationship(
+        back_populates="merchant", order_by="(MerchantHours.weekday, MerchantHours.opens)")
+    hours_exceptions: Mapped[list["MerchantHoursException"]] = relationship(
+        back_populates="merchant", order_by="(MerchantHoursException.day, MerchantHoursException.opens)")
 
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("holiday_rule").in_(HOLIDAY_RULES), name="holiday_rule"),
+        sa.Index("ix_merchant_latitude_longitude", "latitude", "longitude"),  # the bounding box of "near me"
+    )
 
     @property
     def is_paused(self) -> bool:
@@ -175,3 +188,54 @@ class Voucher(db.Model):
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.status == "issued" and (now or utcnow()) < self.expires_at
 
+
+
+class MerchantHours(db.Model):
+    """One weekly opening span of a merchant, as ``stations.models.StationHours`` (weekday 0 = Monday, local
+    ``"HH:MM"``, ``closes`` before ``opens`` runs past midnight, ``"24:00"`` ends the day)."""
+
+    __tablename__ = "merchant_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(sa.ForeignKey("merchant.id"))
+    weekday: Mapped[int]
+    opens: Mapped[str] = mapped_column(sa.String(5))
+    closes: Mapped[str] = mapped_column(sa.String(5))
+
+    merchant: Mapped[Merchant] = relationship(back_populates="hours")
+
+    __table_args__ = (
+        sa.UniqueConstraint("merchant_id", "weekday", "opens", name="uq_merchant_hours_merchant_weekday_opens"),
+        sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+        sa.CheckConstraint(OPENS_OK, name="opens_clock"),
+        sa.CheckConstraint(CLOSES_OK, name="closes_clock"),
+        sa.CheckConstraint("closes != opens", name="not_empty"),
+    )
+
+
+class MerchantHoursException(db.Model):
+    """A dated change to a merchant's weekly hours, as ``stations.models.StationHoursException``: closed on
+    ``day``, or open for this span (``opens``/``closes`` both ``None`` when closed); ``note`` says why."""
+
+    __tablename__ = "merchant_hours_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(sa.ForeignKey("merchant.id"))
+    day: Mapped[date]
+    closed: Mapped[bool] = mapped_column(default=False)
+    opens: Mapped[str | None] = mapped_column(sa.String(5))
+    closes: Mapped[str | None] = mapped_column(sa.String(5))
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    merchant: Mapped[Merchant] = relationship(back_populates="hours_exceptions")
+
+    __table_args__ = (
+        sa.UniqueConstraint("merchant_id", "day", "opens", name="uq_merchant_hours_exception_merchant_day_opens"),
+        sa.Index("uq_merchant_hours_exception_closed_day", "merchant_id", "day", unique=True,
+                 sqlite_where=sa.text("closed"), postgresql_where=sa.text("closed")),
+        sa.CheckConstraint("(closed AND opens IS NULL AND closes IS NULL)"
+                           " OR (NOT closed AND opens IS NOT NULL AND closes IS NOT NULL)", name="closed_or_span"),
+        sa.CheckConstraint(f"opens IS NULL OR ({OPENS_OK})", name="opens_clock"),
+        sa.CheckConstraint(f"closes IS NULL OR ({CLOSES_OK})", name="closes_clock"),
+        sa.CheckConstraint("closes IS NULL OR closes != opens", name="not_empty"),
+    )

@@ -3,7 +3,7 @@
 Coordinates are stored in WGS-84 (GPS), always; ``entered_crs`` only remembers the system they were typed or
 pasted in (``gcj02`` from a Chinese map app, converted by :func:`core.geo.gcj02_to_wgs84` on input).
 
-Opening hours are weekly rows plus dated exceptions (the rules that read them live in ``stations/hours.py``).
+Opening hours are weekly rows plus dated exceptions (the rules that read them live in ``core/opening_hours.py``).
 Times are local wall-clock ``"HH:MM"`` text, 24-hour, two digits each:
 
 - ``opens`` is ``"00:00"``–``"23:59"``; ``closes`` is ``"00:00"``–``"23:59"`` or ``"24:00"`` (midnight at the end
@@ -21,6 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Organisation
+from core.hours_rows import CLOSES_OK, OPENS_OK
+from core.opening_hours import HOLIDAY_RULE_LABELS, HOLIDAY_RULES
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
@@ -48,15 +50,6 @@ AMENITY_LABELS = {
 CRS = ("wgs84", "gcj02")  # GPS; Chinese map apps (Amap, Tencent)
 
 
-def _clock(column: str, last: str) -> str:
-    """SQL true when ``column`` is ``"HH:MM"`` text from ``"00:00"`` to ``last``."""
-    return (f"length({column}) = 5 AND substr({column}, 3, 1) = ':' AND substr({column}, 1, 2) >= '00'"
-            f" AND substr({column}, 4, 2) >= '00' AND substr({column}, 4, 2) <= '59'"
-            f" AND {column} >= '00:00' AND {column} <= '{last}' AND substr({column}, 1, 2) <= '24'")
-
-
-OPENS_OK = _clock("opens", "23:59")
-CLOSES_OK = f"({_clock('closes', '23:59')}) OR closes = '24:00'"
 
 
 def amenity_text(codes) -> str:
@@ -82,6 +75,8 @@ class Station(db.Model):
     entered_crs: Mapped[str] = mapped_column(sa.String(10), default="wgs84")
     amenities: Mapped[str] = mapped_column(sa.String(200), default="")
     phone: Mapped[str | None] = mapped_column(sa.String(20))
+    # What a Chinese public holiday does to the weekly hours (core.opening_hours.HOLIDAY_RULES).
+    holiday_rule: Mapped[str] = mapped_column(sa.String(30), default="weekly", server_default="weekly")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -95,6 +90,7 @@ class Station(db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.column("kind").in_(KINDS), name="kind"),
         sa.CheckConstraint(sa.column("entered_crs").in_(CRS), name="entered_crs"),
+        sa.CheckConstraint(sa.column("holiday_rule").in_(HOLIDAY_RULES), name="holiday_rule"),
         sa.CheckConstraint("latitude >= -90 AND latitude <= 90", name="latitude_range"),
         sa.CheckConstraint("longitude >= -180 AND longitude <= 180", name="longitude_range"),
         sa.Index("ix_station_latitude_longitude", "latitude", "longitude"),  # the bounding box of "near me"
@@ -115,6 +111,10 @@ class Station(db.Model):
     @property
     def kind_label(self):
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def holiday_rule_label(self):
+        return HOLIDAY_RULE_LABELS.get(self.holiday_rule, self.holiday_rule)
 
 
 class StationHours(db.Model):

@@ -1,4 +1,4 @@
-"""Opening hours of places: weekly spans, dated exceptions, Chinese holidays and 调休 (stations/hours.py)."""
+"""Opening hours of places: weekly spans, dated exceptions, Chinese holidays and 调休 (core/opening_hours.py)."""
 
 from datetime import date, datetime, time
 from types import SimpleNamespace
@@ -8,7 +8,7 @@ import chinese_calendar
 import pytest
 from flask_babel import force_locale
 
-from stations.hours import (
+from core.opening_hours import (
     HoursException,
     Span,
     describe,

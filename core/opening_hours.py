@@ -41,6 +41,11 @@ DAY_MINUTES = 24 * 60
 LOOK_AHEAD_DAYS = 8  # how far status_at looks for the next opening or closing
 HOLIDAY_RULES = ("weekly", "closed_on_holidays", "sunday_hours_on_holidays")
 HolidayRule = Literal["weekly", "closed_on_holidays", "sunday_hours_on_holidays"]
+HOLIDAY_RULE_LABELS = {
+    "weekly": _l("Usual weekly hours on public holidays"),
+    "closed_on_holidays": _l("Closed on public holidays"),
+    "sunday_hours_on_holidays": _l("Sunday hours on public holidays"),
+}
 Source = Literal["weekly", "exception", "holiday", "makeup"]
 
 # chinese-calendar's holiday names (its Holiday enum values), for people
