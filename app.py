@@ -40,6 +40,20 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+def content_security_policy(config) -> dict:
+    """:data:`CONTENT_SECURITY_POLICY`, plus the map's tile host(s) in ``img-src`` when a tile provider is
+    configured (``MAP_TILE_URL``; every ``{s}`` subdomain spelled out), and nothing more otherwise.
+
+    Raises ``ValueError`` for an unusable ``MAP_TILE_*`` setting (see ``stations.map_tiles``)."""
+    from stations.map_tiles import tile_settings
+
+    policy = dict(CONTENT_SECURITY_POLICY)
+    tiles = tile_settings(config)
+    if tiles is not None:
+        policy["img-src"] = [*CONTENT_SECURITY_POLICY["img-src"], *tiles.hosts]
+    return policy
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app from :class:`config.Config` and ``overrides``.
 
@@ -79,7 +93,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     core.ratelimit.init_app(app)  # abuse limits: no blanket limits, the views count failures
     talisman.init_app(
-        app, force_https=False, content_security_policy=CONTENT_SECURITY_POLICY, frame_options="DENY",
+        app, force_https=False, content_security_policy=content_security_policy(app.config), frame_options="DENY",
         referrer_policy="same-origin", session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         strict_transport_security=True, strict_transport_security_max_age=31536000,
         permissions_policy={"camera": "(self)", "geolocation": "(self)", "microphone": "()"},
@@ -94,6 +108,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
     import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
     import rewards.reminders  # noqa: F401 - registers "voucher expiring" with flask notify remind
+    import stations.map_views  # adds the map (licensed tiles only) to the stations blueprint
     import stations.places  # noqa: F401 - registers stations with core.places ("near me")
     import volunteer.reminders  # noqa: F401 - registers "task starts soon" with flask notify remind
     from accounts import auth

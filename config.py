@@ -99,3 +99,14 @@ class Config:
     COMPRESS_LEVEL = 6
     COMPRESS_BR_LEVEL = 5
     COMPRESS_MIN_SIZE = 500
+    # The stations map (/stations/map) exists only with licensed tiles (stations/map_tiles.py): a Leaflet URL
+    # template with {z}/{x}/{y} ({s}: one of MAP_TILE_SUBDOMAINS; {key}: MAP_TILE_KEY), the credit the provider
+    # asks for (HTML), and the system the tiles are drawn in: gcj02 (Amap, Tencent) or wgs84. Empty: no map,
+    # and the CSP allows no tile host. The CSP's img-src gets exactly the template's host(s).
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_KEY = os.environ.get("MAP_TILE_KEY", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "")
+    MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "gcj02")
+    # Where the map looks when no position is given (WGS-84 "lat,lng"): Zhangjiagang's centre, Yangshe.
+    MAP_CENTRE = os.environ.get("MAP_CENTRE", "31.8755,120.5530")

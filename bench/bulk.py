@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from bench.scale import TABLE_ORDER
 from bench.settings import database_url, logger
+from bench.station_rows import STATION_COLUMNS, STATION_HOURS_COLUMNS
 
 if TYPE_CHECKING:  # for annotations only
     from bench.dataset import DataSet
@@ -34,6 +35,8 @@ COLUMNS = {
                 "issued_at", "expires_at", "redeemed_at", "redeemed_by_id", "closed_at"),
     "ledger_entry": ("id", "rider_id", "amount", "kind", "reason", "key", "signup_id", "voucher_id",
                      "created_by_id", "created_at"),
+    "station": STATION_COLUMNS,
+    "station_hours": STATION_HOURS_COLUMNS,
 }
 
 
@@ -83,7 +86,8 @@ def write_postgresql(data: "DataSet") -> None:
                 for row in data.rows[table]:
                     copy.write_row(row)
             log(f"postgresql: {table}: {len(data.rows[table]):,} rows in {time.monotonic() - started:.1f} s")
-        for table in ("organisation", "user", "merchant", "offer", "task", "signup", "voucher", "ledger_entry"):
+        for table in ("organisation", "user", "merchant", "offer", "task", "signup", "voucher", "ledger_entry",
+                      "station", "station_hours"):
             cursor.execute(f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'),
                                               (SELECT max(id) FROM "{table}"))""")
         raw.commit()

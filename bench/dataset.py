@@ -19,6 +19,7 @@ from bench.scale import (
     GIVEN,
     LEDGER_ENTRIES,
     MERCHANTS,
+    NEAR_ME_POSITIONS,
     OFFERS_PER_MERCHANT,
     ORG_KINDS,
     ORG_LABELS,
@@ -39,6 +40,7 @@ from bench.scale import (
     VOUCHERS,
 )
 from bench.settings import logger
+from bench.station_rows import ask_points, station_rows
 
 log = logger("load")
 
@@ -243,11 +245,19 @@ class DataSet:
                 diff -= step
         return values
 
+    def make_stations(self) -> None:
+        """10,000 rest stations with weekly hours over the city (:mod:`bench.station_rows`), and the positions
+        "near me" is asked from."""
+        self.rows["station"], self.rows["station_hours"] = station_rows(
+            self.rng, organisations=ORGANISATIONS, towns=TOWNS, created=self._past(300, 30))
+        self.facts["near_me_points"] = ask_points(self.rng, NEAR_ME_POSITIONS)
+
     def build(self) -> "DataSet":
         started = time.monotonic()
         self.make_accounts()
         self.make_merchants()
         self.make_tasks()
+        self.make_stations()
         make_ledger(self)
         self.check()
         log(f"generated {sum(len(r) for r in self.rows.values()):,} rows in {time.monotonic() - started:.1f} s: "

@@ -1,7 +1,8 @@
 """Bulk loader of the benchmark data set: ``python -m bench.load --db sqlite --db postgresql [--reload]``.
 
 100,000 riders, 20,000 tasks (about 1.1 million sign-ups), exactly 1,000,000 ledger entries and 100,000
-vouchers, plus organisations, coordinators, 50 merchants with offers and staff. The schema comes from
+vouchers, plus organisations, coordinators, 50 merchants with offers and staff, and 10,000 rest stations with
+weekly hours over a city-sized area (``bench.station_rows``). The schema comes from
 the migrations (``flask --app app db upgrade``); rows go in with SQLAlchemy Core ``executemany`` in
 batches (SQLite) or ``COPY`` (PostgreSQL, psycopg 3 ``cursor.copy``), never one ORM object at a time.
 
@@ -43,7 +44,7 @@ def read_meta(db: str) -> dict:
     return json.loads(meta_path(db).read_text())
 
 
-FORMAT_VERSION = 3  # 3: ledger entries name their sign-up (migration 0003)
+FORMAT_VERSION = 4  # 3: ledger entries name their sign-up (migration 0003); 4: 10,000 stations with hours
 
 
 def stale(db: str) -> str | None:

@@ -80,6 +80,9 @@ def results_markdown(run: dict) -> str:
         for db in dbs:
             results = run["databases"][db]["results"]
             r, bare = results[key], results["bare"]["rps"]
+            if "missing" in r:
+                row += f" {r['missing']} | | | | |"
+                continue
             share, met = verdict(r, bare)
             if key == "bare":
                 share, met = "100%", "(ceiling)"
@@ -104,6 +107,9 @@ def results_markdown(run: dict) -> str:
         row = f"| {key} |"
         for db in dbs:
             r = run["databases"][db]["results"][key]
+            if "missing" in r:
+                row += f" {r['missing']} | | | |"
+                continue
             codes = ", ".join(f"{n:,}× {s}" for s, n in r["statuses"].items())
             errors = r["non2xx"] + sum(r["socket_errors"].values())
             row += (f" {codes} | {errors} | {r['worker_restarts']} | {r['busy_cpu_pct']:.0f}% "
@@ -138,6 +144,9 @@ def results_markdown(run: dict) -> str:
         for db in dbs:
             prof = {p["name"]: p for p in run["databases"][db].get("profile", [])}
             p = prof.get(name)
+            if p is not None and "missing" in p:
+                row += f" {p['missing']} | | | |"
+                continue
             if p is None:
                 row += " – | – | – | – |"
                 continue
@@ -184,7 +193,8 @@ def results_markdown(run: dict) -> str:
     for db in dbs:
         out.append(f"# {DB_LABELS[db]}")
         for r in run["databases"][db]["results"].values():
-            out.append(r["command"])
+            if "command" in r:
+                out.append(r["command"])
     out += ["```", ""]
     return "\n".join(out)
 

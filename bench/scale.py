@@ -18,7 +18,8 @@ BENCH_RIDER_AWARDS = 12  # the rider whose pages are measured: a typical history
 POWER_RIDER_AWARDS = 260  # a rider whose wallet page is full (the history shows 200 entries)
 
 TABLE_ORDER = ("organisation", "user", "merchant", "merchant_staff", "offer", "points_account", "task",
-               "signup", "voucher", "ledger_entry")
+               "signup", "voucher", "ledger_entry", "station", "station_hours")
+NEAR_ME_POSITIONS = 200  # where "near me" is asked from, in turn (bench.station_rows.ask_points)
 
 SURNAMES = ("张王李赵刘陈杨黄周吴徐孙朱马胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")

@@ -26,6 +26,7 @@ Conventions:
   ``holidays_known=False``.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -199,6 +200,7 @@ def format_span(span: Span, dash: str = "–") -> str:
     return f"{format_time(span.opens)}{dash}{format_time(span.closes, closing=True)}"
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the day; chinese-calendar scans its tables on each call
 def _calendar(day: date) -> tuple[bool, str | None, str | None]:
     """``(known, kind, name)`` from chinese-calendar: kind is ``"holiday"``, ``"makeup"`` or ``None``."""
     try:

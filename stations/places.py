@@ -3,19 +3,20 @@
 Importing this module registers the finder of kind ``"station"`` (``app.py`` imports it).
 """
 
+import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import selectinload, with_loader_criteria
 
 from core.geo import distance_m
 from core.opening_hours import LOOK_AHEAD_DAYS, Status, describe, exceptions_from_rows, status_at, weekly_from_rows
 from core.places import Place, register_place_finder
 from core.timeutil import local_today, to_local
 from extensions import db
-from stations.models import AMENITIES, AMENITY_LABELS, Station, StationHoursException
-from stations.queries import bounding_box
+from stations.models import AMENITIES, AMENITY_LABELS, Station, StationHours, StationHoursException
+from stations.queries import METRES_PER_DEGREE, bounding_box
 
 
 def station_status(station: Station, now: datetime) -> Status:
@@ -30,49 +31,153 @@ def has_hours(station: Station) -> bool:
     return bool(station.hours)
 
 
+CHUNK = 40  # stations whose hours are loaded at once while "open now" skips closed ones
+FIRST = 200  # the nearest stations asked of the database at first; all of them only if these run out
+SLACK = 1.02  # the flat-earth circle in SQL is 2 % wider than the radius: the exact distance decides
+
+
+def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int | None = None
+                ) -> tuple[list[tuple[float, int]], bool]:
+    """``(metres, id)`` of the active stations within ``radius_m`` offering every amenity in ``amenities``,
+    nearest first (ties by id), at most ``first`` of them (all when ``None``), and whether that is all of them
+    (nothing when an amenity code is unknown).
+
+    The database does the heavy part on the index of latitude and longitude: the bounding box, then a
+    flat-earth distance (degrees of longitude scaled by the cosine of the latitude; within 0.1 % of the
+    great circle at a few kilometres) to keep a circle a little wider than the radius and to order by it,
+    so only the nearest ``first`` rows (three columns, no ORM objects) come back. Python then takes the exact
+    distance (:func:`core.geo.distance_m`) and sorts by it; the ``first`` rows carry a margin of 10 so a
+    station the flat distance ranks just past the cut still gets its exact place.
+    """
+    south, north, west, east = bounding_box(lat, lng, radius_m)
+    scale = math.cos(math.radians(lat))
+    d_lat, d_lng = Station.latitude - lat, (Station.longitude - lng) * scale
+    flat = d_lat * d_lat + d_lng * d_lng
+    reach = (radius_m * SLACK / METRES_PER_DEGREE) ** 2
+    query = (sa.select(Station.id, Station.latitude, Station.longitude)
+             .where(Station.active.is_(True), Station.latitude.between(south, north),
+                    Station.longitude.between(west, east), flat <= reach))
+    for code in set(amenities):
+        if code not in AMENITIES:
+            return [], True
+        listed = sa.literal(",") + Station.amenities + sa.literal(",")
+        query = query.where(listed.contains(f",{code},", autoescape=True))
+    if first is not None:
+        query = query.order_by(flat, Station.id).limit(first + 10)
+    found, rows = [], 0
+    for station_id, s_lat, s_lng in db.session.connection().execute(query):
+        rows += 1
+        metres = distance_m(lat, lng, s_lat, s_lng)
+        if metres <= radius_m:
+            found.append((metres, station_id))
+    found.sort()
+    if first is None:
+        return found, True
+    return found[:first], rows < first + 10
+
+
+@dataclass
+class _Found:
+    """What a "near me" row needs of a station, read with plain column queries (no ORM objects); has the
+    attributes :func:`station_status` reads (``hours``, ``exceptions``, ``holiday_rule``)."""
+
+    id: int
+    name: str
+    address: str
+    latitude: float
+    longitude: float
+    amenities: str
+    holiday_rule: str
+    hours: list = field(default_factory=list)
+    exceptions: list = field(default_factory=list)
+
+
+def _load(ids: list[int], today) -> dict[int, _Found]:
+    """The stations of ``ids`` with their weekly rows and the exceptions of the days that decide today's
+    status: three column queries, whatever the number of stations."""
+    connection = db.session.connection()
+    found = {row.id: _Found(*row) for row in connection.execute(
+        sa.select(Station.id, Station.name, Station.address, Station.latitude, Station.longitude,
+                  Station.amenities, Station.holiday_rule).where(Station.id.in_(ids)))}
+    for row in connection.execute(
+            sa.select(StationHours.station_id, StationHours.weekday, StationHours.opens, StationHours.closes)
+            .where(StationHours.station_id.in_(ids))
+            .order_by(StationHours.station_id, StationHours.weekday, StationHours.opens)):
+        found[row.station_id].hours.append(row)
+    for row in connection.execute(
+            sa.select(StationHoursException.station_id, StationHoursException.day, StationHoursException.closed,
+                      StationHoursException.opens, StationHoursException.closes, StationHoursException.note)
+            .where(StationHoursException.station_id.in_(ids),
+                   StationHoursException.day.between(today - timedelta(days=1),
+                                                     today + timedelta(days=LOOK_AHEAD_DAYS + 1)))
+            .order_by(StationHoursException.station_id, StationHoursException.day, StationHoursException.opens)):
+        found[row.station_id].exceptions.append(row)
+    return found
+
+
+def _status_text(station: _Found, now: datetime, local_now: datetime, known: dict) -> tuple[bool | None, str]:
+    """``(open now, "open · closes 21:00")`` of ``station``; stations with the same weekly rows, holiday rule
+    and no exceptions share one answer (``known`` remembers it for one search)."""
+    if not station.hours:
+        return None, ""
+    key = None
+    if not station.exceptions:
+        key = (station.holiday_rule, tuple((r.weekday, r.opens, r.closes) for r in station.hours))
+        if key in known:
+            return known[key]
+    status = station_status(station, now)
+    answer = status.open_now, describe(status, local_now)
+    if key is not None:
+        known[key] = answer
+    return answer
+
+
 def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int = 20, now: datetime,
                   amenities=(), open_now: bool = False) -> list[Place]:
     """Active stations within ``radius_m`` metres of the WGS-84 point as :class:`core.places.Place`, nearest
     first, at most ``limit``; each offering every amenity code in ``amenities`` (an unknown code matches
-    nothing) and, with ``open_now``, open at ``now`` (aware UTC). Hours and the exceptions of the days that
-    decide today's status are loaded in two more queries, not one per station."""
-    south, north, west, east = bounding_box(lat, lng, radius_m)
-    today = local_today(now)
-    query = (sa.select(Station)
-             .where(Station.active.is_(True), Station.latitude.between(south, north),
-                    Station.longitude.between(west, east))
-             .options(selectinload(Station.hours), selectinload(Station.exceptions),
-                      with_loader_criteria(StationHoursException, StationHoursException.day.between(
-                          today - timedelta(days=1), today + timedelta(days=LOOK_AHEAD_DAYS + 1)))))
-    for code in set(amenities):
-        if code not in AMENITIES:
-            return []
-        listed = sa.literal(",") + Station.amenities + sa.literal(",")
-        query = query.where(listed.contains(f",{code},", autoescape=True))
-    candidates = []
-    for station in db.session.scalars(query):
-        metres = distance_m(lat, lng, station.latitude, station.longitude)
-        if metres <= radius_m:
-            candidates.append((metres, station.id, station))
-    candidates.sort(key=lambda item: item[:2])
-    found = []
-    local_now = to_local(now)
-    for metres, _id, station in candidates:
-        if has_hours(station):
-            status = station_status(station, now)
-            is_open, text = status.open_now, describe(status, local_now)
-        else:
-            is_open, text = None, ""
-        if open_now and not is_open:
+    nothing) and, with ``open_now``, open at ``now`` (aware UTC).
+
+    Fast at city scale (10,000 stations, see ``docs/benchmarks.md``): the database returns the positions of
+    the nearest :data:`FIRST` (:func:`_candidates`), and the hours (and exceptions) are loaded only for the
+    nearest ``limit`` of them — with ``open_now``, in further chunks of :data:`CHUNK` until ``limit`` open ones
+    are found (past the first :data:`FIRST`, every station in the circle is read)."""
+    first = max(FIRST, limit)
+    candidates, complete = _candidates(lat, lng, radius_m, amenities, first=first)
+    if not candidates:
+        return []
+    today, local_now = local_today(now), to_local(now)
+    known: dict = {}
+    found: list[Place] = []
+    start = 0
+    while len(found) < limit:
+        if start >= len(candidates):
+            if complete:
+                break
+            seen = {station_id for _metres, station_id in candidates}  # "open now" ran through the first ones
+            candidates += [c for c in _candidates(lat, lng, radius_m, amenities)[0] if c[1] not in seen]
+            complete = True
             continue
-        found.append(Place(kind="station", id=station.id, name=station.name, address=station.address,
-                           latitude=station.latitude, longitude=station.longitude, distance_m=metres,
-                           url=url_for("stations.detail", station_id=station.id), open_now=is_open,
-                           status_text=text,
-                           features=tuple((code, AMENITY_LABELS[code]) for code in station.amenity_codes
-                                          if code in AMENITY_LABELS)))
-        if len(found) >= limit:
-            break
+        size = limit if not open_now else max(CHUNK, limit)
+        chunk = candidates[start:start + size]
+        start += size
+        stations = _load([station_id for _metres, station_id in chunk], today)
+        for metres, station_id in chunk:
+            station = stations.get(station_id)
+            if station is None:  # deactivated in between
+                continue
+            is_open, text = _status_text(station, now, local_now, known)
+            if open_now and not is_open:
+                continue
+            found.append(Place(kind="station", id=station.id, name=station.name, address=station.address,
+                               latitude=station.latitude, longitude=station.longitude, distance_m=metres,
+                               url=url_for("stations.detail", station_id=station.id), open_now=is_open,
+                               status_text=text,
+                               features=tuple((code, AMENITY_LABELS[code])
+                                              for code in (station.amenities or "").split(",")
+                                              if code in AMENITY_LABELS)))
+            if len(found) >= limit:
+                break
     return found
 
 
