@@ -136,7 +136,7 @@ def test_an_offer_whose_daily_stock_is_taken_today_does_not_count_until_tomorrow
 
 
 def test_a_merchant_without_any_offer_has_none(request_ctx):
-    bare = make_merchant("只吃饭", latitude=HERE[0], longitude=HERE[1])
+    make_merchant("只吃饭", latitude=HERE[0], longitude=HERE[1])
     request_ctx.commit()
     place = find_restaurants(*HERE, now=NOON)[0]
     assert (place.name, place.has_offers, place.features) == ("只吃饭", False, ())
