@@ -62,8 +62,8 @@ class MerchantForm(Form):
                                                      Length(max=200, message=_l("At most 200 characters."))])
     map_link = StringField(
         _l("Paste a map link or coordinates (optional)"),
-        description=_l("In Amap: share the place and copy the link, or copy its coordinates. It fills in the "
-                       "position below."),
+        description=_l("In Amap: share the place and copy the link, or copy its coordinates. When given, it is "
+                       "used instead of the numbers below."),
         validators=[Optional(), Length(max=2000, message=_l("At most 2000 characters."))],
         render_kw={"autocomplete": "off", "placeholder": "https://uri.amap.com/marker?position=…"})
     latitude = DecimalNumberField(_l("Latitude (optional)"), validators=[
