@@ -107,6 +107,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
     import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
+    import rewards.place_views  # adds the restaurant page to the rewards blueprint
+    import rewards.places  # registers restaurants with core.places ("near me")
     import rewards.reminders  # noqa: F401 - registers "voucher expiring" with flask notify remind
     import stations.map_views  # adds the map (licensed tiles only) to the stations blueprint
     import stations.places  # noqa: F401 - registers stations with core.places ("near me")

@@ -78,8 +78,8 @@ def new_merchant():
 
 
 def _merchant_fields(form: MerchantForm) -> dict:
-    fields = {name: getattr(form, name).data for name in ("name", "address", "latitude", "longitude", "active",
-                                                         "serving_hours")}
+    fields = {name: getattr(form, name).data for name in ("name", "address", "active", "serving_hours")}
+    fields["latitude"], fields["longitude"] = form.position()
     if isinstance(form, AdminMerchantForm):
         fields["organisation_id"] = form.organisation.data
     return fields

@@ -9,6 +9,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from accounts.forms import OrganisationField
 from core.forms import DecimalNumberField, Form, WholeNumberField, number_between, required
+from core.geo import gcj02_to_wgs84, in_china, parse_map_link
 from rewards.hours import HoursError, parse_hours
 from rewards.models import LIMIT_PERIOD_LABELS
 
@@ -47,21 +48,73 @@ def readable_hours(form, field):
         raise ValidationError(str(error.args[0])) from None
 
 
+CRS_LABELS = {"wgs84": _l("GPS (WGS-84)"), "gcj02": _l("Amap or Tencent maps (GCJ-02)")}
+
+
 class MerchantForm(Form):
+    """A merchant's details. Its position is pasted (a map app's share link or coordinates, read by
+    :func:`core.geo.parse_map_link`) or typed with the system it was read in; :meth:`position` gives it in
+    WGS-84 after :meth:`validate`. The typed numbers default to GPS, as the edit form shows what is stored."""
+
     name = StringField(_l("Restaurant name"), validators=[required(_l("Enter the restaurant's name.")),
                                                Length(max=100, message=_l("At most 100 characters."))])
     address = StringField(_l("Address"), validators=[required(_l("Enter the address.")),
                                                      Length(max=200, message=_l("At most 200 characters."))])
+    map_link = StringField(
+        _l("Paste a map link or coordinates (optional)"),
+        description=_l("In Amap: share the place and copy the link, or copy its coordinates. When given, it is "
+                       "used instead of the numbers below."),
+        validators=[Optional(), Length(max=2000, message=_l("At most 2000 characters."))],
+        render_kw={"autocomplete": "off", "placeholder": "https://uri.amap.com/marker?position=…"})
     latitude = DecimalNumberField(_l("Latitude (optional)"), validators=[
         Optional(), NumberRange(-90, 90, _l("Latitude is between -90 and 90."))])
     longitude = DecimalNumberField(_l("Longitude (optional)"), validators=[
         Optional(), NumberRange(-180, 180, _l("Longitude is between -180 and 180."))])
+    crs = SelectField(_l("Coordinates read from"), default="wgs84",
+                      choices=[SelectChoice(value, label) for value, label in CRS_LABELS.items()])
     serving_hours = StringField(
         _l("Serving hours (optional)"),
         description=_l("When vouchers can be confirmed, e.g. 11:00-14:00, 17:00-21:00. Empty: any time."),
         validators=[Optional(), Length(max=200, message=_l("At most 200 characters.")), readable_hours],
         render_kw={"placeholder": "11:00-14:00, 17:00-21:00", "autocomplete": "off"})
     active = BooleanField(_l("Active (riders can redeem here)"), default=True)
+
+
+    _position: tuple[float, float] | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the position: a pasted link must be readable and wins over typed
+        numbers; typed numbers come in pairs; GCJ-02 exists only in China. Errors go next to the field."""
+        if not super().validate(extra_validators):
+            return False
+        self._position = None
+        if self.map_link.data:
+            found = parse_map_link(self.map_link.data)
+            if found is None:
+                self.map_link.errors.append(_l("Cannot read a position in China from this. Paste an Amap share "
+                                               "link or coordinates like 31.875,120.553."))
+                return False
+            lat, lng, crs = found
+        elif self.latitude.data is None and self.longitude.data is None:
+            return True
+        elif self.latitude.data is None or self.longitude.data is None:
+            missing = self.latitude if self.latitude.data is None else self.longitude
+            missing.errors.append(_l("Enter both latitude and longitude, or neither."))
+            return False
+        else:
+            lat, lng, crs = self.latitude.data, self.longitude.data, self.crs.data
+        if crs == "gcj02":
+            if not in_china(lat, lng):
+                self.crs.errors.append(_l("Amap and Tencent coordinates exist only in China. Choose GPS."))
+                return False
+            lat, lng = gcj02_to_wgs84(lat, lng)
+        self._position = round(lat, 6) + 0.0, round(lng, 6) + 0.0
+        return True
+
+    def position(self) -> tuple[float | None, float | None]:
+        """``(latitude, longitude)`` in WGS-84 degrees (6 decimals) after :meth:`validate`; ``(None, None)``
+        when no position was given."""
+        return self._position or (None, None)
 
 
 class AdminMerchantForm(MerchantForm):

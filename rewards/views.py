@@ -14,6 +14,7 @@ from points.queries import balance_of
 from points.views import BALANCE_CHANGED
 from rewards import hours, queries, rules, vouchers
 from rewards.models import Offer, Voucher
+from rewards.places import NearMe, by_distance
 from rewards.redeem_once import new_request_key, parse_request_key, redeem_once
 
 bp = Blueprint("rewards", __name__)
@@ -30,9 +31,11 @@ def get_my_voucher_or_404(voucher_id: int) -> Voucher:
 @bp.get("/offers")
 @role_required("rider")
 def offer_list():
-    """Active offers of active partner restaurants, grouped by restaurant."""
-    merchants = queries.merchants_with_offers(active_only=True)
-    return render_template("rewards/offer_list.html", merchants=merchants,
+    """Active offers of active partner restaurants, grouped by restaurant: by name, or nearest first with
+    ``?near=1&lat=…&lng=…`` (rewards.places.NearMe; without a position the order stays and the page says why)."""
+    near = NearMe.from_args(request.args)
+    merchants, distances = by_distance(queries.merchants_with_offers(active_only=True), near.position)
+    return render_template("rewards/offer_list.html", merchants=merchants, distances=distances, near=near,
                            balance=balance_of(current_user.id))
 
 

@@ -82,6 +82,7 @@ TABLE = [
     ("GET", "/wallet/balance", R),
     ("GET", "/offers", R),
     ("GET", "/offers/{offer}", R),
+    ("GET", "/offers/restaurants/{merchant}", R),
     ("POST", "/offers/{offer}/redeem", only(303, R)),
     ("GET", "/vouchers", R),
     ("GET", "/vouchers/{voucher}", R),
