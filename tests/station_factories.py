@@ -23,9 +23,10 @@ def make_station(organisation_id, *, name="暖新窝", at=HERE, hours="00:00-24:
                  amenities="water,charging", **overrides) -> Station:
     """An active station at ``at`` (WGS-84) open ``hours`` (``"08:00-21:00"``, ``None`` for no hours) on ``days``
     (weekday numbers); ``exceptions`` are ``(date, "closed" or "HH:MM-HH:MM", note)``. Flushed, not committed."""
-    values = {"address": f"张家港市{name}路1号", "phone": "0512-58000000", "kind": "community_centre", **overrides}
+    values = {"address": f"张家港市{name}路1号", "phone": "0512-58000000", "kind": "community_centre", "active": True,
+              **overrides}
     station = Station(organisation_id=organisation_id, name=name, latitude=at[0], longitude=at[1],
-                      amenities=amenities, active=True, **values)
+                      amenities=amenities, **values)
     db.session.add(station)
     db.session.flush()
     if hours:
