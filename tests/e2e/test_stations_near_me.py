@@ -73,7 +73,7 @@ def test_a_rider_finds_the_nearest_open_station_and_gets_there_in_one_tap(live_s
     t = lambda message, **values: text(live_app, lang, message, **values)  # noqa: E731
     context, page = phone(lang)
     page.goto(live_server + "/tasks")
-    page.locator(".bottom-nav").get_by_role("link", name=t("Rest stations")).click()  # boosted: no script yet
+    page.locator(".bottom-nav").get_by_role("link", name=t("Rest stops")).click()  # boosted: no script yet
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Rest stations near me"))
     expect(page.locator("#near-why")).to_contain_text(t("To list the nearest first, this page asks your browser "
                                                         "for your location, only when you tap the button. It is "
@@ -85,8 +85,9 @@ def test_a_rider_finds_the_nearest_open_station_and_gets_there_in_one_tap(live_s
     expect(rows.first.locator(".place-status")).to_contain_text(t("Closed · opens tomorrow %(time)s", time="00:00"))
     fits_and_is_accessible(page)
 
+    page.locator(".filter-box summary").click()  # the filters fold away so the list comes first
     page.get_by_label(t("Open now")).check()
-    page.get_by_role("button", name=t("Filter")).click()
+    page.locator(".place-filters button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"open=1"))
     expect(rows.first.locator(".place-name")).to_have_text("开着的暖新窝")
     expect(rows.first.locator(".place-status")).to_have_text(t("Open 24 hours"))

@@ -186,7 +186,7 @@ def test_riders_and_visitors_find_rest_stations_in_the_bottom_navigation(make_cl
         session.commit()
     for client in (make_client(), make_client(rider)):
         nav = re.search(r'<nav class="bottom-nav".*?</nav>', page_of(client.get("/stations/")), re.S).group(0)
-        assert re.search(r'<a href="/stations/"\s+aria-current="page">Rest stations</a>', nav)
+        assert re.search(r'<a href="/stations/"\s+aria-current="page">Rest stops</a>', nav)
     rider_nav = re.search(r'<nav class="bottom-nav".*?</nav>', page_of(make_client(rider).get("/tasks")), re.S)
     assert len(re.findall(r"<a href=", rider_nav.group(0))) == 5  # five tabs and the log-out button
 
