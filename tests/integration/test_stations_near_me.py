@@ -208,3 +208,12 @@ def test_the_list_page_and_its_css_weigh_under_14_kb_gzipped(client, ctx):
         css = sheet.get_data()
     size = len(gzip.compress(html.encode(), 6)) + len(gzip.compress(css, 6))
     assert size < 14 * 1024, size
+
+
+def test_the_wider_search_and_the_town_picker_keep_the_ticked_filters(client, stations):
+    page = page_of(client.get("/stations/?lat=31.930&lng=120.550&amenity=water&amenity=toilet&open=1"))
+    wide = re.search(r'href="([^"]*wide=1[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert wide == "/stations/?lat=31.930&lng=120.550&amenity=water&amenity=toilet&open=1&wide=1"
+    picker = page.split('class="area-picker"')[1].split("</form>")[0]
+    assert re.findall(r'<input type="hidden" name="(\w+)" value="(\w+)">', picker) == [
+        ("amenity", "water"), ("amenity", "toilet"), ("open", "1")]
