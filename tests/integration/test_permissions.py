@@ -147,6 +147,8 @@ TABLE = [
     ("GET", "/inbox/settings", USER),
     ("POST", "/inbox/settings", only(303, USER)),  # no box ticked: nothing by SMS
     ("GET", "/admin/sms-outbox", ADMIN),
+    ("GET", "/stations/", PUBLIC),  # public information: riders find a rest station logged in or not
+    ("GET", "/stations/{station}", PUBLIC),
 ]
 
 
@@ -156,6 +158,7 @@ def ids(world, ctx):
     from accounts.models import User
     from rewards.models import Offer
     from tests.factories import make_task
+    from tests.station_factories import make_station
     from volunteer.models import Task
 
     with ctx() as session:
@@ -167,11 +170,12 @@ def ids(world, ctx):
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
         note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
+        station = make_station(world.org, name="杨舍暖新窝")
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
-                  "staff": world.staff, "organisation": world.org, "notification": note.id}
+                  "staff": world.staff, "organisation": world.org, "notification": note.id, "station": station.id}
     return world, values
 
 
