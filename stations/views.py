@@ -6,7 +6,7 @@ rider who is not logged in (a link shared in a WeChat group) finds a station the
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -26,6 +26,7 @@ from core.timeutil import local_today, to_local, utcnow
 from extensions import db
 from stations.areas import AREAS
 from stations.listing import KIND_CHOICES, NearFilters
+from stations.map_tiles import tile_settings
 from stations.models import AMENITIES, AMENITY_LABELS, Station
 from stations.places import has_hours, station_status
 
@@ -49,7 +50,11 @@ def near_me():
         if filters.kind == "restaurant":  # "restaurants with offers"
             places = [place for place in places if place.has_offers][:LIST_LIMIT]
         found_any = bool(places)
+    map_url = None
+    if filters.origin is not None and tile_settings(current_app.config) is not None:  # licensed tiles only
+        map_url = url_for("stations.map_page", lat=f"{filters.origin[0]:.3f}", lng=f"{filters.origin[1]:.3f}")
     return render_template("stations/near_me.html", filters=filters, places=places, found_any=found_any,
+                           map_url=map_url,
                            areas=AREAS, amenities=[(code, AMENITY_LABELS[code]) for code in AMENITIES],
                            kinds=KIND_CHOICES)
 

@@ -99,8 +99,19 @@ def test_wgs84_tiles_keep_gps_positions_and_the_key_is_filled_in(make_app):
 
 def test_no_page_without_tiles_links_to_the_map(make_app):
     app = make_app(**no_tiles())
-    page = app.test_client().get("/tasks").get_data(as_text=True)
-    assert "/stations/map" not in page
+    add_station(app)
+    for path in ("/tasks", f"/stations/?lat={HERE[0]}&lng={HERE[1]}"):
+        page = app.test_client().get(path).get_data(as_text=True)
+        assert "/stations/map" not in page, path
+
+
+def test_with_tiles_the_list_links_to_the_map_at_the_same_position_as_a_full_page_load(make_app):
+    app = make_app(**AMAP_SETTINGS)
+    add_station(app)
+    page = app.test_client().get(f"/stations/?lat={HERE[0]}&lng={HERE[1]}",
+                                 headers={"Accept-Language": "en"}).get_data(as_text=True)
+    link = '<a class="button" href="/stations/map?lat=31.875&amp;lng=120.553" hx-boost="false">Show on a map</a>'
+    assert link in page
 
 
 @pytest.mark.parametrize(("settings", "message"), [
