@@ -22,6 +22,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 MAX_BYTES = 2 * 1024 * 1024  # an upload, in bytes
@@ -95,7 +96,9 @@ def map_headers(cells: list[str]) -> list[str | None]:
         if key in keys:
             raise FileRefused(_l("The column “%(name)s” appears twice.", name=str(cell)[:40]))
         keys.append(key)
-    missing = [COLUMNS[key][0] for key in REQUIRED if key not in keys]
+    chinese = str(get_locale() or "").startswith("zh")
+    missing = [f"{COLUMNS[key][1]} ({COLUMNS[key][0]})" if chinese else COLUMNS[key][0]
+               for key in REQUIRED if key not in keys]
     if missing:
         raise FileRefused(_l("The first row must be the column headers; these are missing: %(names)s.",
                              names=", ".join(missing)))
@@ -122,12 +125,11 @@ def _decode(data: bytes) -> str:
 
 def _read_csv(data: bytes) -> list[list[str]]:
     text = _decode(data)
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    # the header row decides: a comma, or the semicolon or tab some European Excel settings save with
+    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line.count(",") == 0 else ","
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
         raise FileRefused(_l("This CSV file cannot be read. Save the spreadsheet again as CSV or XLSX.")) from None
 

@@ -87,6 +87,13 @@ def test_a_csv_without_a_bom_and_english_headers_reads(session, cast):
     assert plan.new[0].amenities == ("water", "charging", "toilet")
 
 
+def test_a_csv_separated_by_semicolons_or_tabs_reads(session, cast):
+    org, *_ = cast
+    for separator in (";", "\t"):
+        text = (EN_HEADER + "\n" + en_row(amenities="water、toilet") + "\n").replace(",", separator)
+        assert plan_of(text, org).new[0].amenities == ("water", "toilet")
+
+
 @pytest.mark.parametrize("filename, data, message", [
     ("stations.csv", b"", "empty"),
     ("stations.csv", b"\n\n  \n", "empty"),
@@ -101,12 +108,17 @@ def test_a_csv_without_a_bom_and_english_headers_reads(session, cast):
     ("stations.csv", b"x" * (2 * 1024 * 1024 + 1), "larger than 2 MB"),
 ])
 def test_junk_files_are_refused_with_a_clear_message(session, filename, data, message):
-    with pytest.raises(FileRefused, match=message):
+    with force_locale("en"), pytest.raises(FileRefused, match=message):
         read_table(filename, data)
 
 
+def test_missing_columns_are_named_in_both_languages_for_a_chinese_user(session):
+    with force_locale("zh"), pytest.raises(FileRefused, match=r"缺少这些列：地址 \(address\)"):
+        read_table("s.csv", "名称,类型,纬度,经度,坐标系\n".encode())
+
+
 def test_more_than_5000_stations_are_refused(session):
-    with pytest.raises(FileRefused, match="more than 5000"):
+    with force_locale("en"), pytest.raises(FileRefused, match="more than 5000"):
         table(EN_HEADER + "\n" + (en_row() + "\n") * 5001)
 
 
