@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -149,14 +150,22 @@ def read_day(text: str) -> list[tuple[str, str]]:
     if folded in ALL_DAY_WORDS:
         return [("00:00", "24:00")]
     spans = [parse_span(part) for part in (p.strip() for p in _SPLIT_SPANS.split(folded)) if part]
-    covered: set[int] = set()
-    for span in spans:
-        start, end = span.minutes
-        minutes = {minute % 1440 for minute in range(start, end)}
-        if covered & minutes:
-            raise ValueError(_("The hours “%(text)s” overlap.", text=text))
-        covered |= minutes
+    # (start, end) minutes of the day, end past 1440 across midnight: "01:00-03:00, 22:00-02:00" is fine (the
+    # night's span ends on the next day), "22:00-02:00, 23:00-23:30" overlaps
+    intervals = sorted(span.minutes for span in spans)
+    if any(later[0] < earlier[1] for earlier, later in pairwise(intervals)):
+        raise ValueError(_("The hours “%(text)s” overlap.", text=text))
     return sorted((format_time(span.opens), format_time(span.closes, closing=True)) for span in spans)
+
+
+def _read_day_once(text: str, cache: dict) -> list[tuple[str, str]] | str:
+    """:func:`read_day` of a cell, or its refusal's message; remembered (a file repeats the same hours)."""
+    if text not in cache:
+        try:
+            cache[text] = read_day(text)
+        except ValueError as error:
+            cache[text] = str(error)
+    return cache[text]
 
 
 def _number(text: str) -> float | None:
@@ -217,10 +226,11 @@ def parse_row(number: int, values: dict[str, str], vocab: dict) -> StationRow | 
     if any(key in values for key in WEEKDAY_KEYS):
         rows = []
         for weekday, key in enumerate(WEEKDAY_KEYS):
-            try:
-                rows += [(weekday, opens, closes) for opens, closes in read_day(values.get(key, ""))]
-            except ValueError as error:
-                reasons.append(_("%(day)s: %(reason)s", day=vocab["days"][weekday], reason=str(error)))
+            spans = _read_day_once(values.get(key, ""), vocab["day_cache"])
+            if isinstance(spans, str):
+                reasons.append(_("%(day)s: %(reason)s", day=vocab["days"][weekday], reason=spans))
+            else:
+                rows += [(weekday, opens, closes) for opens, closes in spans]
         hours = tuple(rows)
     station_id = None
     if values.get("id"):
@@ -239,7 +249,8 @@ def parse_row(number: int, values: dict[str, str], vocab: dict) -> StationRow | 
 def vocabulary() -> dict:
     """The words cells may use (codes and labels in both languages); needs an app context."""
     return {"kinds": _words(KIND_LABELS, EXTRA_KINDS), "amenities": _words(AMENITY_LABELS),
-            "rules": _words(HOLIDAY_RULE_LABELS, EXTRA_RULES), "days": [weekday_label(d) for d in range(7)]}
+            "rules": _words(HOLIDAY_RULE_LABELS, EXTRA_RULES), "days": [weekday_label(d) for d in range(7)],
+            "day_cache": {}}
 
 
 def stored_hours(station: Station) -> Hours:
