@@ -146,6 +146,11 @@ TABLE = [
     ("GET", "/inbox/settings", USER),
     ("POST", "/inbox/settings", only(303, USER)),  # no box ticked: nothing by SMS
     ("GET", "/admin/sms-outbox", ADMIN),
+    # stations: import and export (an admin first picks the organisation: export without one is a 404)
+    ("GET", "/coordinate/stations/export.{ext}", {**MANAGE, "admin": 404}),
+    ("GET", "/coordinate/stations/import", MANAGE),
+    ("POST", "/coordinate/stations/import", only(422, MANAGE)),  # no file
+    ("POST", "/coordinate/stations/import/confirm", only(422, MANAGE)),  # no preview token
 ]
 
 
@@ -170,7 +175,7 @@ def ids(world, ctx):
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
-                  "staff": world.staff, "organisation": world.org, "notification": note.id}
+                  "staff": world.staff, "organisation": world.org, "notification": note.id, "ext": "xlsx"}
     return world, values
 
 
