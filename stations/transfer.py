@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 MAX_BYTES = 2 * 1024 * 1024  # an upload, in bytes
 MAX_ROWS = 5000  # stations in one file
 MAX_COLUMNS = 40
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024  # an XLSX is a zip: what its parts may unpack to (5,000 rows need ~3 MB)
 MAX_CELL = 500  # characters kept of one cell (longer text is refused by the row rules, never stored)
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -150,6 +151,13 @@ def _cell_text(value) -> str:
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook  # a large import, needed only here and in the export
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = None
+    if unpacked is None or unpacked > MAX_UNPACKED_BYTES:  # a "zip bomb" would fill the memory
+        raise FileRefused(_l("This XLSX file cannot be opened. Save it again from Excel or WPS and retry."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds (zip, XML, KeyError) for a damaged file

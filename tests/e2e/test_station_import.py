@@ -36,7 +36,8 @@ def test_a_coordinator_imports_the_good_rows_of_a_file_on_a_phone(live_server, l
     phone, org_id = coordinator
     page = phone_context(lang)
     page.context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
-    log_in(page, live_server, phone, "/coordinate/tasks", text(live_app, lang, "Tasks of %(org)s", org="杨舍镇塘市办事处"))
+    log_in(page, live_server, phone, "/coordinate/tasks",
+           text(live_app, lang, "Tasks of %(org)s", org="杨舍镇塘市办事处"))
     page.goto(live_server + "/coordinate/stations/import")
     expect(page.get_by_role("heading", level=1)).to_have_text(text(live_app, lang, "Import and export stations"))
     expect(page.get_by_role("link", name=text(live_app, lang, "Download CSV"))).to_have_attribute(

@@ -4,6 +4,7 @@ trip export → import (stations/transfer.py, transfer_rows.py, transfer_save.py
 import csv
 import io
 import json
+import zipfile
 
 import pytest
 import sqlalchemy as sa
@@ -115,6 +116,15 @@ def test_junk_files_are_refused_with_a_clear_message(session, filename, data, me
 def test_missing_columns_are_named_in_both_languages_for_a_chinese_user(session):
     with force_locale("zh"), pytest.raises(FileRefused, match=r"缺少这些列：地址 \(address\)"):
         read_table("s.csv", "名称,类型,纬度,经度,坐标系\n".encode())
+
+
+def test_an_xlsx_that_unpacks_to_far_more_than_a_station_list_is_refused(session):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (61 * 1024 * 1024))
+    assert len(out.getvalue()) < 2 * 1024 * 1024
+    with force_locale("en"), pytest.raises(FileRefused, match="cannot be opened"):
+        read_table("bomb.xlsx", out.getvalue())
 
 
 def test_more_than_5000_stations_are_refused(session):
