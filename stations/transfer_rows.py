@@ -22,6 +22,7 @@ from itertools import pairwise
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from core.geo import distance_m, in_china, wgs84_to_gcj02
 from core.opening_hours import HOLIDAY_RULE_LABELS, format_time, parse_span, weekday_label
@@ -286,7 +287,8 @@ def plan_import(keys: list, body: list[tuple[int, list[str]]], *, organisation_i
         parsed.append(parse_row(number, row_values(keys, cells), vocab))
     ids = {row.id for row in parsed if isinstance(row, StationRow) and row.id is not None}
     stations = {station.id: station for station in db.session.scalars(
-        sa.select(Station).where(Station.id.in_(ids), Station.organisation_id == organisation_id))} if ids else {}
+        sa.select(Station).where(Station.id.in_(ids), Station.organisation_id == organisation_id)
+        .options(selectinload(Station.hours)))} if ids else {}
     existing = {(fold(name), fold(address)): station_id for station_id, name, address in db.session.execute(
         sa.select(Station.id, Station.name, Station.address).where(Station.organisation_id == organisation_id))}
     seen: dict[int, int] = {}
@@ -362,8 +364,6 @@ def state_of(organisation_id: int) -> list:
 
 def stations_of(organisation_id: int) -> list[Station]:
     """The organisation's stations for an export, active and deactivated, by id (hours loaded)."""
-    from sqlalchemy.orm import selectinload
-
     return list(db.session.scalars(sa.select(Station).where(Station.organisation_id == organisation_id)
                                    .options(selectinload(Station.hours)).order_by(Station.id)))
 
