@@ -111,7 +111,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     import rewards.places  # registers restaurants with core.places ("near me")
     import rewards.reminders  # noqa: F401 - registers "voucher expiring" with flask notify remind
     import stations.map_views  # adds the map (licensed tiles only) to the stations blueprint
-    import stations.places  # noqa: F401 - registers stations with core.places ("near me")
+    import stations.places  # registers stations with core.places ("near me")
+    import stations.transfer_views  # noqa: F401 - adds import and export to the stations_coordinate blueprint
     import volunteer.reminders  # noqa: F401 - registers "task starts soon" with flask notify remind
     from accounts import auth
     from accounts.admin import bp as accounts_admin_bp

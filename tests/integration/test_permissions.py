@@ -149,6 +149,12 @@ TABLE = [
     ("GET", "/admin/sms-outbox", ADMIN),
     ("GET", "/stations/", PUBLIC),  # public information: riders find a rest station logged in or not
     ("GET", "/stations/{station}", PUBLIC),
+    ("GET", "/stations/map", dict.fromkeys(PERSONAS, 404)),  # no licensed tiles in the tests' settings
+    # stations: import and export (an admin first picks the organisation: export without one is a 404)
+    ("GET", "/coordinate/stations/export.{ext}", {**MANAGE, "admin": 404}),
+    ("GET", "/coordinate/stations/import", MANAGE),
+    ("POST", "/coordinate/stations/import", only(422, MANAGE)),  # no file
+    ("POST", "/coordinate/stations/import/confirm", only(422, MANAGE)),  # no preview token
 ]
 
 
@@ -175,7 +181,8 @@ def ids(world, ctx):
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
-                  "staff": world.staff, "organisation": world.org, "notification": note.id, "station": station.id}
+                  "staff": world.staff, "organisation": world.org, "notification": note.id, "station": station.id,
+                  "ext": "xlsx"}
     return world, values
 
 
