@@ -63,7 +63,7 @@ def station_list():
 
 def _station_form(station: Station | None = None) -> StationForm:
     if not current_user.is_admin or station is not None:
-        form = StationForm(obj=station)
+        form = StationForm(obj=station if request.method == "GET" else None)  # a POST is read as sent
     else:
         form = AdminStationForm()
         form.organisation.choices = [SelectChoice(value, label) for value, label in

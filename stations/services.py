@@ -41,7 +41,8 @@ journal.describe({"station.create": _l("Station added"), "station.update": _l("S
                  name=_l("Name"), kind=_l("Kind"), address=_l("Address"), latitude=_l("Latitude"),
                  longitude=_l("Longitude"), entered_crs=_l("Coordinates entered as"), amenities=_l("Amenities"),
                  phone=_l("Phone"), active=_l("Active"), hours=_l("Weekly hours"), holiday_rule=_l("Holiday rule"),
-                 day=_l("Date"), closed=_l("Closed"), opens=_l("Opens"), closes=_l("Closes"), note=_l("Note"), changed=_l("Changes"), organisation_id=_l("Organisation"))
+                 day=_l("Date"), closed=_l("Closed"), opens=_l("Opens"), closes=_l("Closes"), note=_l("Note"),
+                 changed=_l("Changes"), organisation_id=_l("Organisation"))
 
 
 def _check_manager(actor: User, organisation_id: int | None) -> None:
@@ -213,7 +214,8 @@ def set_weekly_hours(*, station: Station, actor: User, rows, holiday_rule: str,
 
 
 def add_hours_exception(*, station: Station, actor: User, day: date, closed: bool, opens: str | None = None,
-                        closes: str | None = None, note: str = "", now: datetime | None = None) -> StationHoursException:
+                        closes: str | None = None, note: str = "",
+                        now: datetime | None = None) -> StationHoursException:
     """Add a dated exception to the station's hours: ``closed`` all ``day`` (local date), or open from ``opens``
     to ``closes`` that day (one span; add several for several spans). ``note`` says why (at most 200 characters).
 

@@ -146,7 +146,41 @@ TABLE = [
     ("GET", "/inbox/settings", USER),
     ("POST", "/inbox/settings", only(303, USER)),  # no box ticked: nothing by SMS
     ("GET", "/admin/sms-outbox", ADMIN),
+    # Stations (issue 11): managed like merchants; the station and its exceptions belong to "coordinator"'s org.
+    ("GET", "/coordinate/stations/", MANAGE),
+    ("GET", "/coordinate/stations/new", MANAGE),
+    ("POST", "/coordinate/stations/new", only(422, MANAGE)),
+    ("GET", "/coordinate/stations/{station}", SCOPED),
+    ("POST", "/coordinate/stations/{station}", only(422, SCOPED)),
+    ("POST", "/coordinate/stations/{station}/deactivate", only(303, SCOPED)),
+    ("POST", "/coordinate/stations/{station}/reactivate", only(303, SCOPED)),
+    ("GET", "/coordinate/stations/{station}/hours", SCOPED),
+    ("POST", "/coordinate/stations/{station}/hours", only(303, SCOPED), {"holiday_rule": "weekly"}),
+    ("POST", "/coordinate/stations/{station}/hours/exceptions", only(422, SCOPED)),
+    ("POST", "/coordinate/stations/{station}/hours/exceptions/{station_exception}/delete", only(303, SCOPED)),
+    ("GET", "/coordinate/merchants/{merchant}/hours", SCOPED),
+    ("POST", "/coordinate/merchants/{merchant}/hours", only(303, SCOPED), {"holiday_rule": "weekly"}),
+    ("POST", "/coordinate/merchants/{merchant}/hours/exceptions", only(422, SCOPED)),
+    ("POST", "/coordinate/merchants/{merchant}/hours/exceptions/{merchant_exception}/delete", only(303, SCOPED)),
 ]
+
+
+def _station_and_exceptions(session, world):
+    """A station of the world's organisation, a dated exception of its hours and one of the merchant's."""
+    from datetime import date
+
+    from rewards.models import MerchantHoursException
+    from stations.models import Station, StationHoursException
+
+    station = Station(organisation_id=world.org, name="塘市暖新驿站", address="长兴路8号", latitude=31.87,
+                      longitude=120.55)
+    session.add(station)
+    session.flush()
+    station_exception = StationHoursException(station_id=station.id, day=date(2026, 10, 1), closed=True)
+    merchant_exception = MerchantHoursException(merchant_id=world.merchant, day=date(2026, 10, 1), closed=True)
+    session.add_all([station_exception, merchant_exception])
+    session.flush()
+    return station, station_exception, merchant_exception
 
 
 @pytest.fixture
@@ -166,11 +200,14 @@ def ids(world, ctx):
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
         note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
+        station, station_exception, merchant_exception = _station_and_exceptions(session, world)
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
-                  "staff": world.staff, "organisation": world.org, "notification": note.id}
+                  "staff": world.staff, "organisation": world.org, "notification": note.id,
+                  "station": station.id, "station_exception": station_exception.id,
+                  "merchant_exception": merchant_exception.id}
     return world, values
 
 
