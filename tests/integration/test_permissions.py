@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from extensions import db
 from notifications.services import notify
 from rewards import vouchers
-from tests.factories import give_points
+from tests.factories import give_points, make_station_and_exceptions
 from volunteer import services
 
 PERSONAS = ("anon", "rider", "coordinator", "other_coordinator", "staff", "other_staff", "admin")
@@ -165,24 +165,6 @@ TABLE = [
 ]
 
 
-def _station_and_exceptions(session, world):
-    """A station of the world's organisation, a dated exception of its hours and one of the merchant's."""
-    from datetime import date
-
-    from rewards.models import MerchantHoursException
-    from stations.models import Station, StationHoursException
-
-    station = Station(organisation_id=world.org, name="塘市暖新驿站", address="长兴路8号", latitude=31.87,
-                      longitude=120.55)
-    session.add(station)
-    session.flush()
-    station_exception = StationHoursException(station_id=station.id, day=date(2026, 10, 1), closed=True)
-    merchant_exception = MerchantHoursException(merchant_id=world.merchant, day=date(2026, 10, 1), closed=True)
-    session.add_all([station_exception, merchant_exception])
-    session.flush()
-    return station, station_exception, merchant_exception
-
-
 @pytest.fixture
 def ids(world, ctx):
     """The cast plus a sign-up, points and a voucher for the rider."""
@@ -200,7 +182,7 @@ def ids(world, ctx):
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
         note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
-        station, station_exception, merchant_exception = _station_and_exceptions(session, world)
+        station, station_exception, merchant_exception = make_station_and_exceptions(world)
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
