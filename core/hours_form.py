@@ -128,14 +128,15 @@ class WeeklyHoursForm(Form):
                               choices=[SelectChoice(rule, HOLIDAY_RULE_LABELS[rule]) for rule in HOLIDAY_RULES])
 
     def load(self, rows) -> None:
-        """Fill the fields from stored rows (``weekday``, ``opens``, ``closes``), for a GET."""
+        """Fill the fields from stored rows (``weekday``, ``opens``, ``closes``), for a GET. A place without any
+        rows gets an empty form (no day ticked "closed"), so the first week is typed without unticking."""
         by_day: dict[int, list] = {}
         for row in rows:
             by_day.setdefault(row.weekday, []).append(row)
         for weekday in range(7):
             spans = sorted(by_day.get(weekday, []), key=lambda row: row.opens)
             if not spans:
-                self[f"d{weekday}_closed"].data = True
+                self[f"d{weekday}_closed"].data = bool(by_day)
             elif len(spans) == 1 and (spans[0].opens, spans[0].closes) in (("00:00", "24:00"), ("00:00", "00:00")):
                 self[f"d{weekday}_all_day"].data = True
             else:

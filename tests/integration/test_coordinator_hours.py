@@ -48,6 +48,7 @@ def test_a_week_is_saved_with_a_span_across_midnight(coordinator, ctx, station):
     page = coordinator.get(f"/coordinate/stations/{station}/hours")
     assert page.status_code == 200
     assert "runs past midnight" in text_of(page)
+    assert 'checked id="d6_closed"' not in page.get_data(as_text=True)  # a first week is typed without unticking
     response = coordinator.post(f"/coordinate/stations/{station}/hours",
                                 week(holiday_rule="closed_on_holidays", d3_opens_2=None, d3_closes_2=None,
                                      d4_opens_1=None, d4_closes_1=None, d4_opens_2=None, d4_closes_2=None,
@@ -66,6 +67,7 @@ def test_a_week_is_saved_with_a_span_across_midnight(coordinator, ctx, station):
     page = coordinator.get(f"/coordinate/stations/{station}/hours")
     assert input_value(page, "d5_opens_1") == "22:00" and input_value(page, "d5_closes_1") == "02:00"
     assert 'checked id="d4_all_day"' in page.get_data(as_text=True)
+    assert 'checked id="d6_closed"' in page.get_data(as_text=True)
     assert "Opening hours saved." in text_of(page)
     # the list says whether it is open now, not "no hours"
     assert "No opening hours entered yet" not in text_of(coordinator.get("/coordinate/stations/"))
