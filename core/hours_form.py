@@ -124,6 +124,7 @@ class WeeklyHoursForm(Form):
     ``d{d}_all_day``, ``d{d}_opens_{n}`` / ``d{d}_closes_{n}`` for ``n`` in 1..2. Call :meth:`rows` after
     ``validate()``."""
 
+    copy_monday = BooleanField(_l("Tuesday to Friday the same as Monday"))
     holiday_rule = RadioField(_l("On Chinese public holidays"), default="weekly",
                               choices=[SelectChoice(rule, HOLIDAY_RULE_LABELS[rule]) for rule in HOLIDAY_RULES])
 
@@ -163,6 +164,13 @@ class WeeklyHoursForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        if self.copy_monday.data:  # a convenience: Monday's boxes and times copied to Tuesday..Friday
+            for weekday in range(1, 5):
+                for part in ("closed", "all_day", *(f"{kind}_{n}" for n in range(1, SPANS_A_DAY + 1)
+                                                    for kind in ("opens", "closes"))):
+                    self[f"d{weekday}_{part}"].data = self[f"d0_{part}"].data
+                    self[f"d{weekday}_{part}"].raw_data = self[f"d0_{part}"].raw_data
+            self.copy_monday.data = False
         self._rows: list[Row] = []
         for weekday in range(7):
             try:

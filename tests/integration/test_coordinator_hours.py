@@ -73,6 +73,14 @@ def test_a_week_is_saved_with_a_span_across_midnight(coordinator, ctx, station):
     assert "No opening hours entered yet" not in text_of(coordinator.get("/coordinate/stations/"))
 
 
+def test_tuesday_to_friday_can_copy_monday(coordinator, ctx, station):
+    data = {"holiday_rule": "weekly", "d0_opens_1": "09:00", "d0_closes_1": "17:00", "d1_closed": "y",
+            "d5_all_day": "y", "d6_closed": "y", "copy_monday": "y"}
+    assert coordinator.post(f"/coordinate/stations/{station}/hours", data).status_code == 303
+    assert weekly_rows(ctx, StationHours, station_id=station) == [
+        *((day, "09:00", "17:00") for day in range(5)), (5, "00:00", "24:00")]
+
+
 def test_saving_again_replaces_the_rows(coordinator, ctx, station):
     coordinator.post(f"/coordinate/stations/{station}/hours", week())
     coordinator.post(f"/coordinate/stations/{station}/hours", week(d0_opens_2="", d0_closes_2="",
