@@ -106,6 +106,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
+    import rewards.hours_views  # adds a merchant's opening-hours pages to rewards_coordinate
     import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
     import rewards.place_views  # adds the restaurant page to the rewards blueprint
     import rewards.places  # registers restaurants with core.places ("near me")

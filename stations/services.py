@@ -1,4 +1,4 @@
-"""Use cases of rest stations: create, change and deactivate a station.
+"""Use cases of rest stations: create, change, deactivate and reactivate a station; set its opening hours.
 
 Functions take keyword arguments and the acting user (a coordinator of the station's organisation, or an
 admin), flush but never commit, and raise a :class:`core.errors.DomainError` from :mod:`stations.errors`
@@ -11,13 +11,16 @@ Positions come in the system they were entered in (``entered_crs``: ``"wgs84"`` 
 import math
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from accounts import journal
 from accounts.models import User
 from core.geo import gcj02_to_wgs84, in_china
+from core.hours_form import HoursRefused, check_exception, check_weekly
+from core.opening_hours import HOLIDAY_RULES
 from core.timeutil import utcnow
 from extensions import db
 from stations.errors import (
@@ -27,15 +30,19 @@ from stations.errors import (
     OutsideChina,
     UnknownCoordinateSystem,
 )
-from stations.models import AMENITIES, CRS, KINDS, Station, amenity_text
+from stations.models import AMENITIES, CRS, KINDS, Station, StationHours, StationHoursException, amenity_text
 
 NAME_MAX, ADDRESS_MAX, PHONE_MAX = 100, 200, 20  # characters, as the columns hold
 PHONE_PATTERN = re.compile(r"[0-9+\-() ]{3,20}")  # a landline with its area code, a mobile, an extension
 journal.describe({"station.create": _l("Station added"), "station.update": _l("Station changed"),
-                  "station.deactivate": _l("Station deactivated")},
+                  "station.deactivate": _l("Station deactivated"), "station.reactivate": _l("Station reactivated"),
+                  "station.hours": _l("Station hours set"), "station.hours_exception_add": _l("Hours exception added"),
+                  "station.hours_exception_remove": _l("Hours exception deleted")},
                  name=_l("Name"), kind=_l("Kind"), address=_l("Address"), latitude=_l("Latitude"),
                  longitude=_l("Longitude"), entered_crs=_l("Coordinates entered as"), amenities=_l("Amenities"),
-                 phone=_l("Phone"), active=_l("Active"), changed=_l("Changes"), organisation_id=_l("Organisation"))
+                 phone=_l("Phone"), active=_l("Active"), hours=_l("Weekly hours"), holiday_rule=_l("Holiday rule"),
+                 day=_l("Date"), closed=_l("Closed"), opens=_l("Opens"), closes=_l("Closes"), note=_l("Note"),
+                 changed=_l("Changes"), organisation_id=_l("Organisation"))
 
 
 def _check_manager(actor: User, organisation_id: int | None) -> None:
@@ -153,3 +160,89 @@ def deactivate_station(*, station: Station, actor: User, now: datetime | None = 
         journal.record("station.deactivate", actor=actor, subject=f"station:{station.id}", now=now,
                        organisation_id=station.organisation_id, name=station.name)
     return station
+
+
+def reactivate_station(*, station: Station, actor: User, now: datetime | None = None) -> Station:
+    """Put a deactivated station back into "near me". Reactivating an active station changes nothing.
+
+    Raises :class:`NotYourStation`.
+    """
+    _check_manager(actor, station.organisation_id)
+    if not station.active:
+        now = now or utcnow()
+        station.active, station.updated_at = True, now
+        db.session.flush()
+        journal.record("station.reactivate", actor=actor, subject=f"station:{station.id}", now=now,
+                       organisation_id=station.organisation_id, name=station.name)
+    return station
+
+
+def hours_text(rows) -> str:
+    """The weekly rows as one line for the journal: ``"0 08:00-21:00; 6 00:00-24:00"`` (weekday 0 = Monday)."""
+    return "; ".join(f"{weekday} {opens}-{closes}" for weekday, opens, closes in rows)
+
+
+def set_weekly_hours(*, station: Station, actor: User, rows, holiday_rule: str,
+                     now: datetime | None = None) -> Station:
+    """Replace the station's weekly hours by ``rows`` — ``(weekday, opens, closes)`` with weekday 0 = Monday and
+    ``"HH:MM"`` times (``closes`` earlier than ``opens`` runs past midnight; ``"24:00"`` is midnight) — and set
+    its ``holiday_rule`` (:data:`core.opening_hours.HOLIDAY_RULES`), in one transaction. Journalled when
+    something changed.
+
+    Raises :class:`NotYourStation`, or :class:`core.hours_form.HoursRefused` (a time that is not one, spans of a
+    day that overlap, an unknown holiday rule).
+    """
+    _check_manager(actor, station.organisation_id)
+    if holiday_rule not in HOLIDAY_RULES:
+        raise HoursRefused(_l("Choose what happens on public holidays."), "holiday_rule")
+    checked = check_weekly(list(rows))
+    before = hours_text((row.weekday, row.opens, row.closes) for row in station.hours)
+    changed = journal.changes({"hours": before, "holiday_rule": station.holiday_rule},
+                              {"hours": hours_text(checked), "holiday_rule": holiday_rule})
+    if not changed:
+        return station
+    now = now or utcnow()
+    db.session.execute(sa.delete(StationHours).where(StationHours.station_id == station.id))
+    db.session.add_all(StationHours(station_id=station.id, weekday=weekday, opens=opens, closes=closes)
+                       for weekday, opens, closes in checked)
+    station.holiday_rule, station.updated_at = holiday_rule, now
+    db.session.flush()
+    db.session.expire(station, ["hours"])
+    journal.record("station.hours", actor=actor, subject=f"station:{station.id}", now=now,
+                   organisation_id=station.organisation_id, name=station.name, changed=changed)
+    return station
+
+
+def add_hours_exception(*, station: Station, actor: User, day: date, closed: bool, opens: str | None = None,
+                        closes: str | None = None, note: str = "",
+                        now: datetime | None = None) -> StationHoursException:
+    """Add a dated exception to the station's hours: ``closed`` all ``day`` (local date), or open from ``opens``
+    to ``closes`` that day (one span; add several for several spans). ``note`` says why (at most 200 characters).
+
+    Raises :class:`NotYourStation`, :class:`core.hours_form.HoursRefused` (times that cannot be read) or
+    :class:`core.hours_form.ExceptionConflict` (409: a closed day that has open spans, an open span on a day
+    marked closed, overlapping spans).
+    """
+    _check_manager(actor, station.organisation_id)
+    existing = db.session.scalars(sa.select(StationHoursException).where(
+        StationHoursException.station_id == station.id, StationHoursException.day == day)).all()
+    opens, closes = check_exception(existing, closed=closed, opens=opens, closes=closes)
+    note = (note or "").strip()[:200]
+    row = StationHoursException(station_id=station.id, day=day, closed=closed, opens=opens, closes=closes, note=note)
+    db.session.add(row)
+    db.session.flush()
+    journal.record("station.hours_exception_add", actor=actor, subject=f"station:{station.id}", now=now,
+                   organisation_id=station.organisation_id, name=station.name, day=day.isoformat(), closed=closed,
+                   opens=opens, closes=closes, note=note)
+    return row
+
+
+def remove_hours_exception(*, exception: StationHoursException, actor: User, now: datetime | None = None) -> None:
+    """Delete one dated exception of a station's hours. Raises :class:`NotYourStation`."""
+    station = exception.station
+    _check_manager(actor, station.organisation_id)
+    journal.record("station.hours_exception_remove", actor=actor, subject=f"station:{station.id}", now=now,
+                   organisation_id=station.organisation_id, name=station.name, day=exception.day.isoformat(),
+                   closed=exception.closed, opens=exception.opens, closes=exception.closes)
+    db.session.delete(exception)
+    db.session.flush()

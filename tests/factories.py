@@ -139,3 +139,22 @@ def make_held_place(world) -> SimpleNamespace:
     services.cancel_signup(signup=holder, rider=db.session.get(User, world.rider2))
     db.session.commit()
     return SimpleNamespace(task=task.id, mine=mine.id, theirs=theirs.id, third=third.id)
+
+
+def make_station_and_exceptions(world):
+    """A station of ``world``'s organisation, a dated exception (closed) of its hours and one of the world's
+    merchant's, flushed; returns the three."""
+    from datetime import date
+
+    from rewards.models import MerchantHoursException
+    from stations.models import Station, StationHoursException
+
+    station = Station(organisation_id=world.org, name="塘市暖新驿站", address="长兴路8号", latitude=31.87,
+                      longitude=120.55)
+    db.session.add(station)
+    db.session.flush()
+    station_exception = StationHoursException(station_id=station.id, day=date(2026, 10, 1), closed=True)
+    merchant_exception = MerchantHoursException(merchant_id=world.merchant, day=date(2026, 10, 1), closed=True)
+    db.session.add_all([station_exception, merchant_exception])
+    db.session.flush()
+    return station, station_exception, merchant_exception

@@ -15,7 +15,7 @@ from extensions import db
 from notifications.services import notify
 from rewards import vouchers
 from stations.models import AMENITIES
-from tests.factories import PASSWORD, give_points, make_task, make_world
+from tests.factories import PASSWORD, give_points, make_station_and_exceptions, make_task, make_world
 from tests.integration.test_permissions import TABLE
 from tests.station_factories import make_station
 from volunteer import services
@@ -50,11 +50,13 @@ def cast(live_app):
             note = notify(user_id=getattr(world, persona), kind="task_cancelled",
                           params={"title": "已报名的任务", "starts_at": signed.starts_at}, link="/my/tasks")
         station = make_station(world.org, name="杨舍暖新窝", hours="08:00-21:00", amenities=",".join(AMENITIES))
+        _other, station_exception, merchant_exception = make_station_and_exceptions(world)
         db.session.commit()
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
                   "staff": world.staff, "organisation": world.org, "notification": note.id,
-                  "station": station.id}
+                  "station": station.id, "station_exception": station_exception.id,
+                  "merchant_exception": merchant_exception.id}
         phones = {persona: db.session.get(User, getattr(world, persona)).phone
                   for persona in PERSONAS if persona != "anon"}
         db.session.remove()

@@ -38,14 +38,17 @@ def argument_values(ids) -> dict[str, list]:
     return {"task_id": [ids.task, ids.signed_task], "signup_id": [ids.signup], "offer_id": [ids.offer],
             "voucher_id": [ids.voucher], "merchant_id": [ids.merchant], "rider_id": [ids.rider],
             "code": [ids.code], "user_id": [ids.rider], "organisation_id": [ids.org],
-            "direction": ["in"]}  # the check-in page's route default (check-out is the same view)
+            "direction": ["in"],  # the check-in page's route default (check-out is the same view)
+            "station_id": [ids.station, ids.inactive_station],
+            "exception_id": [ids.station_exception, ids.merchant_exception]}
 
 
 # Endpoints whose deeper code needs another value than the default (the rider's own sign-up).
 PREFERRED_ARGUMENTS = {"volunteer.cancel_signup": {"task_id": "signed_task"},
                        "volunteer.accept_offer": {"task_id": "held_task"},
                        "volunteer.decline_offer": {"task_id": "held_task"},
-                       "volunteer_coordinate.mark_all_attended": {"task_id": "signed_task"}}
+                       "volunteer_coordinate.mark_all_attended": {"task_id": "signed_task"},
+                       "rewards_coordinate.remove_merchant_hours_exception": {"exception_id": "merchant_exception"}}
 
 
 def rule_of(endpoint: str, rule: str | None = None):

@@ -86,7 +86,8 @@ def cast(world, ctx):
     from accounts.models import User
     from rewards import vouchers
     from rewards.models import Offer
-    from tests.factories import give_points, make_task
+    from stations.models import Station
+    from tests.factories import give_points, make_station_and_exceptions, make_task
     from volunteer import services
 
     with ctx() as session:
@@ -102,8 +103,14 @@ def cast(world, ctx):
         services.sign_up(task=held, rider=rider, join_waitlist=True)
         services.cancel_signup(signup=first, rider=holder)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
+        station, station_exception, merchant_exception = make_station_and_exceptions(world)
+        inactive = Station(organisation_id=world.org, name="老街驿站", address="老街1号", latitude=31.9,
+                           longitude=120.6, active=False)
+        session.add(inactive)
         session.commit()
-        ids = SimpleNamespace(task=world.task, signed_task=signed.id, held_task=held.id, signup=signup.id,
+        places = {"station": station.id, "inactive_station": inactive.id, "station_exception": station_exception.id,
+                  "merchant_exception": merchant_exception.id}
+        ids = SimpleNamespace(**places, task=world.task, signed_task=signed.id, held_task=held.id, signup=signup.id,
                               offer=world.offer, voucher=voucher.id, code=voucher.code, merchant=world.merchant,
                               rider=world.rider, org=world.org, rider_phone=world.rider_phone)
     return world, ids

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from extensions import db
 from notifications.services import notify
 from rewards import vouchers
-from tests.factories import give_points
+from tests.factories import give_points, make_station_and_exceptions
 from volunteer import services
 
 PERSONAS = ("anon", "rider", "coordinator", "other_coordinator", "staff", "other_staff", "admin")
@@ -155,6 +155,22 @@ TABLE = [
     ("GET", "/coordinate/stations/import", MANAGE),
     ("POST", "/coordinate/stations/import", only(422, MANAGE)),  # no file
     ("POST", "/coordinate/stations/import/confirm", only(422, MANAGE)),  # no preview token
+    # Stations (issue 11): managed like merchants; the station and its exceptions belong to "coordinator"'s org.
+    ("GET", "/coordinate/stations/", MANAGE),
+    ("GET", "/coordinate/stations/new", MANAGE),
+    ("POST", "/coordinate/stations/new", only(422, MANAGE)),
+    ("GET", "/coordinate/stations/{station}", SCOPED),
+    ("POST", "/coordinate/stations/{station}", only(422, SCOPED)),
+    ("POST", "/coordinate/stations/{station}/deactivate", only(303, SCOPED)),
+    ("POST", "/coordinate/stations/{station}/reactivate", only(303, SCOPED)),
+    ("GET", "/coordinate/stations/{station}/hours", SCOPED),
+    ("POST", "/coordinate/stations/{station}/hours", only(303, SCOPED), {"holiday_rule": "weekly"}),
+    ("POST", "/coordinate/stations/{station}/hours/exceptions", only(422, SCOPED)),
+    ("POST", "/coordinate/stations/{station}/hours/exceptions/{station_exception}/delete", only(303, SCOPED)),
+    ("GET", "/coordinate/merchants/{merchant}/hours", SCOPED),
+    ("POST", "/coordinate/merchants/{merchant}/hours", only(303, SCOPED), {"holiday_rule": "weekly"}),
+    ("POST", "/coordinate/merchants/{merchant}/hours/exceptions", only(422, SCOPED)),
+    ("POST", "/coordinate/merchants/{merchant}/hours/exceptions/{merchant_exception}/delete", only(303, SCOPED)),
 ]
 
 
@@ -164,7 +180,6 @@ def ids(world, ctx):
     from accounts.models import User
     from rewards.models import Offer
     from tests.factories import make_task
-    from tests.station_factories import make_station
     from volunteer.models import Task
 
     with ctx() as session:
@@ -176,13 +191,14 @@ def ids(world, ctx):
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
         note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
-        station = make_station(world.org, name="杨舍暖新窝")
+        station, station_exception, merchant_exception = make_station_and_exceptions(world)
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
-                  "staff": world.staff, "organisation": world.org, "notification": note.id, "station": station.id,
-                  "ext": "xlsx"}
+                  "staff": world.staff, "organisation": world.org, "notification": note.id,
+                  "station": station.id, "station_exception": station_exception.id,
+                  "merchant_exception": merchant_exception.id, "ext": "xlsx"}
     return world, values
 
 
