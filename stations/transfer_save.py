@@ -1,25 +1,19 @@
 """Saving an import: the good rows of an :class:`stations.transfer_rows.ImportPlan` through the station services.
 
-Flushes, never commits; every change is journalled in the caller's transaction (the services journal what they
-change; the holiday rule, the weekly hours and reactivation, which no service sets yet, as ``station.import``).
+Flushes, never commits; every change goes through :mod:`stations.services`, which journal what they change in the
+caller's transaction.
 """
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from accounts import journal
 from accounts.models import User
 from core.errors import DomainError
 from core.timeutil import utcnow
-from extensions import db
 from stations import services
-from stations.models import Station, StationHours
-from stations.transfer_rows import Hours, ImportPlan, StationRow, position_for, stored_hours
-
-journal.describe({"station.import": _l("Station imported from a spreadsheet")},
-                 holiday_rule=_l("Public holidays"), hours=_l("Opening hours"), active=_l("Active"))
+from stations.models import Station
+from stations.transfer_rows import ImportPlan, StationRow, position_for, stored_hours
 
 
 def _details(row: StationRow, station: Station | None) -> dict:
@@ -28,31 +22,14 @@ def _details(row: StationRow, station: Station | None) -> dict:
             "entered_crs": crs, "amenities": row.amenities, "phone": row.phone}
 
 
-def _hours_text(hours: Hours) -> str:
-    return "; ".join(f"{weekday}:{opens}-{closes}" for weekday, opens, closes in hours)
-
-
 def _apply_rest(station: Station, row: StationRow, actor: User, now: datetime) -> None:
-    """The holiday rule, the weekly hours and the active flag of a row (journalled as ``station.import``)."""
-    changed = {}
-    if row.holiday_rule != station.holiday_rule:
-        changed["holiday_rule"] = [station.holiday_rule, row.holiday_rule]
-        station.holiday_rule = row.holiday_rule
-    if row.hours is not None and row.hours != stored_hours(station):
-        changed["hours"] = [_hours_text(stored_hours(station)), _hours_text(row.hours)]
-        db.session.execute(sa.delete(StationHours).where(StationHours.station_id == station.id))
-        db.session.add_all(StationHours(station_id=station.id, weekday=w, opens=o, closes=c) for w, o, c in row.hours)
-        db.session.flush()
-        db.session.expire(station, ["hours"])
+    """The holiday rule, the weekly hours (kept as they are when the file has no weekday columns) and the active
+    flag of a row, through the station services (each journals what it changes)."""
+    hours = stored_hours(station) if row.hours is None else row.hours
+    services.set_weekly_hours(station=station, actor=actor, rows=hours, holiday_rule=row.holiday_rule, now=now)
     if row.active and not station.active:
-        changed["active"] = [False, True]
-        station.active = True
-    if changed:
-        station.updated_at = now
-        db.session.flush()
-        journal.record("station.import", actor=actor, subject=f"station:{station.id}", now=now,
-                       organisation_id=station.organisation_id, name=station.name, changed=changed)
-    if not row.active and station.active:
+        services.reactivate_station(station=station, actor=actor, now=now)
+    elif not row.active and station.active:
         services.deactivate_station(station=station, actor=actor, now=now)
 
 

@@ -329,9 +329,11 @@ def test_an_import_saves_new_and_changed_rows_through_the_services_and_journals_
         (d, "09:00", "17:00") for d in range(5)]
     actions = [e.action for e in session.scalars(sa.select(JournalEntry).order_by(JournalEntry.id))]
     assert actions.count("station.create") == 3 and "station.update" in actions
-    imported = [json.loads(e.details) for e in session.scalars(
-        sa.select(JournalEntry).where(JournalEntry.action == "station.import"))]
-    assert any("active" in entry["changed"] and "hours" in entry["changed"] for entry in imported)
+    hours_changes = [json.loads(e.details) for e in session.scalars(
+        sa.select(JournalEntry).where(JournalEntry.action == "station.hours"))]
+    assert len(hours_changes) == 2  # the new stop's hours and the office's; the unchanged first row journals none
+    assert any("09:00-17:00" in entry["changed"]["hours"][1] for entry in hours_changes)
+    assert "station.reactivate" in actions
     plan = plan_import(*read_table("s.csv", write_csv(header, export_rows(stations_of(org), "en"))),
                        organisation_id=org)
     assert plan.counts == [0, 0, 3, 0]
