@@ -1,0 +1,189 @@
+"""Hostile input on the places pages (rest stations, restaurants): junk positions, other organisations'
+coordinators, hours edge cases, holidays and years the holiday calendar does not know."""
+
+from datetime import date, datetime, timedelta, UTC
+
+import pytest
+
+from core.timeutil import from_local
+from extensions import db
+from stations.models import Station
+from tests.station_factories import HERE, make_station, north_of
+
+JUNK = ["nan", "NaN", "inf", "-inf", "1e309", "-1e309", "91", "-91", "181", "abc", "", " ", "0x10", "1_0",
+        "３１.８７", "31,87", "9" * 5000, "-0", "1e-400", "\x00", "31.87\n", "∞"]
+
+
+@pytest.fixture
+def places(ctx, world):
+    with ctx() as session:
+        live = make_station(world.org, name="塘市暖新窝", at=HERE)
+        gone = make_station(world.org, name="停用驿站", at=north_of(HERE, 50), active=False)
+        theirs = make_station(world.other_org, name="别人家的驿站", at=north_of(HERE, 80))
+        session.commit()
+        return {"live": live.id, "gone": gone.id, "theirs": theirs.id}
+
+
+@pytest.mark.parametrize("lat", JUNK)
+def test_junk_positions_never_break_near_me_or_the_station_page(make_client, world, places, lat):
+    client = make_client()
+    for lng in ("120.55", lat):
+        for url in (f"/stations/?lat={lat}&lng={lng}", f"/stations/{places['live']}?lat={lat}&lng={lng}",
+                    f"/stations/?lat={lat}&lng={lng}&wide=1&open=1&kind=restaurant&amenity=water&amenity=x"):
+            assert client.get(url).status_code == 200, url
+    rider = make_client(world.rider)
+    assert rider.get(f"/offers?near=1&lat={lat}&lng=120.55").status_code == 200
+
+
+def test_deactivated_station_is_in_no_rider_list(make_client, world, places):
+    client = make_client()
+    page = client.get(f"/stations/?lat={HERE[0]}&lng={HERE[1]}&wide=1").get_data(as_text=True)
+    assert "塘市暖新窝" in page and "停用驿站" not in page
+    assert client.get(f"/stations/{places['gone']}").status_code == 404
+    page = client.get(f"/stations/{places['live']}").get_data(as_text=True)
+    assert "停用驿站" not in page
+
+
+OTHER_ROUTES = [
+    ("get", "/coordinate/stations/{id}"), ("post", "/coordinate/stations/{id}"),
+    ("post", "/coordinate/stations/{id}/deactivate"), ("post", "/coordinate/stations/{id}/reactivate"),
+    ("get", "/coordinate/stations/{id}/hours"), ("post", "/coordinate/stations/{id}/hours"),
+    ("post", "/coordinate/stations/{id}/hours/exceptions"),
+    ("post", "/coordinate/stations/{id}/hours/exceptions/1/delete"),
+]
+
+
+def test_another_organisations_coordinator_gets_404_everywhere(make_client, world, places):
+    client = make_client(world.other_coordinator)
+    for method, url in OTHER_ROUTES:
+        url = url.format(id=places["live"])
+        response = getattr(client, method)(url, data={"name": "x", "d0_all_day": "y", "day": "2026-10-01",
+                                                      "closed": "y"})
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+    for method, url in [("get", "/coordinate/merchants/{m}/hours"), ("post", "/coordinate/merchants/{m}/hours"),
+                        ("post", "/coordinate/merchants/{m}/hours/exceptions"),
+                        ("post", "/coordinate/merchants/{m}/hours/exceptions/1/delete")]:
+        url = url.format(m=world.merchant)
+        response = getattr(client, method)(url, data={"d0_all_day": "y", "day": "2026-10-01", "closed": "y"})
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+    page = client.get("/coordinate/stations/").get_data(as_text=True)
+    assert "塘市暖新窝" not in page and "别人家的驿站" in page
+    for who in (world.rider, world.staff):
+        c = make_client(who)
+        for method, url in OTHER_ROUTES:
+            url = url.format(id=places["live"])
+            assert getattr(c, method)(url).status_code in (403, 404), (who, url)
+
+
+def test_an_exception_on_another_stations_id_is_404(make_client, world, places, ctx):
+    from stations.models import StationHoursException
+    with ctx() as session:
+        exc = StationHoursException(station_id=places["theirs"], day=date(2026, 10, 1), closed=True)
+        session.add(exc)
+        session.commit()
+        exc_id = exc.id
+    client = make_client(world.coordinator)
+    url = f"/coordinate/stations/{places['live']}/hours/exceptions/{exc_id}/delete"
+    assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("day,exceptions", [
+    (date(2026, 10, 1), []),
+    (date(2026, 9, 27), []),  # 调休 Sunday? (make-up day)
+    (date(2026, 10, 10), []),
+    (date(2031, 10, 1), [(date(2031, 10, 1), "closed", "国庆")]),
+    (date(2035, 5, 1), [(date(2035, 5, 1), "09:00-12:00", "劳动节")]),
+    (date(1999, 12, 31), []),
+])
+@pytest.mark.parametrize("rule", ["weekly", "closed_on_holidays", "sunday_hours_on_holidays"])
+def test_station_page_on_holidays_and_unknown_years(make_client, world, ctx, monkeypatch, day, exceptions, rule):
+    with ctx() as session:
+        station = make_station(world.org, name="节日驿站", hours="08:00-21:00", days=range(6),
+                               exceptions=exceptions, holiday_rule=rule)
+        make_station(world.org, name="隔壁", at=north_of(HERE, 100), hours="22:00-02:00")
+        session.commit()
+        sid = station.id
+    for hour in (0, 1, 7, 23):
+        with ctx():
+            moment = from_local(datetime(day.year, day.month, day.day, hour, 30)).astimezone(UTC)
+        monkeypatch.setattr("stations.views.utcnow", lambda m=moment: m)
+        for lang in ("zh", "en"):
+            r = make_client().get(f"/stations/{sid}", lang=lang)
+            assert r.status_code == 200, (day, hour, lang)
+            r = make_client().get(f"/stations/?lat={HERE[0]}&lng={HERE[1]}&open=1", lang=lang)
+            assert r.status_code == 200, (day, hour, lang)
+
+
+WEEK_CASES = {
+    "24:00 opens": {"d0_opens_1": "24:00", "d0_closes_1": "08:00"},
+    "equal": {"d0_opens_1": "08:00", "d0_closes_1": "08:00"},
+    "overlap": {"d0_opens_1": "08:00", "d0_closes_1": "12:00", "d0_opens_2": "11:00", "d0_closes_2": "13:00"},
+    "overlap midnight": {"d0_opens_1": "22:00", "d0_closes_1": "02:00", "d0_opens_2": "01:00", "d0_closes_2": "03:00"},
+    "same twice": {"d0_opens_1": "08:00", "d0_closes_1": "12:00", "d0_opens_2": "08:00", "d0_closes_2": "12:00"},
+    "half": {"d0_opens_1": "08:00"},
+    "junk": {"d0_opens_1": "25:61", "d0_closes_1": "x" * 5000},
+    "unicode": {"d0_opens_1": "０８：００", "d0_closes_1": "２１：００"},
+    "nul": {"d0_opens_1": "08:00\x00", "d0_closes_1": "09:00"},
+    "bad rule": {"holiday_rule": "nope", "d0_all_day": "y"},
+    "closed and times": {"d0_closed": "y", "d0_opens_1": "08:00", "d0_closes_1": "09:00"},
+    "copy monday": {"copy_monday": "y", "d0_opens_1": "08:00", "d0_closes_1": "24:00"},
+    "24:00 close": {"d0_opens_1": "18:00", "d0_closes_1": "24:00"},
+    "empty": {},
+}
+
+
+@pytest.mark.parametrize("case", WEEK_CASES)
+def test_weekly_hours_forms_never_500(make_client, world, places, case):
+    client = make_client(world.coordinator)
+    data = {"holiday_rule": "weekly", **WEEK_CASES[case]}
+    for url in (f"/coordinate/stations/{places['live']}/hours", f"/coordinate/merchants/{world.merchant}/hours"):
+        for htmx in (False, True):
+            response = client.post(url, data=data, htmx=htmx)
+            assert response.status_code in (200, 303, 422), (url, htmx, response.status_code)
+
+
+EXC_CASES = [
+    {"day": "2026-10-01", "closed": "y"},
+    {"day": "2026-10-01", "closed": "y"},
+    {"day": "2026-10-01", "opens": "08:00", "closes": "09:00"},
+    {"day": "2026-10-02", "opens": "08:00", "closes": "09:00"},
+    {"day": "2026-10-02", "opens": "08:30", "closes": "10:00"},
+    {"day": "2026-10-02", "opens": "22:00", "closes": "08:30"},
+    {"day": "2026-10-02", "opens": "10:00", "closes": "10:00"},
+    {"day": "2026-10-02", "opens": "24:00", "closes": "10:00"},
+    {"day": "2031-10-01", "opens": "00:00", "closes": "24:00", "note": "国" * 5000},
+    {"day": "9999-12-31", "closed": "y"},
+    {"day": "0001-01-01", "closed": "y"},
+    {"day": "2026-02-30", "closed": "y"},
+    {"day": "yesterday", "closed": "y"},
+    {"day": "", "closed": "y"},
+    {"day": "2026-10-03", "closed": "y", "opens": "08:00"},
+    {"day": "2026-10-03"},
+    {"day": "2026-10-03", "note": "<script>alert(1)</script>", "closed": "y"},
+]
+
+
+def test_exception_forms_never_500(make_client, world, places):
+    client = make_client(world.coordinator)
+    for url in (f"/coordinate/stations/{places['live']}/hours/exceptions",
+                f"/coordinate/merchants/{world.merchant}/hours/exceptions"):
+        for data in EXC_CASES:
+            for htmx in (False, True):
+                response = client.post(url, data=data, htmx=htmx)
+                assert response.status_code in (200, 303, 409, 422), (url, data, htmx, response.status_code)
+    for url in (f"/coordinate/stations/{places['live']}/hours", f"/coordinate/merchants/{world.merchant}/hours"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)" not in page
+    for lang in ("zh", "en"):
+        assert make_client().get(f"/stations/{places['live']}", lang=lang).status_code == 200
+        assert make_client(world.rider).get(f"/offers/restaurants/{world.merchant}", lang=lang).status_code in (
+            200, 404)
+
+
+def test_the_wider_search_button_speaks_the_pages_language_whichever_language_came_first(make_client, places):
+    """Jinja folds a filter of a constant (``20000 | distance``) when it compiles the template, in the language of
+    the first request: an English page then said "Search within 20公里"."""
+    url = "/stations/?lat=40&lng=116"  # Beijing: nothing within 5 km, so the wider search is offered
+    assert "20公里" in make_client().get(url, lang="zh").get_data(as_text=True)
+    english = make_client().get(url, lang="en").get_data(as_text=True)
+    assert "Search within 20 km" in english and "公里" not in english
