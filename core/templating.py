@@ -5,8 +5,8 @@ this module knows none of them.
 """
 
 from flask import Flask, current_app, request
-from jinja2 import pass_context
 from flask_babel import get_locale
+from jinja2 import pass_context
 
 from core.geo import format_distance
 from core.money import format_fen
@@ -23,7 +23,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["isodatetime"] = iso_datetime  # <time datetime="{{ t|isodatetime }}">
     app.jinja_env.globals["timespan"] = timespan
     app.jinja_env.filters["grouped"] = per_request(group_digits)
-    app.jinja_env.filters["distance"] = per_request(format_distance)  # metres → "850 m" / "2.3 km" in the user's language
+    # metres → "850 m" / "2.3 km" in the user's language
+    app.jinja_env.filters["distance"] = per_request(format_distance)
 
     @app.context_processor
     def page_context():

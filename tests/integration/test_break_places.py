@@ -1,13 +1,11 @@
 """Hostile input on the places pages (rest stations, restaurants): junk positions, other organisations'
 coordinators, hours edge cases, holidays and years the holiday calendar does not know."""
 
-from datetime import date, datetime, timedelta, UTC
+from datetime import UTC, date, datetime
 
 import pytest
 
 from core.timeutil import from_local
-from extensions import db
-from stations.models import Station
 from tests.station_factories import HERE, make_station, north_of
 
 JUNK = ["nan", "NaN", "inf", "-inf", "1e309", "-1e309", "91", "-91", "181", "abc", "", " ", "0x10", "1_0",
