@@ -185,3 +185,42 @@ def test_the_wider_search_button_speaks_the_pages_language_whichever_language_ca
     assert "20公里" in make_client().get(url, lang="zh").get_data(as_text=True)
     english = make_client().get(url, lang="en").get_data(as_text=True)
     assert "Search within 20 km" in english and "公里" not in english
+
+
+def test_just_after_local_midnight_the_station_page_and_near_me_use_the_local_day(make_client, world, ctx,
+                                                                                    monkeypatch):
+    """00:30 on Saturday 5 Dec 2026 in Zhangjiagang is still Friday 16:30 in UTC."""
+    with ctx() as session:
+        station = make_station(world.org, name="午夜驿站", hours="08:00-21:00", days=range(5),
+                               exceptions=[(date(2026, 12, 5), "10:00-12:00", "周六加班")])
+        session.commit()
+        sid = station.id
+        moment = from_local(datetime(2026, 12, 5, 0, 30)).astimezone(UTC)
+    assert moment.day == 4
+    monkeypatch.setattr("stations.views.utcnow", lambda: moment)
+    page = make_client().get(f"/stations/{sid}").get_data(as_text=True)
+    assert "Closed · opens 10:00" in page, page[page.find("status"):][:300]
+    assert '<tr class="today" aria-current="date"><th scope="row">Saturday' in page
+    listing = make_client().get(f"/stations/?lat={HERE[0]}&lng={HERE[1]}").get_data(as_text=True)
+    assert "Closed · opens 10:00" in listing
+
+
+def test_a_deactivated_restaurant_is_in_no_list_and_its_page_is_gone(make_client, world, ctx, places):
+    from rewards.models import Merchant
+    with ctx() as session:
+        for merchant_id, active in ((world.merchant, False), (world.other_merchant, True)):
+            merchant = session.get(Merchant, merchant_id)
+            merchant.latitude, merchant.longitude = north_of(HERE, 30 if active else 20)
+            merchant.active = active
+        session.commit()
+    rider = make_client(world.rider)
+    assert rider.get(f"/offers/restaurants/{world.merchant}").status_code == 404
+    assert rider.get(f"/offers/restaurants/{world.other_merchant}").status_code == 200
+    for url in (f"/stations/?lat={HERE[0]}&lng={HERE[1]}", f"/stations/{places['live']}",
+                f"/stations/?lat={HERE[0]}&lng={HERE[1]}&kind=restaurant"):
+        page = rider.get(url).get_data(as_text=True)
+        assert "暖新小厨" not in page, url
+    page = rider.get(f"/offers/restaurants/{world.other_merchant}").get_data(as_text=True)
+    assert "塘市暖新窝" in page and "停用驿站" not in page
+    page = rider.get(f"/offers?near=1&lat={HERE[0]}&lng={HERE[1]}").get_data(as_text=True)
+    assert "暖新小厨" not in page
