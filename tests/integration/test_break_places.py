@@ -224,3 +224,25 @@ def test_a_deactivated_restaurant_is_in_no_list_and_its_page_is_gone(make_client
     assert "塘市暖新窝" in page and "停用驿站" not in page
     page = rider.get(f"/offers?near=1&lat={HERE[0]}&lng={HERE[1]}").get_data(as_text=True)
     assert "暖新小厨" not in page
+
+
+def test_chinese_station_pages_say_休息_for_a_closed_day_and_名称_for_a_stations_name(make_client, world, ctx):
+    """The hours form's errors ask to tick “休息”, so its box must say 休息 (it said 已关门, "has closed now"), and
+    a week row closed on Saturday is 休息 too; a station's name is 名称 (姓名 is a person's name)."""
+    with ctx() as session:
+        station = make_station(world.org, name="周末休息站", hours="08:00-21:00", days=range(5))
+        session.commit()
+        sid = station.id
+    page = make_client().get(f"/stations/{sid}", lang="zh").get_data(as_text=True)
+    assert page.count("<td>休息</td>") == 2 and "<td>已关门</td>" not in page
+    coordinator = make_client(world.coordinator)
+    form = coordinator.get(f"/coordinate/stations/{sid}/hours", lang="zh").get_data(as_text=True)
+    assert "已关门" not in form and "休息" in form
+    refused = coordinator.post(f"/coordinate/stations/{sid}/hours", lang="zh", data={
+        "holiday_rule": "weekly", "d0_closed": "y", "d0_opens_1": "08:00", "d0_closes_1": "09:00"})
+    assert refused.status_code == 422 and "请取消勾选“休息”" in refused.get_data(as_text=True)
+    for url in ("/coordinate/stations/new", f"/coordinate/stations/{sid}"):
+        edit = coordinator.get(url, lang="zh").get_data(as_text=True)
+        assert '<label for="name">驿站名称</label>' in edit
+    english = coordinator.get("/coordinate/stations/new", lang="en").get_data(as_text=True)
+    assert '<label for="name">Station name</label>' in english
