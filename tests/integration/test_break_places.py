@@ -246,3 +246,62 @@ def test_chinese_station_pages_say_休息_for_a_closed_day_and_名称_for_a_stat
         assert '<label for="name">驿站名称</label>' in edit
     english = coordinator.get("/coordinate/stations/new", lang="en").get_data(as_text=True)
     assert '<label for="name">Station name</label>' in english
+
+
+POSITIONS = [
+    {"latitude": "nan", "longitude": "nan"}, {"latitude": "inf", "longitude": "-inf"},
+    {"latitude": "1e309", "longitude": "120"}, {"latitude": "-91", "longitude": "120"},
+    {"latitude": "31.87", "longitude": "", "entered_crs": "gcj02"}, {"latitude": "31,87", "longitude": "120,55"},
+    {"latitude": "31.87", "longitude": "120.55", "entered_crs": "bd09"},
+    {"latitude": "48.85", "longitude": "2.35", "entered_crs": "gcj02"},
+    {"latitude": "48.85", "longitude": "2.35", "entered_crs": "wgs84"},
+    {"latitude": "0", "longitude": "0"}, {"latitude": "-0", "longitude": "-0"},
+    {"latitude": "３１.８７", "longitude": "１２０.５５"},
+    {"map_link": "https://uri.amap.com/marker?position=nan,inf"},
+    {"map_link": "https://uri.amap.com/marker?position=" + "9" * 3000},
+    {"map_link": "amap.com " * 300},
+    {"map_link": "geo:31.87,120.55;crs=wgs84;u=30"},
+    {"map_link": "31.87，120.55"},
+    {"map_link": "javascript:alert(1)"},
+    {"map_link": "https://ditu.amap.com/?p=B0FFG,31.87,120.55,暖新窝"},
+]
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_the_station_form_never_500s_on_junk_positions(make_client, world, places, position):
+    client = make_client(world.coordinator)
+    data = {"name": "新" * 100, "kind": "shop", "address": "长" * 200, "amenities": ["water", "bogus"],
+            "phone": "0512-58000000", "entered_crs": "wgs84", **position}
+    for url in ("/coordinate/stations/new", f"/coordinate/stations/{places['live']}"):
+        for htmx in (False, True):
+            response = client.post(url, data=data, htmx=htmx)
+            assert response.status_code in (200, 303, 422), (url, position, response.status_code)
+    admin = make_client(world.admin)
+    for organisation in ("", "None", "99999", "abc", str(world.other_org)):
+        response = admin.post("/coordinate/stations/new", data={**data, "organisation": organisation})
+        assert response.status_code in (200, 303, 422), (organisation, response.status_code)
+
+
+def test_double_submissions_of_deactivate_and_reactivate(make_client, world, places):
+    client = make_client(world.coordinator)
+    for action in ("deactivate", "deactivate", "reactivate", "reactivate"):
+        response = client.post(f"/coordinate/stations/{places['live']}/{action}")
+        assert response.status_code in (303, 409, 422), (action, response.status_code)
+    assert make_client().get(f"/stations/{places['live']}").status_code == 200
+    for action in ("deactivate", "deactivate"):
+        client.post(f"/coordinate/stations/{places['gone']}/{action}")
+    assert make_client().get(f"/stations/{places['gone']}").status_code == 404
+
+
+@pytest.mark.parametrize("lat", JUNK[:12])
+def test_the_map_never_breaks_and_shows_no_deactivated_station(make_app, world, places, lat):
+    from tests.integration.test_station_map import AMAP_SETTINGS
+    app = make_app(**AMAP_SETTINGS)
+    client = app.test_client()
+    response = client.get(f"/stations/map?lat={lat}&lng={lat}")
+    assert response.status_code == 200
+    page = client.get(f"/stations/map?lat={HERE[0]}&lng={HERE[1]}").get_data(as_text=True)
+    assert "塘市暖新窝" in page and "停用驿站" not in page
+    for lang in ("zh", "en"):
+        near = client.get(f"/stations/?lat={HERE[0]}&lng={HERE[1]}", headers={"Accept-Language": lang})
+        assert near.status_code == 200
