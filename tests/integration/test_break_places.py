@@ -305,3 +305,17 @@ def test_the_map_never_breaks_and_shows_no_deactivated_station(make_app, world, 
     for lang in ("zh", "en"):
         near = client.get(f"/stations/?lat={HERE[0]}&lng={HERE[1]}", headers={"Accept-Language": lang})
         assert near.status_code == 200
+
+
+@pytest.mark.parametrize("centre", ["", "junk", "31.8755", "nan,nan", "120.553,31.8755,", "91,0"])
+def test_an_unreadable_map_centre_stops_the_app_at_start_up_not_the_map_page(make_app, centre):
+    """The map page falls back to MAP_CENTRE when no position is sent; a junk centre answered 500 there."""
+    from tests.integration.test_station_map import AMAP_SETTINGS
+    with pytest.raises(ValueError, match="MAP_CENTRE"):
+        make_app(**AMAP_SETTINGS, MAP_CENTRE=centre)
+    assert make_app(MAP_TILE_URL="", MAP_CENTRE=centre).test_client().get("/stations/map").status_code == 404
+
+
+def test_the_default_map_centre_starts_and_draws_the_map(make_app, world, places):
+    from tests.integration.test_station_map import AMAP_SETTINGS
+    assert make_app(**AMAP_SETTINGS).test_client().get("/stations/map").status_code == 200
