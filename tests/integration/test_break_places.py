@@ -1,7 +1,7 @@
 """Hostile input on the places pages (rest stations, restaurants): junk positions, other organisations'
 coordinators, hours edge cases, holidays and years the holiday calendar does not know."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -319,3 +319,28 @@ def test_an_unreadable_map_centre_stops_the_app_at_start_up_not_the_map_page(mak
 def test_the_default_map_centre_starts_and_draws_the_map(make_app, world, places):
     from tests.integration.test_station_map import AMAP_SETTINGS
     assert make_app(**AMAP_SETTINGS).test_client().get("/stations/map").status_code == 200
+
+
+@pytest.mark.parametrize("day", [date(2026, 10, 1), date(2026, 10, 10), date(2031, 10, 1), date(2040, 2, 29)])
+def test_coordinator_list_and_restaurant_page_on_holidays_and_unknown_years(make_client, world, ctx, monkeypatch,
+                                                                            day):
+    from rewards.models import Merchant, MerchantHours, MerchantHoursException
+    with ctx() as session:
+        make_station(world.org, name="节日驿站", hours="08:00-21:00", days=range(5), holiday_rule="closed_on_holidays",
+                     exceptions=[(day, "10:00-12:00", "")])
+        merchant = session.get(Merchant, world.merchant)
+        merchant.latitude, merchant.longitude = HERE
+        merchant.holiday_rule = "sunday_hours_on_holidays"
+        session.add(MerchantHours(merchant_id=merchant.id, weekday=6, opens="10:00", closes="14:00"))
+        session.add(MerchantHoursException(merchant_id=merchant.id, day=day + timedelta(days=1), closed=True))
+        session.commit()
+        moment = from_local(datetime(day.year, day.month, day.day, 11, 0)).astimezone(UTC)
+    for target in ("stations.views.utcnow", "stations.coordinate.utcnow", "rewards.place_views.utcnow"):
+        monkeypatch.setattr(target, lambda: moment, raising=False)
+    for lang in ("zh", "en"):
+        assert make_client(world.coordinator).get("/coordinate/stations/", lang=lang).status_code == 200
+        assert make_client(world.coordinator).get(f"/coordinate/merchants/{world.merchant}/hours",
+                                                  lang=lang).status_code == 200
+        assert make_client(world.rider).get(f"/offers/restaurants/{world.merchant}", lang=lang).status_code == 200
+        assert make_client(world.rider).get(f"/offers?near=1&lat={HERE[0]}&lng={HERE[1]}",
+                                            lang=lang).status_code == 200
