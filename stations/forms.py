@@ -27,7 +27,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class StationForm(Form):
-    name = StringField(_l("Name"), validators=[required(_l("Enter the station's name.")),
+    name = StringField(_l("Station name"), validators=[required(_l("Enter the station's name.")),
                                                Length(max=100, message=_l("At most 100 characters."))])
     kind = SelectField(_l("Kind of place"), default="community_centre",
                        choices=[SelectChoice(code, label) for code, label in KIND_LABELS.items()])
