@@ -61,7 +61,7 @@ def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int |
         params["first"] = first + 10
     found, rows = [], 0
     for station_id, s_lat, s_lng in db.session.connection().execute(
-            _candidates_statement(codes, first is not None), params):
+            _candidates_statement(codes, first is not None), params).all():
         rows += 1
         metres = distance_m(lat, lng, s_lat, s_lng)
         if metres <= radius_m:
@@ -119,11 +119,11 @@ def _load(ids: list[int], today) -> dict[int, _Found]:
     status: three column queries, whatever the number of stations (built once, see :data:`_LOAD`)."""
     connection = db.session.connection()
     stations, hours, exceptions = _LOAD
-    found = {row.id: _Found(*row) for row in connection.execute(stations, {"ids": ids})}
-    for row in connection.execute(hours, {"ids": ids}):
+    found = {row.id: _Found(*row) for row in connection.execute(stations, {"ids": ids}).all()}
+    for row in connection.execute(hours, {"ids": ids}).all():
         found[row.station_id].hours.append(row)
     for row in connection.execute(exceptions, {"ids": ids, "day_from": today - timedelta(days=1),
-                                               "day_to": today + timedelta(days=LOOK_AHEAD_DAYS + 1)}):
+                                               "day_to": today + timedelta(days=LOOK_AHEAD_DAYS + 1)}).all():
         found[row.station_id].exceptions.append(row)
     return found
 
@@ -186,10 +186,11 @@ def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int 
     nothing) and, with ``open_now``, open at ``now`` (aware UTC).
 
     Fast at city scale (10,000 stations, see ``docs/benchmarks.md``): the database returns the positions of
-    the nearest :data:`FIRST` (:func:`_candidates`), and the hours (and exceptions) are loaded only for the
-    nearest ``limit`` of them — with ``open_now``, in further chunks of :data:`CHUNK` until ``limit`` open ones
-    are found (past the first :data:`FIRST`, every station in the circle is read)."""
-    first = max(FIRST, limit)
+    the nearest ``limit`` (:func:`_candidates`; with ``open_now`` the nearest :data:`FIRST`), and the hours
+    (and exceptions) are loaded only for the nearest ``limit`` of them — with ``open_now``, in further chunks
+    of :data:`CHUNK` until ``limit`` open ones are found (past the first :data:`FIRST`, every station in the
+    circle is read). Each row's status is worked out once per weekly pattern and minute (:func:`_answers_at`)."""
+    first = max(FIRST, limit) if open_now else limit  # without "open now" the nearest ``limit`` are the answer
     candidates, complete = _candidates(lat, lng, radius_m, amenities, first=first)
     if not candidates:
         return []
