@@ -38,15 +38,15 @@ SLACK = 1.02  # the flat-earth circle in SQL is 2 % wider than the radius: the e
 
 
 def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int | None = None
-                ) -> tuple[list[tuple[float, int]], bool]:
-    """``(metres, id)`` of the active stations within ``radius_m`` offering every amenity in ``amenities``,
+                ) -> tuple[list[tuple[float, int, sa.Row]], bool]:
+    """``(metres, id, row)`` of the active stations within ``radius_m`` offering every amenity in ``amenities``,
     nearest first (ties by id), at most ``first`` of them (all when ``None``), and whether that is all of them
     (nothing when an amenity code is unknown).
 
     The database does the heavy part on the index of latitude and longitude: the bounding box, then a
     flat-earth distance (degrees of longitude scaled by the cosine of the latitude; within 0.1 % of the
     great circle at a few kilometres) to keep a circle a little wider than the radius and to order by it,
-    so only the nearest ``first`` rows (three columns, no ORM objects) come back. Python then takes the exact
+    so only the nearest ``first`` rows (the columns a list shows, no ORM objects) come back. Python then takes the exact
     distance (:func:`core.geo.distance_m`) and sorts by it; the ``first`` rows carry a margin of 10 so a
     station the flat distance ranks just past the cut still gets its exact place. The statement is built
     once per set of amenities (:func:`_candidates_statement`); a search only binds its numbers.
@@ -60,19 +60,20 @@ def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int |
     if first is not None:
         params["first"] = first + 10
     found, rows = [], 0
-    for station_id, s_lat, s_lng in db.session.connection().execute(
-            _candidates_statement(codes, first is not None), params).all():
+    for row in db.session.connection().execute(_candidates_statement(codes, first is not None), params).all():
         rows += 1
-        metres = distance_m(lat, lng, s_lat, s_lng)
+        metres = distance_m(lat, lng, row.latitude, row.longitude)
         if metres <= radius_m:
-            found.append((metres, station_id))
-    found.sort()
+            found.append((metres, row.id, row))
+    found.sort(key=lambda candidate: candidate[:2])
     if first is None:
         return found, True
     return found[:first], rows < first + 10
 
 
 _AMENITY_CODES = frozenset(AMENITIES)
+_COLUMNS = (Station.id, Station.name, Station.address, Station.latitude, Station.longitude, Station.amenities,
+            Station.holiday_rule)  # in the order of _Found's fields
 
 
 @functools.lru_cache(maxsize=256)
@@ -83,7 +84,7 @@ def _candidates_statement(codes: frozenset, limited: bool) -> sa.Select:
     lat, lng = sa.bindparam("lat", type_=sa.Float), sa.bindparam("lng", type_=sa.Float)
     d_lat, d_lng = Station.latitude - lat, (Station.longitude - lng) * sa.bindparam("scale", type_=sa.Float)
     flat = d_lat * d_lat + d_lng * d_lng
-    query = (sa.select(Station.id, Station.latitude, Station.longitude)
+    query = (sa.select(*_COLUMNS)
              .where(Station.active.is_(True),
                     Station.latitude.between(sa.bindparam("south", type_=sa.Float),
                                              sa.bindparam("north", type_=sa.Float)),
@@ -114,12 +115,14 @@ class _Found:
     exceptions: list = field(default_factory=list)
 
 
-def _load(ids: list[int], today) -> dict[int, _Found]:
-    """The stations of ``ids`` with their weekly rows and the exceptions of the days that decide today's
-    status: three column queries, whatever the number of stations (built once, see :data:`_LOAD`)."""
+def _load(rows: list, today) -> dict[int, _Found]:
+    """The stations of the candidate ``rows`` (:func:`_candidates`) with their weekly rows and the exceptions of
+    the days that decide today's status: two column queries, whatever the number of stations (built once, see
+    :data:`_LOAD`)."""
     connection = db.session.connection()
-    stations, hours, exceptions = _LOAD
-    found = {row.id: _Found(*row) for row in connection.execute(stations, {"ids": ids}).all()}
+    hours, exceptions = _LOAD
+    found = {row.id: _Found(*row) for row in rows}
+    ids = list(found)
     for row in connection.execute(hours, {"ids": ids}).all():
         found[row.station_id].hours.append(row)
     for row in connection.execute(exceptions, {"ids": ids, "day_from": today - timedelta(days=1),
@@ -129,9 +132,7 @@ def _load(ids: list[int], today) -> dict[int, _Found]:
 
 
 _IDS = sa.bindparam("ids", expanding=True)
-_LOAD = (  # the three statements of _load, with bound parameters ids (a list) and day_from/day_to (dates)
-    sa.select(Station.id, Station.name, Station.address, Station.latitude, Station.longitude, Station.amenities,
-              Station.holiday_rule).where(Station.id.in_(_IDS)),
+_LOAD = (  # the two statements of _load, with bound parameters ids (a list) and day_from/day_to (dates)
     sa.select(StationHours.station_id, StationHours.weekday, StationHours.opens, StationHours.closes)
     .where(StationHours.station_id.in_(_IDS))
     .order_by(StationHours.station_id, StationHours.weekday, StationHours.opens),
@@ -169,7 +170,7 @@ def _status_text(station: _Found, now: datetime, local_now: datetime, known: dic
         return None, ""
     key = None
     if not station.exceptions:
-        key = (station.holiday_rule, tuple((r.weekday, r.opens, r.closes) for r in station.hours))
+        key = (station.holiday_rule, tuple(r[1:] for r in station.hours))  # (weekday, opens, closes) of each row
         if key in known:
             return known[key]
     status = station_status(station, now)
@@ -204,18 +205,16 @@ def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int 
         if start >= len(candidates):
             if complete:
                 break
-            seen = {station_id for _metres, station_id in candidates}  # "open now" ran through the first ones
+            seen = {station_id for _metres, station_id, _row in candidates}  # "open now" ran through the first ones
             candidates += [c for c in _candidates(lat, lng, radius_m, amenities)[0] if c[1] not in seen]
             complete = True
             continue
         size = limit if not open_now else max(CHUNK, limit)
         chunk = candidates[start:start + size]
         start += size
-        stations = _load([station_id for _metres, station_id in chunk], today)
-        for metres, station_id in chunk:
-            station = stations.get(station_id)
-            if station is None:  # deactivated in between
-                continue
+        stations = _load([row for _metres, _station_id, row in chunk], today)
+        for metres, station_id, _row in chunk:
+            station = stations[station_id]
             is_open, text = _status_text(station, now, local_now, known)
             if open_now and not is_open:
                 continue
