@@ -7,8 +7,9 @@ measures it without HTTP: a throwaway database per kind (SQLite ``$NUANXIN_BENCH
 context, :func:`stations.places.find_stations` and :func:`core.places.nearby_places` (every kind registered)
 from ``--queries`` positions in the middle of the area (5 km radius, 20 places: the list's defaults), plus the
 filters "open now" and an amenity. When the near-me page exists (``GET /stations/?lat=…&lng=…``) its whole
-request is timed too through Flask's test client; until then it says "page not built". Prints a Markdown table
-(median, p90, p99, max in ms) for ``docs/benchmarks.md``.
+request is timed too through Flask's test client (wall clock and this process's CPU), with ``GET /login`` as the
+request stack's floor; until then it says "page not built". Prints a Markdown table (median, p90, p99, max in
+ms) for ``docs/benchmarks.md``, with the load average of the machine beside it.
 """
 
 import argparse
