@@ -7,11 +7,13 @@ measures it without HTTP: a throwaway database per kind (SQLite ``$NUANXIN_BENCH
 context, :func:`stations.places.find_stations` and :func:`core.places.nearby_places` (every kind registered)
 from ``--queries`` positions in the middle of the area (5 km radius, 20 places: the list's defaults), plus the
 filters "open now" and an amenity. When the near-me page exists (``GET /stations/?lat=…&lng=…``) its whole
-request is timed too through Flask's test client; until then it says "page not built". Prints a Markdown table
-(median, p90, p99, max in ms) for ``docs/benchmarks.md``.
+request is timed too through Flask's test client (wall clock and this process's CPU), with ``GET /login`` as the
+request stack's floor; until then it says "page not built". Prints a Markdown table (median, p90, p99, max in
+ms) for ``docs/benchmarks.md``, with the load average of the machine beside it.
 """
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -137,14 +139,17 @@ def measure(db: str, *, count: int, queries: int) -> list[dict]:
     if not page_built or first.status_code == 404:
         rows.append({"db": db, "case": "GET /stations/?lat=…&lng=…", "missing": "page not built"})
     else:
-        samples = []
-        for lat, lng in points:
-            started = time.perf_counter()
-            response = client.get(f"/stations/?lat={lat}&lng={lng}")
-            samples.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
-        rows.append({"db": db, "case": "GET /stations/?lat=…&lng=… (whole request)", **_ms(samples),
-                     "cpu": None, "found": None})
+        for case, path in (("GET /stations/?lat=…&lng=… (whole request)", "/stations/?lat={lat}&lng={lng}"),
+                           ("GET /login (the request stack's floor)", "/login")):
+            samples, cpu = [], []
+            for lat, lng in points:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = client.get(path.format(lat=lat, lng=lng))
+                samples.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+                assert response.status_code == 200, response.status_code
+            rows.append({"db": db, "case": case, **_ms(samples), "cpu": statistics.median(cpu), "found": None})
+            log(f"{db}: {case}: median {rows[-1]['median']:.1f} ms, p99 {rows[-1]['p99']:.1f} ms")
     with app.app_context():
         station_count = database.session.scalar(sa.text("SELECT count(*) FROM station"))
         database.engine.dispose()
@@ -166,7 +171,9 @@ def markdown(rows: list[dict], command: str, queries: int) -> str:
         met = "yes" if row["p99"] < TARGET_MS else ("median only" if row["median"] < TARGET_MS else "**no**")
         out.append(f"| {labels[row['db']]} | {row['case']} | {row['median']:.1f} | {row['p90']:.1f} | "
                    f"{row['p99']:.1f} | {row['max']:.1f} | {cpu} | {found} | {met} |")
-    out += ["", f"{queries} positions per case, each a fresh session (no identity-map reuse); `{command}`. "
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    out += ["", f"{queries} positions per case, each a fresh session (no identity-map reuse); `{command}`; "
+            f"load average {load} (1, 5, 15 min) at the end on {os.cpu_count()} CPUs. "
             "CPU: `time.process_time()` of the Python process (on SQLite that includes the database's work; "
             "PostgreSQL's server process is not counted)."]
     return "\n".join(out)

@@ -4,9 +4,10 @@ Every function takes latitude first, then longitude, in decimal degrees (what a 
 Chinese map apps use GCJ-02, about 470 m off WGS-84 around Zhangjiagang: never mix the two.
 """
 
+import functools
 import math
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG), in metres
@@ -48,11 +49,22 @@ def format_distance(metres: float) -> str:
     """A distance as a person reads it, in the user's language: ``850 m`` / ``850米`` to the nearest 10 m
     below 1 km, ``2.3 km`` / ``2.3公里`` with one decimal below 10 km, whole kilometres beyond."""
     if metres < 995:
-        return _("%(num)s m", num=format_decimal(round(metres / 10) * 10))
+        return _distance_text(str(get_locale()), "m", round(metres / 10) * 10)
     km = metres / 1000
     if km < 9.95:
-        return _("%(num)s km", num=format_decimal(round(km, 1), format="0.0"))
-    return _("%(num)s km", num=format_decimal(round(km), format="#,##0"))
+        return _distance_text(str(get_locale()), "km1", round(km, 1))
+    return _distance_text(str(get_locale()), "km", round(km))
+
+
+@functools.lru_cache(maxsize=2048)  # a list shows dozens of distances: Babel's number formatting is the slow part
+def _distance_text(locale: str, unit: str, number: float) -> str:
+    """The text of ``number`` in ``unit`` (``m``, ``km1`` = km with one decimal, ``km``) in the current language;
+    ``locale`` (the current one) is only the cache's key."""
+    if unit == "m":
+        return _("%(num)s m", num=format_decimal(number))
+    if unit == "km1":
+        return _("%(num)s km", num=format_decimal(number, format="0.0"))
+    return _("%(num)s km", num=format_decimal(number, format="#,##0"))
 
 
 # --- GCJ-02, the system of Chinese map apps ---------------------------------------------------------------

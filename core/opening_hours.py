@@ -143,15 +143,22 @@ def weekly_from_rows(rows) -> WeeklyHours:
     :func:`parse_span` refuses."""
     weekly: WeeklyHours = {}
     for row in rows:
-        weekly.setdefault(row.weekday, []).append(parse_span(f"{row.opens}-{row.closes}"))
+        weekly.setdefault(row.weekday, []).append(_stored_span(row.opens, row.closes))
     return {weekday: sorted(spans) for weekday, spans in weekly.items()}
+
+
+@functools.lru_cache(maxsize=4096)  # a place's page and "near me" read the same few hundred "HH:MM" pairs again
+def _stored_span(opens: str, closes: str) -> Span:
+    """:func:`parse_span` of a stored row's ``opens`` and ``closes`` (Spans are frozen, so one can be shared;
+    a refused pair raises ``ValueError`` each time, as exceptions are not cached)."""
+    return parse_span(f"{opens}-{closes}")
 
 
 def exceptions_from_rows(rows) -> list[HoursException]:
     """Dated exceptions from stored rows with ``day``, ``closed``, ``opens``/``closes`` (``None`` when closed)
     and ``note``, such as ``StationHoursException`` (one row per span)."""
     return [HoursException(row.day, closed=row.closed, note=row.note or "",
-                           spans=[] if row.closed else [parse_span(f"{row.opens}-{row.closes}")])
+                           spans=[] if row.closed else [_stored_span(row.opens, row.closes)])
             for row in rows]
 
 

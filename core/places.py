@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
+from flask import url_for
+
 from core.geo import wgs84_to_gcj02
 
 APP_SOURCE = "nuanxin"  # the ``src`` Amap and Baidu ask a calling web page to name itself with
@@ -72,6 +74,18 @@ def nearby_places(lat: float, lng: float, *, kinds: Iterable[str] | None = None,
                            open_now=open_now))
     found.sort(key=lambda place: (place.distance_m, place.kind, place.id))
     return found[:limit]
+
+
+def url_maker(endpoint: str, key: str) -> Callable[[int], str]:
+    """``fn(value)`` giving ``url_for(endpoint, **{key: value})`` for an integer ``value`` (an id), for lists:
+    the URL is built once (needs an app or request context, as ``url_for``) and each row only puts its id
+    in. Falls back to ``url_for`` on each call when the id does not appear exactly once in the built URL."""
+    marker = "7315937531"
+    built = url_for(endpoint, **{key: int(marker)})
+    head, found, tail = built.partition(marker)
+    if not found or marker in tail or marker in head:
+        return lambda value: url_for(endpoint, **{key: value})
+    return lambda value: f"{head}{int(value)}{tail}"
 
 
 @dataclass(frozen=True)

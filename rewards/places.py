@@ -8,10 +8,11 @@ per-rider limit is not counted, as the list is the same for every rider). Servin
 when a voucher is confirmed at the counter, not when it can be got.
 """
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
@@ -80,7 +81,11 @@ def with_offers_now(merchant_ids: Iterable[int], now: datetime) -> set[int]:
 def _with_hours(query: sa.Select, now: datetime) -> sa.Select:
     """``query`` of merchants loading their hours and the exceptions that decide the status at ``now`` in two
     more queries (not one per merchant)."""
-    today = local_today(now)
+    return _hours_options(query, local_today(now))
+
+
+def _hours_options(query: sa.Select, today: date) -> sa.Select:
+    """:func:`_with_hours` for the local ``today``."""
     return query.options(selectinload(Merchant.hours), selectinload(Merchant.hours_exceptions),
                          with_loader_criteria(MerchantHoursException, MerchantHoursException.day.between(
                              today - timedelta(days=1), today + timedelta(days=LOOK_AHEAD_DAYS + 1))))
@@ -104,11 +109,9 @@ def find_restaurants(lat: float, lng: float, *, radius_m: float = 5000, limit: i
     if tuple(amenities):
         return []
     south, north, west, east = bounding_box(lat, lng, radius_m)
-    query = _with_hours(sa.select(Merchant).where(
-        Merchant.active.is_(True), Merchant.latitude.between(south, north),
-        Merchant.longitude.between(west, east)), now)
     candidates = []
-    for merchant in db.session.scalars(query):
+    for merchant in db.session.scalars(_in_box_statement(local_today(now)),
+                                       {"south": south, "north": north, "west": west, "east": east}):
         metres = distance_m(lat, lng, merchant.latitude, merchant.longitude)
         if metres <= radius_m:
             candidates.append((metres, merchant.id, merchant))
@@ -123,6 +126,17 @@ def find_restaurants(lat: float, lng: float, *, radius_m: float = 5000, limit: i
         if len(found) >= limit:
             break
     return found
+
+
+@functools.lru_cache(maxsize=4)
+def _in_box_statement(today: date) -> sa.Select:
+    """Active merchants in the box of bound parameters ``south``/``north``/``west``/``east`` (degrees), with their
+    hours and the exceptions that decide a status on the local ``today`` (:func:`_with_hours`); built once a day."""
+    box = sa.select(Merchant).where(
+        Merchant.active.is_(True),
+        Merchant.latitude.between(sa.bindparam("south", type_=sa.Float), sa.bindparam("north", type_=sa.Float)),
+        Merchant.longitude.between(sa.bindparam("west", type_=sa.Float), sa.bindparam("east", type_=sa.Float)))
+    return _hours_options(box, today)
 
 
 def restaurant_for_rider(merchant_id: int, now: datetime) -> Merchant | None:

@@ -3,16 +3,17 @@
 Importing this module registers the finder of kind ``"station"`` (``app.py`` imports it).
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import url_for
+from flask_babel import get_locale
 
 from core.geo import distance_m
 from core.opening_hours import LOOK_AHEAD_DAYS, Status, describe, exceptions_from_rows, status_at, weekly_from_rows
-from core.places import Place, register_place_finder
+from core.places import Place, register_place_finder, url_maker
 from core.timeutil import local_today, to_local
 from extensions import db
 from stations.models import AMENITIES, AMENITY_LABELS, Station, StationHours, StationHoursException
@@ -37,43 +38,65 @@ SLACK = 1.02  # the flat-earth circle in SQL is 2 % wider than the radius: the e
 
 
 def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int | None = None
-                ) -> tuple[list[tuple[float, int]], bool]:
-    """``(metres, id)`` of the active stations within ``radius_m`` offering every amenity in ``amenities``,
+                ) -> tuple[list[tuple[float, int, sa.Row]], bool]:
+    """``(metres, id, row)`` of the active stations within ``radius_m`` offering every amenity in ``amenities``,
     nearest first (ties by id), at most ``first`` of them (all when ``None``), and whether that is all of them
     (nothing when an amenity code is unknown).
 
     The database does the heavy part on the index of latitude and longitude: the bounding box, then a
     flat-earth distance (degrees of longitude scaled by the cosine of the latitude; within 0.1 % of the
     great circle at a few kilometres) to keep a circle a little wider than the radius and to order by it,
-    so only the nearest ``first`` rows (three columns, no ORM objects) come back. Python then takes the exact
+    so only the nearest ``first`` rows (the columns a list shows, no ORM objects) come back. Python then takes the exact
     distance (:func:`core.geo.distance_m`) and sorts by it; the ``first`` rows carry a margin of 10 so a
-    station the flat distance ranks just past the cut still gets its exact place.
+    station the flat distance ranks just past the cut still gets its exact place. The statement is built
+    once per set of amenities (:func:`_candidates_statement`); a search only binds its numbers.
     """
+    codes = frozenset(amenities)
+    if not codes <= _AMENITY_CODES:
+        return [], True
     south, north, west, east = bounding_box(lat, lng, radius_m)
-    scale = math.cos(math.radians(lat))
-    d_lat, d_lng = Station.latitude - lat, (Station.longitude - lng) * scale
-    flat = d_lat * d_lat + d_lng * d_lng
-    reach = (radius_m * SLACK / METRES_PER_DEGREE) ** 2
-    query = (sa.select(Station.id, Station.latitude, Station.longitude)
-             .where(Station.active.is_(True), Station.latitude.between(south, north),
-                    Station.longitude.between(west, east), flat <= reach))
-    for code in set(amenities):
-        if code not in AMENITIES:
-            return [], True
-        listed = sa.literal(",") + Station.amenities + sa.literal(",")
-        query = query.where(listed.contains(f",{code},", autoescape=True))
+    params = {"lat": lat, "lng": lng, "scale": math.cos(math.radians(lat)), "south": south, "north": north,
+              "west": west, "east": east, "reach": (radius_m * SLACK / METRES_PER_DEGREE) ** 2}
     if first is not None:
-        query = query.order_by(flat, Station.id).limit(first + 10)
+        params["first"] = first + 10
     found, rows = [], 0
-    for station_id, s_lat, s_lng in db.session.connection().execute(query):
+    for row in db.session.connection().execute(_candidates_statement(codes, first is not None), params).all():
         rows += 1
-        metres = distance_m(lat, lng, s_lat, s_lng)
+        metres = distance_m(lat, lng, row.latitude, row.longitude)
         if metres <= radius_m:
-            found.append((metres, station_id))
-    found.sort()
+            found.append((metres, row.id, row))
+    found.sort(key=lambda candidate: candidate[:2])
     if first is None:
         return found, True
     return found[:first], rows < first + 10
+
+
+_AMENITY_CODES = frozenset(AMENITIES)
+_COLUMNS = (Station.id, Station.name, Station.address, Station.latitude, Station.longitude, Station.amenities,
+            Station.holiday_rule)  # in the order of _Found's fields
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates_statement(codes: frozenset, limited: bool) -> sa.Select:
+    """The query of :func:`_candidates` for the amenity ``codes`` (known ones), with bound parameters ``lat``,
+    ``lng``, ``scale`` (cosine of the latitude), ``south``/``north``/``west``/``east`` (the box), ``reach``
+    (squared degrees) and, when ``limited``, ``first`` (rows to return, nearest first)."""
+    lat, lng = sa.bindparam("lat", type_=sa.Float), sa.bindparam("lng", type_=sa.Float)
+    d_lat, d_lng = Station.latitude - lat, (Station.longitude - lng) * sa.bindparam("scale", type_=sa.Float)
+    flat = d_lat * d_lat + d_lng * d_lng
+    query = (sa.select(*_COLUMNS)
+             .where(Station.active.is_(True),
+                    Station.latitude.between(sa.bindparam("south", type_=sa.Float),
+                                             sa.bindparam("north", type_=sa.Float)),
+                    Station.longitude.between(sa.bindparam("west", type_=sa.Float),
+                                              sa.bindparam("east", type_=sa.Float)),
+                    flat <= sa.bindparam("reach", type_=sa.Float)))
+    for code in sorted(codes):
+        listed = sa.literal(",") + Station.amenities + sa.literal(",")
+        query = query.where(listed.contains(f",{code},", autoescape=True))
+    if limited:
+        query = query.order_by(flat, Station.id).limit(sa.bindparam("first", type_=sa.Integer))
+    return query
 
 
 @dataclass
@@ -92,37 +115,62 @@ class _Found:
     exceptions: list = field(default_factory=list)
 
 
-def _load(ids: list[int], today) -> dict[int, _Found]:
-    """The stations of ``ids`` with their weekly rows and the exceptions of the days that decide today's
-    status: three column queries, whatever the number of stations."""
+def _load(rows: list, today) -> dict[int, _Found]:
+    """The stations of the candidate ``rows`` (:func:`_candidates`) with their weekly rows and the exceptions of
+    the days that decide today's status: two column queries, whatever the number of stations (built once, see
+    :data:`_LOAD`)."""
     connection = db.session.connection()
-    found = {row.id: _Found(*row) for row in connection.execute(
-        sa.select(Station.id, Station.name, Station.address, Station.latitude, Station.longitude,
-                  Station.amenities, Station.holiday_rule).where(Station.id.in_(ids)))}
-    for row in connection.execute(
-            sa.select(StationHours.station_id, StationHours.weekday, StationHours.opens, StationHours.closes)
-            .where(StationHours.station_id.in_(ids))
-            .order_by(StationHours.station_id, StationHours.weekday, StationHours.opens)):
+    hours, exceptions = _LOAD
+    found = {row.id: _Found(*row) for row in rows}
+    ids = list(found)
+    for row in connection.execute(hours, {"ids": ids}).all():
         found[row.station_id].hours.append(row)
-    for row in connection.execute(
-            sa.select(StationHoursException.station_id, StationHoursException.day, StationHoursException.closed,
-                      StationHoursException.opens, StationHoursException.closes, StationHoursException.note)
-            .where(StationHoursException.station_id.in_(ids),
-                   StationHoursException.day.between(today - timedelta(days=1),
-                                                     today + timedelta(days=LOOK_AHEAD_DAYS + 1)))
-            .order_by(StationHoursException.station_id, StationHoursException.day, StationHoursException.opens)):
+    for row in connection.execute(exceptions, {"ids": ids, "day_from": today - timedelta(days=1),
+                                               "day_to": today + timedelta(days=LOOK_AHEAD_DAYS + 1)}).all():
         found[row.station_id].exceptions.append(row)
     return found
 
 
+_IDS = sa.bindparam("ids", expanding=True)
+_LOAD = (  # the two statements of _load, with bound parameters ids (a list) and day_from/day_to (dates)
+    sa.select(StationHours.station_id, StationHours.weekday, StationHours.opens, StationHours.closes)
+    .where(StationHours.station_id.in_(_IDS))
+    .order_by(StationHours.station_id, StationHours.weekday, StationHours.opens),
+    sa.select(StationHoursException.station_id, StationHoursException.day, StationHoursException.closed,
+              StationHoursException.opens, StationHoursException.closes, StationHoursException.note)
+    .where(StationHoursException.station_id.in_(_IDS),
+           StationHoursException.day.between(sa.bindparam("day_from", type_=sa.Date),
+                                             sa.bindparam("day_to", type_=sa.Date)))
+    .order_by(StationHoursException.station_id, StationHoursException.day, StationHoursException.opens),
+)
+
+
+_ANSWERS: dict = {}  # (local minute, language) → {(holiday rule, weekly rows): (open now, text)}; a few minutes
+
+
+def _answers_at(local_now: datetime) -> dict:
+    """The answers of :func:`_status_text` already worked out in the minute of ``local_now`` (aware, local) in
+    the current language, shared by the searches of that minute (only the last few minutes are kept).
+
+    Exact, not an approximation: stored hours are whole minutes, so every moment of one minute has the same
+    status, and :func:`core.opening_hours.describe` reads only the date of the moment."""
+    slot = (local_now.replace(second=0, microsecond=0), str(get_locale()))
+    answers = _ANSWERS.get(slot)
+    if answers is None:
+        if len(_ANSWERS) >= 4:
+            _ANSWERS.clear()
+        answers = _ANSWERS[slot] = {}
+    return answers
+
+
 def _status_text(station: _Found, now: datetime, local_now: datetime, known: dict) -> tuple[bool | None, str]:
     """``(open now, "open · closes 21:00")`` of ``station``; stations with the same weekly rows, holiday rule
-    and no exceptions share one answer (``known`` remembers it for one search)."""
+    and no exceptions share one answer (``known`` remembers it: :func:`_answers_at`)."""
     if not station.hours:
         return None, ""
     key = None
     if not station.exceptions:
-        key = (station.holiday_rule, tuple((r.weekday, r.opens, r.closes) for r in station.hours))
+        key = (station.holiday_rule, tuple(r[1:] for r in station.hours))  # (weekday, opens, closes) of each row
         if key in known:
             return known[key]
     status = station_status(station, now)
@@ -139,43 +187,44 @@ def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int 
     nothing) and, with ``open_now``, open at ``now`` (aware UTC).
 
     Fast at city scale (10,000 stations, see ``docs/benchmarks.md``): the database returns the positions of
-    the nearest :data:`FIRST` (:func:`_candidates`), and the hours (and exceptions) are loaded only for the
-    nearest ``limit`` of them — with ``open_now``, in further chunks of :data:`CHUNK` until ``limit`` open ones
-    are found (past the first :data:`FIRST`, every station in the circle is read)."""
-    first = max(FIRST, limit)
+    the nearest ``limit`` (:func:`_candidates`; with ``open_now`` the nearest :data:`FIRST`), and the hours
+    (and exceptions) are loaded only for the nearest ``limit`` of them — with ``open_now``, in further chunks
+    of :data:`CHUNK` until ``limit`` open ones are found (past the first :data:`FIRST`, every station in the
+    circle is read). Each row's status is worked out once per weekly pattern and minute (:func:`_answers_at`)."""
+    first = max(FIRST, limit) if open_now else limit  # without "open now" the nearest ``limit`` are the answer
     candidates, complete = _candidates(lat, lng, radius_m, amenities, first=first)
     if not candidates:
         return []
     today, local_now = local_today(now), to_local(now)
-    known: dict = {}
+    known = _answers_at(local_now)
+    url = url_maker("stations.detail", "station_id")
+    labels = {code: str(label) for code, label in AMENITY_LABELS.items()}  # translated once, not once per row
     found: list[Place] = []
     start = 0
     while len(found) < limit:
         if start >= len(candidates):
             if complete:
                 break
-            seen = {station_id for _metres, station_id in candidates}  # "open now" ran through the first ones
+            seen = {station_id for _metres, station_id, _row in candidates}  # "open now" ran through the first ones
             candidates += [c for c in _candidates(lat, lng, radius_m, amenities)[0] if c[1] not in seen]
             complete = True
             continue
         size = limit if not open_now else max(CHUNK, limit)
         chunk = candidates[start:start + size]
         start += size
-        stations = _load([station_id for _metres, station_id in chunk], today)
-        for metres, station_id in chunk:
-            station = stations.get(station_id)
-            if station is None:  # deactivated in between
-                continue
+        stations = _load([row for _metres, _station_id, row in chunk], today)
+        for metres, station_id, _row in chunk:
+            station = stations[station_id]
             is_open, text = _status_text(station, now, local_now, known)
             if open_now and not is_open:
                 continue
             found.append(Place(kind="station", id=station.id, name=station.name, address=station.address,
                                latitude=station.latitude, longitude=station.longitude, distance_m=metres,
-                               url=url_for("stations.detail", station_id=station.id), open_now=is_open,
+                               url=url(station.id), open_now=is_open,
                                status_text=text,
-                               features=tuple((code, AMENITY_LABELS[code])
+                               features=tuple((code, labels[code])
                                               for code in (station.amenities or "").split(",")
-                                              if code in AMENITY_LABELS)))
+                                              if code in labels)))
             if len(found) >= limit:
                 break
     return found

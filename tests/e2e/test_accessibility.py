@@ -26,7 +26,8 @@ PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
 # Answers that are not a page a person reads: JSON and the live fragments widgets poll.
 NOT_PAGES = {"/healthz", "/favicon.ico", "/manifest.webmanifest", "/account/data.json", "/wallet/balance",
              "/vouchers/{voucher}/status", "/inbox/unread", "/coordinate/tasks/{task}/check-in/code",
-             "/coordinate/tasks/{task}/check-out/code"}
+             "/coordinate/tasks/{task}/check-out/code",
+             "/coordinate/stations/export.{ext}", "/stations/map"}  # files; the map is 404 without tiles
 AXE = Axe()
 
 

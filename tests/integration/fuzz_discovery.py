@@ -25,8 +25,9 @@ ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
 def text_arguments(rule: str) -> list[str]:
-    """The names of a rule's URL arguments that take text (``<code>``, ``<string:x>``, ``<path:x>``)."""
-    return [name for converter, name in ARGUMENT.findall(rule) if converter not in ("int", "float", "uuid")]
+    """The names of a rule's URL arguments that take text (``<code>``, ``<string:x>``, ``<path:x>``); an
+    ``<any(a, b):x>`` takes only its listed words (a URL cannot even be built with others)."""
+    return [name for converter, name in ARGUMENT.findall(rule) if converter not in ("int", "float", "uuid", "any")]
 
 
 TEXT_ARGUMENT_RULES = sorted({(r.endpoint, r.rule, method) for r in URL_MAP.iter_rules() if r.endpoint != "static"
@@ -40,7 +41,8 @@ def argument_values(ids) -> dict[str, list]:
             "code": [ids.code], "user_id": [ids.rider], "organisation_id": [ids.org],
             "direction": ["in"],  # the check-in page's route default (check-out is the same view)
             "station_id": [ids.station, ids.inactive_station],
-            "exception_id": [ids.station_exception, ids.merchant_exception]}
+            "exception_id": [ids.station_exception, ids.merchant_exception],
+            "ext": ["csv", "xlsx"]}  # the stations export: a file, either format
 
 
 # Endpoints whose deeper code needs another value than the default (the rider's own sign-up).
