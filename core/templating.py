@@ -6,6 +6,7 @@ this module knows none of them.
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
+from jinja2 import pass_context
 
 from core.geo import format_distance
 from core.money import format_fen
@@ -17,12 +18,13 @@ from core.web import dom_id
 def init_app(app: Flask) -> None:
     """Register the filters, globals and the context processor shared by every template."""
     app.jinja_env.globals.update(dom_id=dom_id, current_tab=current_tab)
-    app.jinja_env.filters["yuan"] = format_fen
-    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["yuan"] = per_request(format_fen)
+    app.jinja_env.filters["localtime"] = per_request(localtime)
     app.jinja_env.filters["isodatetime"] = iso_datetime  # <time datetime="{{ t|isodatetime }}">
     app.jinja_env.globals["timespan"] = timespan
-    app.jinja_env.filters["grouped"] = group_digits
-    app.jinja_env.filters["distance"] = format_distance  # metres → "850 m" / "2.3 km" in the user's language
+    app.jinja_env.filters["grouped"] = per_request(group_digits)
+    # metres → "850 m" / "2.3 km" in the user's language
+    app.jinja_env.filters["distance"] = per_request(format_distance)
 
     @app.context_processor
     def page_context():
@@ -32,6 +34,19 @@ def init_app(app: Flask) -> None:
             "poll_seconds": current_app.config["VOUCHER_POLL_SECONDS"],
             "endpoint": request.endpoint or "",
         }
+
+
+def per_request(fn):
+    """``fn`` as a filter Jinja never runs while compiling a template: it folds a filter of a constant
+    (``20000 | distance``) once, in the language and zone of the first request, unless the filter takes the
+    context. Use it for every filter whose result depends on the request's locale."""
+
+    @pass_context
+    def run(_context, value, *args, **kwargs):
+        return fn(value, *args, **kwargs)
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
 
 
 def current_tab(tabs: list[tuple]) -> str | None:

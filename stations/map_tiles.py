@@ -12,6 +12,8 @@ coordinate system the tiles are drawn in: ``"gcj02"`` (Amap, Tencent: Chinese pr
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from core.geo import read_position
+
 TILE_CRS = ("gcj02", "wgs84")
 LEAFLET_DEFAULT_SUBDOMAINS = ("a", "b", "c")
 
@@ -29,6 +31,19 @@ class TileSettings:
     hosts: tuple[str, ...]
 
 
+def map_centre(text: str) -> tuple[float, float]:
+    """``MAP_CENTRE`` (``"lat,lng"``, WGS-84 degrees; where the map opens without the rider's position) as a pair,
+    6 decimals. Raises ``ValueError`` naming the setting when it is not two numbers in range."""
+    lat, comma, lng = (text or "").partition(",")
+    try:
+        position = read_position(lat, lng, places=6) if comma else None
+    except ValueError:
+        position = None
+    if position is None:
+        raise ValueError(f"MAP_CENTRE must be 'latitude,longitude' in degrees, not {text!r}")
+    return position
+
+
 def _subdomains(text: str) -> tuple[str, ...]:
     text = (text or "").strip()
     if "," in text:
@@ -41,12 +56,14 @@ def tile_settings(config) -> TileSettings | None:
     ``MAP_TILE_URL`` is empty (no map).
 
     Raises ``ValueError`` for a template that is not an absolute http(s) URL with ``{z}``, ``{x}`` and ``{y}``,
-    a ``{key}`` without ``MAP_TILE_KEY``, or an unknown ``MAP_TILE_CRS``: a wrong setting should stop the app
-    at start-up, not show a grey map.
+    a ``{key}`` without ``MAP_TILE_KEY``, an unknown ``MAP_TILE_CRS`` or an unreadable ``MAP_CENTRE`` (see
+    :func:`map_centre`): a wrong setting should stop the app at start-up, not show a grey map.
     """
     template = (config.get("MAP_TILE_URL") or "").strip()
     if not template:
         return None
+    if "MAP_CENTRE" in config:
+        map_centre(config["MAP_CENTRE"])
     crs = (config.get("MAP_TILE_CRS") or "gcj02").strip().lower()
     if crs not in TILE_CRS:
         raise ValueError(f"MAP_TILE_CRS must be gcj02 or wgs84, not {crs!r}")

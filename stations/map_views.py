@@ -14,7 +14,7 @@ from werkzeug.routing import BuildError
 from core.geo import format_distance, read_position, wgs84_to_gcj02
 from core.places import nearby_places
 from core.timeutil import utcnow
-from stations.map_tiles import tile_settings
+from stations.map_tiles import map_centre, tile_settings
 from stations.views import bp
 
 MAP_RADIUS_M = 5000  # as the list's default
@@ -22,9 +22,8 @@ MAP_LIMIT = 50  # markers; more would crowd a phone's screen and slow an old pho
 
 
 def city_centre() -> tuple[float, float]:
-    """``MAP_CENTRE`` (``"lat,lng"``, WGS-84 degrees) as a pair; raises ``ValueError`` when unreadable."""
-    lat, _sep, lng = current_app.config["MAP_CENTRE"].partition(",")
-    return read_position(lat, lng, places=6)
+    """``MAP_CENTRE`` (``"lat,lng"``, WGS-84 degrees) as a pair (checked at start-up by :func:`tile_settings`)."""
+    return map_centre(current_app.config["MAP_CENTRE"])
 
 
 def list_url(lat: float, lng: float) -> str:

@@ -17,10 +17,11 @@
   function recall() {
     try {
       var value = JSON.parse(window.localStorage.getItem(KEY) || "null");
-      if (!value || !isFinite(value.at)) return null;
+      // Number.isFinite, not isFinite: null, "31.87" or true would pass the global one and break toFixed below
+      if (!value || !Number.isFinite(value.at)) return null;
       var age = Date.now() - value.at;
       if (value.refused && age < REFUSAL_MS) return value;
-      if (isFinite(value.lat) && isFinite(value.lng) && age < POSITION_MS) return value;
+      if (Number.isFinite(value.lat) && Number.isFinite(value.lng) && age < POSITION_MS) return value;
     } catch (e) { /* storage off (private mode) or junk: ask again */ }
     return null;
   }

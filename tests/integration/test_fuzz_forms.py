@@ -47,8 +47,9 @@ PERSONA_BY_BLUEPRINT = {"volunteer": "rider", "rewards": "rider", "volunteer_coo
                         "rewards_merchant": "staff", "points_coordinate": "coordinator", "accounts_admin": "admin"}
 # Forms posted without a page showing them in the crawl; listed here, they are still fuzzed. The undo button
 # shows only on a voucher its staff confirmed in the last minutes, and the counter's "Resume offers" button only
-# while the merchant is paused; the crawl's cast has neither.
-FORMLESS_POSTS: set[str] = {"rewards_merchant.undo", "rewards_merchant.resume"}
+# while the merchant is paused; the crawl's cast has neither. The stations import's confirm button shows only on
+# the preview of an uploaded file (the crawl uploads none).
+FORMLESS_POSTS: set[str] = {"rewards_merchant.undo", "rewards_merchant.resume", "stations_coordinate.confirm_import"}
 FUZZ_SETTINGS = settings(max_examples=30, deadline=None, derandomize=False,
                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                 HealthCheck.data_too_large])

@@ -221,7 +221,7 @@ def test_stored_rows_become_weekly_hours_and_exceptions():
     ({d: spans("00:00-24:00") for d in range(5)}, at(7, 9), "Open now · closes Friday 24:00",
      "营业中 · 星期五24:00关门"),
     (ALL_DAY, at(7, 9), "Open 24 hours", "24小时营业"),
-    ({}, at(7, 9), "Closed", "已关门"),
+    ({}, at(7, 9), "Closed", "休息"),  # closed with no opening in sight: the sign says 休息
 ])
 def test_describe_says_it_in_both_languages(app, hours, moment, english, chinese):
     status = status_at(moment, hours)
@@ -244,4 +244,4 @@ def test_the_weekly_table_lists_every_day_in_both_languages(app):
         with force_locale("zh"):
             table = weekly_table(hours)
             assert table[0] == ("星期一", "08:00–12:00, 14:00–21:00") and table[6] == ("星期日", "全天营业")
-            assert weekly_table({})[2] == ("星期三", "已关门")
+            assert weekly_table({})[2] == ("星期三", "休息")  # a closed weekday: 休息, the word the hours form uses
