@@ -50,7 +50,7 @@ def managed_organisation() -> Organisation | None:
     chosen = request.values.get("organisation", "")
     if not chosen:
         return None
-    if not chosen.isdigit():
+    if not chosen.isdigit() or len(chosen) > 9:  # an id; longer would overflow PostgreSQL's integer (a 500)
         abort(404)
     return db.get_or_404(Organisation, int(chosen))
 

@@ -77,6 +77,8 @@ def test_an_admin_picks_the_organisation_to_export(world, make_client, stations)
     admin = make_client(world.admin)
     assert admin.get(EXPORT_XLSX).status_code == 404
     assert admin.get(f"{EXPORT_XLSX}?organisation=99999").status_code == 404
+    for huge in ("9223372036854775807", "2147483648", "9" * 40):  # past PostgreSQL's integer: a 404, not a 500
+        assert admin.get(f"{IMPORT}?organisation={huge}").status_code == 404
     response = admin.get(f"{EXPORT_XLSX}?organisation={world.other_org}")
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["金港暖新窝"]
