@@ -29,7 +29,7 @@ COLUMNS = {
     "points_account": ("user_id", "balance"),
     "task": ("id", "organisation_id", "title", "description", "category", "place", "latitude", "longitude",
              "starts_at", "ends_at", "places", "points", "taken", "status", "created_by_id", "created_at",
-             "cancelled_at"),
+             "cancelled_at", "checkin_secret"),
     "signup": ("id", "task_id", "rider_id", "status", "queued_at", "marked_at", "marked_by_id"),
     "voucher": ("id", "code", "offer_id", "merchant_id", "rider_id", "status", "points_cost", "face_value_fen",
                 "issued_at", "expires_at", "redeemed_at", "redeemed_by_id", "closed_at"),

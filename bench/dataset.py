@@ -5,6 +5,8 @@ and the ledger are made by :func:`bench.ledger_rows.make_ledger`. See :mod:`benc
 set holds and which invariants it keeps.
 """
 
+import base64
+import hashlib
 import random
 import time
 from collections import defaultdict
@@ -41,6 +43,12 @@ from bench.scale import (
 )
 from bench.settings import logger
 from bench.station_rows import ask_points, station_rows
+
+
+def checkin_secret(task_id: int) -> str:
+    """A task's check-in secret (32 base-32 characters, as ``pyotp.random_base32``), derived from its id so the
+    data set stays the same from run to run without drawing from the seeded random numbers."""
+    return base64.b32encode(hashlib.sha256(f"bench-task-{task_id}".encode()).digest()).decode()[:32]
 
 log = logger("load")
 
@@ -191,7 +199,8 @@ class DataSet:
             tasks.append((tid, org, f"{title}·{town}", description, category, place,
                           31.85 + rng.uniform(0, 0.12), 120.45 + rng.uniform(0, 0.27),
                           starts, ends, places, rng.choice((10, 15, 20, 25, 30, 35, 40, 50)), len(holder_riders),
-                          "cancelled" if cancelled else "open", coordinator, created, cancelled_at))
+                          "cancelled" if cancelled else "open", coordinator, created, cancelled_at,
+                          checkin_secret(tid)))
             points, task_title = tasks[-1][11], tasks[-1][2]
             window_end = min(starts, now, cancelled_at or starts) - timedelta(minutes=1)
             span = max((window_end - created).total_seconds(), 60)
