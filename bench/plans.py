@@ -87,7 +87,8 @@ def prepare(server: "Server", meta: dict, rng: random.Random, keys: list[str]) -
                              "args": (WORK / f"confirm-run-{db}.txt",),
                              "warmup_args": (WORK / f"confirm-warmup-{db}.txt",),
                              "codes": len(run_lines), "expect": (200, "merchant-voucher ok")},
-        "near_me": {"path": "/", "headers": {"Cookie": rider.cookie}, "script": BENCH / "paths.lua",
+        # near me is public: measured as a visitor (no session, so no consent page in the way)
+        "near_me": {"path": "/", "headers": {}, "script": BENCH / "paths.lua",
                     "args": (near_paths,), "check": f"/stations/?lat={points[0][0]}&lng={points[0][1]}",
                     "expect": (200, "place-station"), "may_be_missing": True},
     }
