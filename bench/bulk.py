@@ -21,7 +21,7 @@ BATCH = 50_000
 COLUMNS = {
     "organisation": ("id", "name", "kind"),
     "user": ("id", "phone", "name", "password_hash", "role", "trade", "platform", "organisation_id", "active",
-             "created_at"),
+             "created_at", "privacy_version", "privacy_accepted_at"),
     "merchant": ("id", "name", "address", "latitude", "longitude", "active", "created_at"),
     "merchant_staff": ("user_id", "merchant_id"),
     "offer": ("id", "merchant_id", "title", "description", "points_cost", "face_value_fen", "stock",

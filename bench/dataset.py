@@ -104,6 +104,8 @@ class DataSet:
             users.append((uid, f"15{i:09d}", self._name(), self.password_hash, "rider", trade,
                           rng.choice(TRADES[trade]), None, True, self._past(720, 1)))
         self.riders = range(self.first_rider, uid + 1)
+        # every rider accepted privacy notice 1 (the default PRIVACY_VERSION) when registering: no consent page
+        users[:] = [(*user, 1, user[9]) if user[4] == "rider" else (*user, None, None) for user in users]
         self.bench_rider = self.first_rider + 1  # phone 15000000002
         self.power_rider = self.first_rider  # phone 15000000001
         self.facts.update(bench_rider={"id": self.bench_rider, "phone": f"15{2:09d}"},

@@ -44,8 +44,8 @@ def read_meta(db: str) -> dict:
     return json.loads(meta_path(db).read_text())
 
 
-FORMAT_VERSION = 5  # 3: ledger entries name their sign-up (migration 0003); 4: 10,000 stations with hours;
-# 5: tasks carry their check-in secret (migration 0011)
+FORMAT_VERSION = 6  # 3: ledger entries name their sign-up (migration 0003); 4: 10,000 stations with hours;
+# 5: tasks carry their check-in secret (migration 0011); 6: riders have accepted the privacy notice
 
 
 def stale(db: str) -> str | None:
