@@ -130,13 +130,20 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
         raise WrongMerchant()
     if not hours.is_serving(merchant.serving_hours, now):  # the voucher's own refusal first, if any
         raise refusal_for(voucher_for_merchant(code=code, merchant_id=merchant.id), now, staff)
-    changed = update_rows(
-        sa.update(Voucher)
-        .where(Voucher.code == code, Voucher.merchant_id == merchant.id, Voucher.status == "issued",
-               Voucher.expires_at > now)
-        .values(status="redeemed", redeemed_at=now, redeemed_by_id=staff.id, closed_at=now)
-    )
-    voucher = voucher_for_merchant(code=code, merchant_id=merchant.id)
+    for _attempt in range(3):  # an undo may turn it back to issued between our update and our read
+        changed = update_rows(
+            sa.update(Voucher)
+            .where(Voucher.code == code, Voucher.merchant_id == merchant.id, Voucher.status == "issued",
+                   Voucher.expires_at > now)
+            .values(status="redeemed", redeemed_at=now, redeemed_by_id=staff.id, closed_at=now)
+        )
+        voucher = voucher_for_merchant(code=code, merchant_id=merchant.id)
+        if changed:
+            break
+        db.session.refresh(voucher)
+        refusal = refusal_for(voucher, now, staff)
+        if refusal is not None:
+            raise refusal
     if changed:
         db.session.refresh(voucher)
         journal.record("voucher.confirm", actor=staff, subject=f"voucher:{voucher.id}", rider_id=voucher.rider_id,
@@ -146,7 +153,6 @@ def confirm_voucher(*, code: str, staff: User, now: datetime | None = None) -> V
         notify(user_id=voucher.rider_id, kind="voucher_redeemed", link=voucher_link(voucher), now=now,
                params={"offer": voucher.offer.title, "merchant": merchant.name})
         return voucher
-    db.session.refresh(voucher)
     raise refusal_for(voucher, now, staff) or UnknownCode()
 
 
