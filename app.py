@@ -20,6 +20,7 @@ import core.logs
 import core.ratelimit
 import core.responses
 import core.static_files
+import core.storage
 import notifications.outbox
 from config import DEV_SECRET_KEY, Config
 from core.errors import DomainError
@@ -105,6 +106,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
+    import reports.photos  # noqa: F401 - adds the authorised photo route to the reports blueprint
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
     import rewards.hours_views  # adds a merchant's opening-hours pages to rewards_coordinate
     import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
@@ -134,6 +136,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from points.coordinate import bp as points_coordinate_bp
     from points.views import bp as points_bp
     from points.views import header_balance
+    from reports.admin import bp as reports_admin_bp
+    from reports.coordinate import bp as reports_coordinate_bp
+    from reports.department import bp as reports_department_bp
+    from reports.open311 import bp as open311_bp
+    from reports.views import bp as reports_bp
     from rewards.cli import vouchers_cli
     from rewards.coordinate import bp as rewards_coordinate_bp
     from rewards.merchant import bp as rewards_merchant_bp
@@ -149,7 +156,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     for blueprint in (accounts_bp, accounts_coordinate_bp, accounts_admin_bp, accounts_profile_bp, points_bp,
                       points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
                       rewards_merchant_bp, oversight_bp, notifications_bp, notifications_admin_bp, stations_bp,
-                      stations_coordinate_bp):
+                      stations_coordinate_bp, reports_bp, reports_coordinate_bp, reports_department_bp,
+                      reports_admin_bp, open311_bp):
         app.register_blueprint(blueprint)
     for command in (accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli, signups_cli):
         app.cli.add_command(command)
@@ -171,9 +179,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         """Send each user to where their work starts."""
         if not current_user.is_authenticated:
             return redirect(url_for("volunteer.task_list"))
-        return redirect(url_for({"coordinator": "volunteer_coordinate.task_list",
-                                 "admin": "accounts_admin.organisation_list",
-                                 "merchant": "rewards_merchant.home"}.get(current_user.role, "volunteer.task_list")))
+        return redirect(url_for(HOME_OF_ROLE.get(current_user.role, "volunteer.task_list")))
 
     @app.get("/healthz")
     def healthz():
@@ -192,6 +198,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+HOME_OF_ROLE = {"coordinator": "volunteer_coordinate.task_list", "admin": "accounts_admin.organisation_list",
+                "merchant": "rewards_merchant.home", "department": "reports_department.queue"}
 PUBLIC_POST_ENDPOINTS = {"accounts.login", "accounts.register", "accounts.register_code", "accounts.forgot_password",
                          "accounts.forgot_password_code", "accounts.set_language", None}
 
@@ -291,6 +299,13 @@ def register_error_handlers(app: Flask) -> None:
     def conflict(error):
         return page("errors/conflict.html", 409,
                     message=_("This changed in the meantime. Reload the page and try again."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return page("errors/conflict.html", 413,
+                    message=_("What you sent is larger than %(mb)d MB, so it was not received. Go back and choose "
+                              "fewer or smaller photos (each at most 10 MB).", mb=limit_mb))
 
     @app.errorhandler(429)
     def too_many_requests(error):

@@ -110,3 +110,12 @@ class Config:
     MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "gcj02")
     # Where the map looks when no position is given (WGS-84 "lat,lng"): Zhangjiagang's centre, Yangshe.
     MAP_CENTRE = os.environ.get("MAP_CENTRE", "31.8755,120.5530")
+    # Uploaded files (report photos, core/storage.py): "database" (default: shared by every app machine, in
+    # every backup) or "folder" (files under FILE_STORAGE_FOLDER).
+    FILE_STORAGE = os.environ.get("FILE_STORAGE", "database")
+    FILE_STORAGE_FOLDER = os.environ.get("FILE_STORAGE_FOLDER", "")
+    # The largest request body: three photos of 10 MB each plus the form. A larger one gets a clear 413 page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024)))
+    # Where the programme runs (WGS-84 "south,west,north,east"): a report outside it is refused with a
+    # message. Default: the county-level city of Zhangjiagang with a margin.
+    SERVICE_AREA = os.environ.get("SERVICE_AREA", "31.70,120.30,32.10,120.90")

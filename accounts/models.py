@@ -12,7 +12,7 @@ from core.text import mask_phone
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-ROLES = ("rider", "coordinator", "merchant", "admin")
+ROLES = ("rider", "coordinator", "merchant", "admin", "department")
 TRADES = ("food_delivery", "courier", "ride_hailing", "freight")
 ORGANISATION_KINDS = ("street_office", "community", "trade_committee")
 
@@ -28,7 +28,8 @@ class Organisation(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """A person who logs in: a rider, a coordinator (of one organisation), merchant staff or an admin.
+    """A person who logs in: a rider, a coordinator (of one organisation), merchant staff, department staff
+    (of one city department, linked by ``reports.models.DepartmentStaff``) or an admin.
 
     An admin runs the programme and belongs to no organisation (``organisation_id`` is ``None``).
 
@@ -108,9 +109,14 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_department_staff(self) -> bool:
+        """Staff of a city department (``reports.models.DepartmentStaff`` says which one)."""
+        return self.role == "department"
+
 
 ROLE_LABELS = {"rider": _l("Rider"), "coordinator": _l("Coordinator"), "merchant": _l("Merchant staff"),
-               "admin": _l("Admin")}
+               "admin": _l("Admin"), "department": _l("Department staff")}
 ORGANISATION_KIND_LABELS = {
     "street_office": _l("Street office"),
     "community": _l("Community"),

@@ -25,6 +25,19 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
+METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180  # along a meridian, on the sphere distance_m uses
+
+
+def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    """``(south, north, west, east)`` in degrees: a box that holds every point within ``radius_m`` metres of
+    (``lat``, ``lng``). A little larger than needed (the exact distance decides); latitudes clipped to ±90."""
+    radius_m *= 1.001  # a millimetre per metre more, so rounding never drops a place on the circle itself
+    d_lat = radius_m / METRES_PER_DEGREE
+    cos_lat = math.cos(math.radians(min(abs(lat) + d_lat, 89.999)))  # the box's widest parallel from the pole side
+    d_lng = min(radius_m / (METRES_PER_DEGREE * cos_lat), 180.0)
+    return max(lat - d_lat, -90.0), min(lat + d_lat, 90.0), lng - d_lng, lng + d_lng
+
+
 def read_position(lat: str | None, lng: str | None, places: int = 3) -> tuple[float, float] | None:
     """A position typed or sent as text (``"31.875"``, ``"120.553"``), rounded to ``places`` decimals.
 
@@ -198,3 +211,13 @@ def parse_map_link(text: str | None, plain_crs: str = "gcj02") -> tuple[float, f
     if found is None or not _in_china_ranges(*found):
         return None
     return found[0], found[1], crs
+
+
+def in_service_area(lat: float, lng: float, area: str) -> bool:
+    """Whether the WGS-84 point lies in ``area``, a box written ``"south,west,north,east"`` in degrees
+    (``SERVICE_AREA``); an empty or unreadable ``area`` allows everywhere."""
+    try:
+        south, west, north, east = (float(part) for part in area.split(","))
+    except (AttributeError, ValueError):
+        return True
+    return south <= lat <= north and west <= lng <= east

@@ -117,3 +117,34 @@ def navigation_links(lat: float, lng: float, name: str) -> NavigationLinks:
         "output": "html", "src": f"webapp.{APP_SOURCE}"})
     geo = f"geo:{lat:.6f},{lng:.6f}?q={lat:.6f},{lng:.6f}({quote(name)})"
     return NavigationLinks(amap=amap, baidu=baidu, geo=geo, gcj_lat=gcj_lat, gcj_lng=gcj_lng)
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """One place named by kind and id, for a package that only links to it (a report about a station): its
+    ``name``, ``address``, WGS-84 position, the ``organisation_id`` that runs or recruited it (``None``:
+    programme-wide) and its page ``url``."""
+
+    kind: str
+    id: int
+    name: str
+    address: str
+    latitude: float
+    longitude: float
+    organisation_id: int | None
+    url: str = ""
+
+
+LOOKUPS: dict[str, Callable[[int], PlaceRef | None]] = {}
+
+
+def register_place_lookup(kind: str, fn: Callable[[int], PlaceRef | None]) -> Callable[[int], PlaceRef | None]:
+    """Register ``fn(id) -> PlaceRef | None`` (``None``: no such active place) for ``kind``; return it."""
+    LOOKUPS[kind] = fn
+    return fn
+
+
+def place_ref(kind: str, place_id: int) -> PlaceRef | None:
+    """The :class:`PlaceRef` of place ``place_id`` of ``kind``, or ``None`` (unknown kind, id or inactive)."""
+    lookup = LOOKUPS.get(kind)
+    return lookup(place_id) if lookup is not None else None

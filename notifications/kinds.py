@@ -51,6 +51,22 @@ def _adjusted(v: dict) -> str:
                     "%(num)d points were taken from your balance. Reason: %(reason)s", -amount, reason=v["reason"])
 
 
+REPORT_NEWS = {
+    "submitted": _l("Report #%(report)s was received."),
+    "accepted": _l("Report #%(report)s was accepted by a coordinator."),
+    "routed": _l("Report #%(report)s was sent to the department that can fix it."),
+    "resolved": _l("Report #%(report)s is resolved: %(note)s Please check and confirm the fix, or say it is not "
+                   "fixed."),
+    "rejected": _l("Report #%(report)s was not taken up. Reason: %(note)s"),
+    "closed": _l("Report #%(report)s is closed: the fix was verified. Thank you!"),
+}
+
+
+def _report_changed(v: dict) -> str:
+    text = REPORT_NEWS.get(v["status"])
+    return str(text) % {"report": v["report"], "note": v["note"]} if text is not None else ""
+
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("promoted", ("title", "starts_at"), _l("You have a place"),
          lambda v: _("A place freed up: you are now confirmed for %(title)s, %(starts_at)s.", **v),
@@ -94,6 +110,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
                             "Your voucher for %(offer)s was cancelled; %(num)d points were returned to you.",
                             v["points"], **v)),
     Kind("account_changed", ("change",), _l("Your account changed"), lambda v: str(v["change"])),
+    Kind("report_changed", ("report", "status", "note"), _l("Your problem report"), _report_changed),
 )}
 SMS_KINDS = tuple(k for k in KINDS.values() if k.may_sms)
 

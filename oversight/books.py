@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from extensions import db
 from points.models import LedgerEntry, PointsAccount
+from reports.models import Report
 from rewards.models import Voucher
 from volunteer.models import Signup
 
@@ -93,9 +94,22 @@ def award_mismatches() -> list[str]:
     ).all()
     problems = [f"sign-up {sid} ({status}): {n or 0} standing award entries" for sid, status, n in rows]
     orphans = db.session.execute(
-        sa.select(LedgerEntry.id, LedgerEntry.key).where(LedgerEntry.kind == "award", LedgerEntry.signup_id.is_(None))
+        sa.select(LedgerEntry.id, LedgerEntry.key).where(LedgerEntry.kind == "award", LedgerEntry.signup_id.is_(None),
+                                                         LedgerEntry.report_id.is_(None))
     ).all()
     return problems + [f"ledger entry {eid}: award {k or 'without a key'} matches no sign-up" for eid, k in orphans]
+
+
+def report_award_mismatches() -> list[str]:
+    """Awards for problem reports that went to someone other than the reporter, or for a report that is not
+    closed (confirmed or verified fixed)."""
+    rows = db.session.execute(
+        sa.select(LedgerEntry.id, Report.id, Report.status)
+        .join(Report, Report.id == LedgerEntry.report_id)
+        .where(sa.or_(Report.status != "closed", Report.reporter_id.is_(None),
+                      Report.reporter_id != LedgerEntry.rider_id))
+    ).all()
+    return [f"ledger entry {eid}: award for report {rid} ({status}) that does not earn it" for eid, rid, status in rows]
 
 
 def reversal_mismatches() -> list[str]:
@@ -115,7 +129,8 @@ def reversal_mismatches() -> list[str]:
 
 def run_audit() -> list[str]:
     """Every mismatch found, as readable lines (empty when the books balance)."""
-    return balance_mismatches() + voucher_mismatches() + award_mismatches() + reversal_mismatches()
+    return (balance_mismatches() + voucher_mismatches() + award_mismatches() + report_award_mismatches()
+            + reversal_mismatches())
 
 
 @click.group("points")

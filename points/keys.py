@@ -28,3 +28,8 @@ def restore_key(signup_id: int, reversal_id: int) -> str:
     """The key of the award that restores reversal ``reversal_id`` of sign-up ``signup_id``:
     ``award:signup:<id>:after:<reversal id>``."""
     return f"award:signup:{signup_id}:after:{reversal_id}"
+
+
+def report_award_key(report_id: int) -> str:
+    """The key of the award for problem report ``report_id`` once its fix is confirmed: ``award:report:<id>``."""
+    return f"award:report:{report_id}"

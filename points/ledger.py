@@ -17,7 +17,7 @@ from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
 from extensions import db
 from points.errors import DuplicateEntry, InsufficientPoints
-from points.keys import award_key, refund_key, restore_key, reversal_key, spend_key
+from points.keys import award_key, refund_key, report_award_key, restore_key, reversal_key, spend_key
 from points.models import LedgerEntry, PointsAccount
 from points.queries import balance_of
 
@@ -41,10 +41,10 @@ def lock_account(rider_id: int) -> None:
 
 def post_entry(*, rider_id: int, amount: int, kind: str, reason: str = "", key: str | None = None,
                signup_id: int | None = None, voucher_id: int | None = None, reverses_id: int | None = None,
-               actor: User | None = None, now: datetime | None = None) -> int:
+               report_id: int | None = None, actor: User | None = None, now: datetime | None = None) -> int:
     """Move ``amount`` points (non-zero int) for a rider and record why; return the new entry's id.
 
-    ``signup_id``/``voucher_id`` name the record the movement came from, ``reverses_id`` the entry it
+    ``signup_id``/``voucher_id``/``report_id`` name the record the movement came from, ``reverses_id`` the entry it
     undoes (unique: an entry is undone at most once). Raises
     :class:`DuplicateEntry` when an entry with the same ``key`` exists (the movement happened
     before) and :class:`InsufficientPoints` when the balance would drop below zero. After either,
@@ -53,7 +53,8 @@ def post_entry(*, rider_id: int, amount: int, kind: str, reason: str = "", key: 
     open_account(rider_id)
     entry_id = insert_ignoring_conflicts(
         LedgerEntry.__table__, rider_id=rider_id, amount=amount, kind=kind, reason=reason, key=key,
-        signup_id=signup_id, voucher_id=voucher_id, reverses_id=reverses_id, created_by_id=actor.id if actor else None,
+        signup_id=signup_id, voucher_id=voucher_id, reverses_id=reverses_id, report_id=report_id,
+        created_by_id=actor.id if actor else None,
         created_at=now or utcnow(),
     )
     if entry_id is None:
@@ -76,6 +77,25 @@ def award_for_signup(*, rider_id: int, signup_id: int, points: int, reason: str,
     """
     return post_entry(rider_id=rider_id, amount=points, kind="award", reason=reason, key=award_key(signup_id),
                       signup_id=signup_id, actor=actor, now=now)
+
+
+def award_for_report(*, rider_id: int, report_id: int, points: int, reason: str, actor: User | None,
+                     now: datetime | None = None) -> int | None:
+    """Award ``points`` (> 0) to the reporter of report ``report_id`` once its fix is confirmed or verified.
+
+    Returns the entry's id, or ``None`` when this report was awarded before (a double tap, two coordinators
+    at once: the unique key decides, nothing is raised and the transaction stays usable).
+    """
+    open_account(rider_id)
+    entry_id = insert_ignoring_conflicts(
+        LedgerEntry.__table__, rider_id=rider_id, amount=points, kind="award", reason=reason,
+        key=report_award_key(report_id), report_id=report_id, created_by_id=actor.id if actor else None,
+        created_at=now or utcnow(),
+    )
+    if entry_id is not None:
+        update_rows(sa.update(PointsAccount).where(PointsAccount.user_id == rider_id)
+                    .values(balance=PointsAccount.balance + points))
+    return entry_id
 
 
 def spend_on_voucher(*, rider_id: int, voucher_id: int, points: int, reason: str, actor: User | None,

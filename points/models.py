@@ -27,6 +27,7 @@ ENTRY_KIND_LABELS = {
     "adjustment": _l("Adjustment"),
     "reversal": _l("Attendance corrected, points taken back"),
 }
+REPORT_AWARD_LABEL = _l("Problem report fixed")
 
 
 class PointsAccount(db.Model):
@@ -41,8 +42,8 @@ class PointsAccount(db.Model):
 class LedgerEntry(db.Model):
     """One append-only movement of points (a non-zero integer ``amount``) for a rider.
 
-    ``key`` makes one-off movements unique (built by :mod:`points.keys`); ``signup_id`` or
-    ``voucher_id`` is the record the entry came from (``None`` for adjustments); ``reverses_id`` the entry
+    ``key`` makes one-off movements unique (built by :mod:`points.keys`); ``signup_id``, ``voucher_id`` or
+    ``report_id`` is the record the entry came from (``None`` for adjustments); ``reverses_id`` the entry
     this one undoes (a reversal names the award it takes back; a restoring award the reversal it undoes).
     """
 
@@ -54,6 +55,7 @@ class LedgerEntry(db.Model):
     key: Mapped[str | None] = mapped_column(sa.String(50), unique=True)
     signup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signup.id"), index=True)
     voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voucher.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id"), index=True)
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entry.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -71,10 +73,14 @@ class LedgerEntry(db.Model):
         sa.CheckConstraint("reverses_id IS NULL OR kind IN ('award', 'reversal')", name="reverses_only_awards"),
         sa.CheckConstraint("voucher_id IS NULL OR kind IN ('spend', 'refund', 'expiry')",
                            name="voucher_only_for_vouchers"),
+        sa.CheckConstraint("report_id IS NULL OR (kind = 'award' AND signup_id IS NULL)",
+                           name="report_only_for_awards"),
         sa.Index("ix_ledger_entry_rider_created", "rider_id", "created_at", "id"),
     )
 
     @property
     def kind_label(self):
         """What the entry was for, in the user's language (e.g. "Volunteer points")."""
+        if self.report_id is not None:
+            return REPORT_AWARD_LABEL
         return ENTRY_KIND_LABELS.get(self.kind, self.kind)

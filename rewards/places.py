@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload, with_loader_criteria
 
 from core.geo import EARTH_RADIUS_M, distance_m, read_position
 from core.opening_hours import LOOK_AHEAD_DAYS, Status, describe, exceptions_from_rows, status_at, weekly_from_rows
-from core.places import Place, register_place_finder
+from core.places import Place, PlaceRef, register_place_finder, register_place_lookup
 from core.timeutil import local_today, to_local
 from extensions import db
 from rewards.models import Merchant, MerchantHoursException, Offer, OfferDay
@@ -182,3 +182,16 @@ def by_distance(merchants: list[Merchant], position: tuple[float, float] | None)
 
 
 register_place_finder("restaurant", find_restaurants)
+
+
+def restaurant_ref(merchant_id: int) -> PlaceRef | None:
+    """The active merchant ``merchant_id`` as a :class:`core.places.PlaceRef` (kind ``"restaurant"``); ``None``
+    when unknown, inactive or without a position."""
+    merchant = db.session.get(Merchant, merchant_id)
+    if merchant is None or not merchant.active or merchant.latitude is None or merchant.longitude is None:
+        return None
+    return PlaceRef("restaurant", merchant.id, merchant.name, merchant.address, merchant.latitude,
+                    merchant.longitude, merchant.organisation_id)
+
+
+register_place_lookup("restaurant", restaurant_ref)

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 
 from core.geo import distance_m
 from core.opening_hours import LOOK_AHEAD_DAYS, Status, describe, exceptions_from_rows, status_at, weekly_from_rows
-from core.places import Place, register_place_finder, url_maker
+from core.places import Place, PlaceRef, register_place_finder, register_place_lookup, url_maker
 from core.timeutil import local_today, to_local
 from extensions import db
 from stations.models import AMENITIES, AMENITY_LABELS, Station, StationHours, StationHoursException
@@ -231,3 +231,15 @@ def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int 
 
 
 register_place_finder("station", find_stations)
+
+
+def station_ref(station_id: int) -> PlaceRef | None:
+    """The active station ``station_id`` as a :class:`core.places.PlaceRef` (registered as kind ``"station"``)."""
+    station = db.session.get(Station, station_id)
+    if station is None or not station.active:
+        return None
+    return PlaceRef("station", station.id, station.name, station.address, station.latitude, station.longitude,
+                    station.organisation_id)
+
+
+register_place_lookup("station", station_ref)

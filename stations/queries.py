@@ -6,26 +6,13 @@ The box is a plain latitude/longitude range: fine for China (and anywhere away f
 meridian, where a box would have to wrap; no station of the programme is near either).
 """
 
-import math
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from core.geo import EARTH_RADIUS_M, distance_m
+from core.geo import METRES_PER_DEGREE, bounding_box, distance_m  # noqa: F401 - re-exported
 from extensions import db
 from stations.models import AMENITIES, Station
-
-METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180  # along a meridian, on the sphere distance_m uses
-
-
-def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
-    """``(south, north, west, east)`` in degrees: a box that holds every point within ``radius_m`` metres of
-    (``lat``, ``lng``). A little larger than needed (the exact distance decides); latitudes clipped to ±90."""
-    radius_m *= 1.001  # a millimetre per metre more, so rounding never drops a station on the circle itself
-    d_lat = radius_m / METRES_PER_DEGREE
-    cos_lat = math.cos(math.radians(min(abs(lat) + d_lat, 89.999)))  # the box's widest parallel from the pole side
-    d_lng = min(radius_m / (METRES_PER_DEGREE * cos_lat), 180.0)
-    return max(lat - d_lat, -90.0), min(lat + d_lat, 90.0), lng - d_lng, lng + d_lng
 
 
 def nearby(lat: float, lng: float, *, radius_m: float = 5000, limit: int = 20, amenities: Iterable[str] = (),

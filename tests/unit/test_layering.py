@@ -17,7 +17,7 @@ FLOORS = {
     "core": 1,
     "accounts": 2,
     "points": 3, "notifications": 3,
-    "volunteer": 4, "rewards": 4, "stations": 4,  # later: reports
+    "volunteer": 4, "rewards": 4, "stations": 4, "reports": 4,
     "oversight": 5, "demo": 5,  # later: recognition, api
     "app": 6,
 }
