@@ -16,7 +16,7 @@ from tests.conftest import Client
 from tests.report_factories import make_report
 
 BAD_KEYS = ["../secret", "report/../../etc/passwd", "report/a/b", "/etc/passwd", "report/.hidden", "report/",
-            "re port/x", "", "report/..", "..%2f/x"]
+            "re port/x", "", "report/..", "..%2f/x", "report/a\x00b", "report/" + "a" * 300, "report/a\\..\\b"]
 
 
 def round_trip(store):

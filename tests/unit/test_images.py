@@ -89,3 +89,14 @@ def test_a_jpeg_of_a_webp_is_read_too():
     out = io.BytesIO()
     Image.new("RGB", (300, 200), (10, 120, 30)).save(out, "WEBP")
     assert opened(read_photo(out.getvalue()).data).size == (300, 200)
+
+
+def test_a_photo_with_corrupt_exif_is_read_and_its_metadata_dropped():
+    """Pillow warns about the broken EXIF (pytest makes warnings errors): the photo is still read, cleaned."""
+    tiff = (b"II*\0" + struct.pack("<I", 8) + struct.pack("<H", 1) + struct.pack("<HHII", 0x0112, 3, 100, 0xFFFF)
+            + struct.pack("<I", 0))
+    app1 = b"Exif\0\0" + tiff
+    base = photo_bytes((120, 90), gps=False)
+    broken = base[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + base[2:]
+    photo = read_photo(broken, name="broken-exif.jpg")
+    assert (photo.width, photo.height) == (120, 90) and dict(opened(photo.data).getexif()) == {}
