@@ -13,13 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.models import User
+from core.errors import DomainError
 from extensions import db
 from oversight.books import run_audit
 from points.models import LedgerEntry
 from points.queries import balance_of
 from reports import services
-from reports.errors import WrongStatus
-from reports.models import Report, ReportUpdate
+from reports.models import Report, ReportPhoto, ReportUpdate
 from tests import factories
 from tests.concurrency.harness import ledger_sum
 from tests.report_factories import make_departments, make_report, photo_bytes
@@ -41,9 +41,9 @@ def race(app, calls) -> list[str]:
                 prepared()
                 db.session.commit()
                 return "ok"
-            except WrongStatus:
+            except DomainError as refusal:
                 db.session.rollback()
-                return "WrongStatus"
+                return type(refusal).__name__
             finally:
                 db.session.remove()
 
@@ -117,3 +117,53 @@ def test_two_coordinators_accepting_at_once(app, ctx, cast):
         kinds = session.scalars(sa.select(ReportUpdate.kind).where(ReportUpdate.report_id == report)
                                 .order_by(ReportUpdate.id)).all()
         assert kinds == ["submitted", "accepted", "routed"]
+
+
+def test_confirming_and_saying_not_fixed_at_once(app, ctx, cast):
+    """Two taps of the reporter on two phones: either it is closed with its award, or reopened without one."""
+    report, rider = cast["resolved"], cast["rider"]
+
+    def reopen(session):
+        row, user = session.get(Report, report), session.get(User, rider)
+        return lambda: services.reopen_report(report=row, reporter=user, note="没修好")
+
+    outcomes = race(app, [confirm(report, rider), reopen])
+    assert sorted(outcomes) == ["WrongStatus", "ok"], outcomes
+    with ctx() as session:
+        row = session.get(Report, report)
+        awarded = session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)
+                                 .where(LedgerEntry.report_id == report))
+        if outcomes[0] == "ok":
+            assert (row.status, row.reopened_at, awarded, balance_of(rider)) == ("closed", None, 1, 10)
+        else:
+            assert (row.status, awarded, balance_of(rider)) == ("routed", 0, 0) and row.reopened_at is not None
+        assert run_audit() == []
+
+
+def test_the_department_resolving_while_a_coordinator_rejects(app, ctx, cast):
+    with ctx() as session:
+        report = session.get(Report, cast["submitted"])
+        services.accept_report(report=report, coordinator=session.get(User, cast["coordinator"]))
+        session.commit()
+        staff = session.scalar(sa.select(User.id).where(User.role == "department", User.name == "交通小张"))
+
+    def resolve(session):
+        row, user = session.get(Report, cast["submitted"]), session.get(User, staff)
+        return lambda: services.resolve_report(report=row, staff=user, note="已修好",
+                                               photo=("b.jpg", photo_bytes((64, 48))))
+
+    def reject(session):
+        row, user = session.get(Report, cast["submitted"]), session.get(User, cast["second_coordinator"])
+        return lambda: services.reject_report(report=row, actor=user, reason="重复上报")
+
+    outcomes = race(app, [resolve, reject])
+    assert sorted(outcomes) == ["WrongStatus", "ok"], outcomes
+    with ctx() as session:
+        row = session.get(Report, cast["submitted"])
+        assert row.status == ("resolved" if outcomes[0] == "ok" else "rejected")
+        kinds = session.scalars(sa.select(ReportUpdate.kind).where(ReportUpdate.report_id == row.id)
+                                .order_by(ReportUpdate.id)).all()
+        assert kinds == ["submitted", "accepted", "routed", "resolved" if outcomes[0] == "ok" else "rejected"]
+        after = session.scalar(sa.select(sa.func.count()).select_from(ReportPhoto)
+                               .where(ReportPhoto.report_id == row.id, ReportPhoto.kind == "after"))
+        assert after == (1 if outcomes[0] == "ok" else 0)
