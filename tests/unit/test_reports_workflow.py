@@ -142,6 +142,7 @@ def test_confirming_awards_the_category_points_exactly_once(session, cast):
     entries = awards(session, report)
     assert [(e.key, e.amount, e.rider_id) for e in entries] == [(f"award:report:{report.id}", 10, cast.rider.id)]
     assert balance_of(cast.rider.id) == 10 and report.status == "closed"
+    assert session.scalar(sa.select(sa.func.sum(LedgerEntry.amount)).where(LedgerEntry.rider_id == cast.rider.id)) == 10
     session.commit()
     assert run_audit() == []
 
