@@ -58,6 +58,7 @@ def read_photo(data: bytes, *, name: str = "") -> Photo:
         raise NotAnImage(name)
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # corrupt metadata (EXIF) is dropped anyway: not the user's problem
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return _reencode(data)
     except (PhotoTooLarge, Image.DecompressionBombWarning, Image.DecompressionBombError):

@@ -7,6 +7,7 @@ callers keep the key and never build paths.
 """
 
 import os
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
+
+KEY_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")  # what new_key makes after the prefix (token_urlsafe)
 
 
 class StoredFile(db.Model):
@@ -73,7 +76,7 @@ class FolderStore:
 
     def _path(self, key: str) -> Path:
         prefix, _, name = key.partition("/")
-        if not prefix.isalpha() or not name or "/" in name or name.startswith("."):
+        if not (prefix.isascii() and prefix.isalpha()) or not KEY_NAME.fullmatch(name) or name.startswith("."):
             raise KeyError(key)
         return self.root / prefix / name
 

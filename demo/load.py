@@ -31,6 +31,7 @@ from demo.data import (
     TASKS,
     TRADES,
 )
+from demo.reports import load_reports
 from demo.stations import give_restaurants_hours, load_stations
 from extensions import db
 from rewards import merchants as merchant_services
@@ -170,10 +171,12 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
                                             serving_hours=SERVING_HOURS[shop.name])
     stations = load_stations(organisations, coordinators, now)
     give_restaurants_hours(shops)
+    problems = load_reports(riders, coordinators, stations, now)
     for status, in db.session.execute(sa.select(Voucher.status)):
         made[status] += 1
     return {"organisations": len(organisations), "admins": 1, "coordinators": len(coordinators), "riders": len(riders),
             "merchants": len(shops), "offers": len(offers), "tasks": len(tasks), "stations": len(stations),
+            **problems,
             **{f"{status} vouchers": n for status, n in made.items()}}
 
 

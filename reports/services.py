@@ -9,10 +9,11 @@ Services flush, never commit; times are aware UTC; positions WGS-84 degrees.
 """
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from accounts import journal
@@ -89,7 +90,10 @@ def organisation_where(latitude: float, longitude: float, *, now: datetime) -> i
     """The organisation a point lies in, for routing a report to coordinators: that of the nearest station or
     partner restaurant within :data:`LOCAL_RADIUS_M` metres, or ``None`` (then admins and the reporter's
     coordinators handle it)."""
-    for place in nearby_places(latitude, longitude, radius_m=LOCAL_RADIUS_M, limit=3, now=now):
+    # The finders build each place's URL, which needs a request: a CLI (demo load) or job has none.
+    with nullcontext() if has_request_context() else current_app.test_request_context():
+        places = nearby_places(latitude, longitude, radius_m=LOCAL_RADIUS_M, limit=3, now=now)
+    for place in places:
         ref = place_ref(place.kind, place.id)
         if ref is not None and ref.organisation_id is not None:
             return ref.organisation_id
@@ -218,15 +222,17 @@ def change_category(*, report: Report, category: ReportCategory | None, actor: U
     db.session.refresh(report)
     if not changed:
         raise errors.WrongStatus(report.status_label)
+    department = category.department if status in ("accepted", "routed") else None
+    if department is not None and not department.active:
+        department = None
+    if department is None and status == "routed":  # no department for it now: back to the coordinators
+        _move(report, expected=("routed",), to="accepted", now=now, department_id=None)
     _timeline(report, actor=actor, kind="recategorised", from_status=status, now=now, category_id=category.id)
     _journal("report.recategorise", report, actor, now)
-    if status in ("accepted", "routed"):
-        department = category.department
-        if department is not None and department.active:
-            if department.id != report.department_id:
-                _route(report, department, actor=actor, now=now, expected=(status,))
-        elif status == "routed":
-            _move(report, expected=("routed",), to="accepted", now=now, department_id=None)
+    if department is not None and department.id != report.department_id:
+        _route(report, department, actor=actor, now=now, expected=(status,))
+    else:
+        _tell_reporter(report, now=now)
     return report
 
 
