@@ -69,9 +69,11 @@ def make_report(reporter, *, category="road_facilities", at=HERE, description="�
         address=overrides.pop("address", "张家港市人民中路"), **overrides)
 
 
-def routed_report(world, deps, **kwargs) -> Report:
-    """A report by the world's first rider, accepted by its coordinator and so routed (road facilities →
-    transport unless ``category`` says otherwise)."""
-    report = make_report(world.riders[0], **kwargs)
-    services.accept_report(report=report, coordinator=world.coordinator)
+def routed_report(world, **kwargs) -> Report:
+    """A report by the world's rider (``make_world``'s ids), accepted by its coordinator and so routed (road
+    facilities → transport unless ``category`` says otherwise); call after :func:`make_departments`."""
+    from accounts.models import User
+
+    report = make_report(db.session.get(User, world.rider), **kwargs)
+    services.accept_report(report=report, coordinator=db.session.get(User, world.coordinator))
     return report
