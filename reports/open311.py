@@ -93,9 +93,9 @@ def refused(error: Refused):
     return error_answer(error.status, error.description, error.headers)
 
 
-@bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """400, 403, 404, 405, 413, 429 … raised inside the API's views, as JSON."""
+    """400, 403, 404, 405, 413, 429, 500 … raised inside the API's views, as JSON (registered per code below:
+    the app's handlers of a code would otherwise come before a blueprint's handler of a class)."""
     db.session.rollback()
     headers = {"Allow": ", ".join(error.valid_methods)} if isinstance(error, MethodNotAllowed) and \
         error.valid_methods else None
@@ -103,6 +103,11 @@ def http_error(error: HTTPException):
         limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return error_answer(413, f"The request body is larger than {limit_mb} MB.")
     return error_answer(error.code or 500, error.description or error.name, headers)
+
+
+for _code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500):
+    bp.register_error_handler(_code, http_error)
+bp.register_error_handler(HTTPException, http_error)
 
 
 @bp.before_app_request

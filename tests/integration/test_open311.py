@@ -206,3 +206,9 @@ def test_the_key_records_when_it_was_last_used(client, cast, ctx):
     with ctx() as session:
         key = session.get(Open311Key, cast["key"])
         assert key.last_used_at is not None
+
+
+def test_a_huge_body_is_a_json_413(make_app, cast):
+    client = make_app(MAX_CONTENT_LENGTH=1024).test_client()
+    response = client.post(f"{API}/requests.json", data={**REPORT, "api_key": cast["raw"], "description": "长" * 2000})
+    assert response.status_code == 413 and response.get_json()[0]["code"] == 413
