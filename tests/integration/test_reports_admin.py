@@ -49,6 +49,14 @@ def test_a_duplicate_department_name_gets_a_message_beside_the_field(world, make
     with ctx() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Department)) == 2
         assert session.get(Department, other_id).name == "张家港市交通运输局"
+    saved = admin.post(f"/admin/reports/departments/{other_id}", {"name": "张家港市交通局", "kind": "transport",
+                                                                  "contact": "0512-1", "active": ""})
+    assert saved.status_code == 303
+    with ctx() as session:
+        department = session.get(Department, other_id)
+        assert (department.name, department.contact, department.active) == ("张家港市交通局", "0512-1", False)
+        assert session.scalar(sa.select(JournalEntry.action).where(JournalEntry.subject == f"department:{other_id}")) \
+            == "department.update"
 
 
 def test_an_admin_sets_a_categorys_department_and_points(world, make_client, ctx):
