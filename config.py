@@ -52,6 +52,9 @@ class Config:
     UNKNOWN_CODES_PER_STAFF = os.environ.get("UNKNOWN_CODES_PER_STAFF", "10 per 10 minutes")
     # Wrong check-in/check-out codes a rider (or, before log-in, an address) may type before waiting.
     WRONG_CHECKIN_CODES_PER_RIDER = os.environ.get("WRONG_CHECKIN_CODES_PER_RIDER", "10 per 10 minutes")
+    # Open311 (reports/open311.py): requests per client address (any method), reports created per API key.
+    OPEN311_REQUESTS_PER_ADDRESS = os.environ.get("OPEN311_REQUESTS_PER_ADDRESS", "120 per minute")
+    OPEN311_POSTS_PER_KEY = os.environ.get("OPEN311_POSTS_PER_KEY", "30 per minute")
     # A verified check-in farther than this from the task's coordinates is flagged for the coordinator (metres).
     CHECKIN_MAX_DISTANCE_M = int(os.environ.get("CHECKIN_MAX_DISTANCE_M", "500"))
     # One-time SMS codes (accounts/sms.py): console (log; the page shows the code in development), aliyun, tencent.

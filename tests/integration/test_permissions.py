@@ -11,6 +11,7 @@ from extensions import db
 from notifications.services import notify
 from rewards import vouchers
 from tests.factories import give_points, make_station_and_exceptions
+from tests.report_admin_cast import report_admin_cast
 from volunteer import services
 
 PERSONAS = ("anon", "rider", "coordinator", "other_coordinator", "staff", "other_staff", "admin")
@@ -171,6 +172,26 @@ TABLE = [
     ("POST", "/coordinate/merchants/{merchant}/hours", only(303, SCOPED), {"holiday_rule": "weekly"}),
     ("POST", "/coordinate/merchants/{merchant}/hours/exceptions", only(422, SCOPED)),
     ("POST", "/coordinate/merchants/{merchant}/hours/exceptions/{merchant_exception}/delete", only(303, SCOPED)),
+    # Reports (issue 12): the admins' set-up of the programme
+    ("GET", "/admin/reports/", ADMIN),
+    ("GET", "/admin/reports/departments/new", ADMIN),
+    ("POST", "/admin/reports/departments/new", only(422, ADMIN)),
+    ("GET", "/admin/reports/departments/{department}", ADMIN),
+    ("POST", "/admin/reports/departments/{department}", only(422, ADMIN), {"name": ""}),
+    ("GET", "/admin/reports/departments/{department}/staff/new", ADMIN),
+    ("POST", "/admin/reports/departments/{department}/staff/new", only(422, ADMIN)),
+    ("GET", "/admin/reports/categories", ADMIN),
+    ("GET", "/admin/reports/categories/{category}", ADMIN),
+    ("POST", "/admin/reports/categories/{category}", only(422, ADMIN), {"points": "-1"}),
+    ("GET", "/admin/reports/keys", ADMIN),
+    ("GET", "/admin/reports/keys/new", ADMIN),
+    ("POST", "/admin/reports/keys/new", only(422, ADMIN)),
+    ("POST", "/admin/reports/keys/{open311_key}/revoke", only(303, ADMIN)),
+    # Open311 (JSON for city platforms): reading is public; filing needs an API key, not a session (no key: 403)
+    ("GET", "/open311/v2/services.json", PUBLIC),
+    ("GET", "/open311/v2/requests.json", PUBLIC),
+    ("GET", "/open311/v2/requests/{report_none}.json", dict.fromkeys(PERSONAS, 404)),  # no report in this cast
+    ("POST", "/open311/v2/requests.json", dict.fromkeys(PERSONAS, 403)),
 ]
 
 
@@ -192,13 +213,15 @@ def ids(world, ctx):
         voucher = vouchers.redeem_offer(offer=session.get(Offer, world.offer), rider=rider)
         note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
         station, station_exception, merchant_exception = make_station_and_exceptions(world)
+        report_admin = report_admin_cast(world.admin)
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
                   "staff": world.staff, "organisation": world.org, "notification": note.id,
                   "station": station.id, "station_exception": station_exception.id,
-                  "merchant_exception": merchant_exception.id, "ext": "xlsx"}
+                  "merchant_exception": merchant_exception.id, "ext": "xlsx", "report_none": 999999,
+                  **report_admin}
     return world, values
 
 
@@ -240,7 +263,9 @@ def row_counts(ctx) -> dict[str, int]:
         return {t.name: session.scalar(sa.select(sa.func.count()).select_from(t)) for t in db.metadata.sorted_tables}
 
 
-@pytest.mark.parametrize(("rule", "data"), [(r[1], r[3]) for r in ROWS if r[0] == "POST"])
+# Open311's POST is authenticated by its API key, not a session, so it takes no CSRF token (test_open311.py).
+@pytest.mark.parametrize(("rule", "data"), [(r[1], r[3]) for r in ROWS if r[0] == "POST"
+                                            and not r[1].startswith("/open311/")])
 def test_every_post_without_a_csrf_token_is_refused(ids, make_client, ctx, rule, data):
     """Logged in: 400. Anonymous (an expired session): sent to log in, except on the public forms, where the
     form comes back (422) or the public action is refused (400). Nothing is written either way."""
