@@ -54,7 +54,7 @@ def first_photos(report_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(sa.select(ReportPhoto.report_id, sa.func.min(ReportPhoto.id))
                               .where(ReportPhoto.report_id.in_(report_ids), ReportPhoto.kind == "before")
                               .group_by(ReportPhoto.report_id))
-    return {report_id: photo_id for report_id, photo_id in rows}
+    return {int(report_id): int(photo_id) for report_id, photo_id in rows}
 
 
 def supported_ids(user_id: int, report_ids: list[int]) -> set[int]:

@@ -13,7 +13,6 @@ from PIL import Image
 from accounts.models import User
 from core.storage import file_store
 from core.timeutil import utcnow
-from extensions import db
 from points.models import LedgerEntry
 from reports import services
 from reports.catalogue import category_by_code
