@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from core.errors import DomainError
+from core.forms import clean_text
 from core.geo import gcj02_to_wgs84, parse_map_link, read_position
 from core.images import NotAnImage, PhotoTooLarge
 from core.places import nearby_places
@@ -69,8 +70,7 @@ def _new_page(form: ReportForm, *, status: int, position=None, errors=None, simi
 
 def _photos_sent() -> list[tuple[str, bytes]]:
     """The uploaded photos as ``(file name, bytes)``; empty file inputs are left out."""
-    return [(upload.filename or "", upload.read()) for upload in request.files.getlist("photos")
-            if upload is not None and (upload.filename or upload.content_length)]
+    return [(upload.filename or "", data) for upload in request.files.getlist("photos") if (data := upload.read())]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -240,7 +240,7 @@ def reopen(report_id: int):
     """The reporter says "not fixed": back to the department, once (a second time is told to ask the
     coordinator)."""
     report = get_my_report_or_404(report_id)
-    note = " ".join((request.form.get("note") or "").split())[:500]
+    note = " ".join(clean_text(request.form.get("note") or "").split())[:500]
     try:
         services.reopen_report(report=report, reporter=current_user, note=note)
     except DomainError as error:

@@ -240,3 +240,38 @@ def test_the_timeline_names_roles_not_people(rider, ctx, world, deps):
     assert "陈丽华" not in page and "交通小张" not in page
     page = rider.get(f"/reports/{report_id}").get_data(as_text=True)
     assert "Coordinator" in page and "Department" in page
+
+
+def test_a_station_within_100_m_is_offered_and_linked(rider, ctx, world):
+    from tests.station_factories import make_station
+
+    with ctx() as session:
+        station_id = make_station(world.org, name="杨舍暖新窝", at=north_of(HERE, 60)).id
+        far_id = make_station(world.org, name="远处暖新窝", at=north_of(HERE, 300)).id
+        session.commit()
+    html = send(rider, description="").get_data(as_text=True)  # refused: the form comes back with the places
+    assert f'value="station:{station_id}"' in html and "杨舍暖新窝" in html and f"station:{far_id}" not in html
+    assert send(rider, place=f"station:{station_id}").status_code == 303
+    with ctx() as session:
+        report = session.scalars(sa.select(Report)).one()
+        assert (report.station_id, report.organisation_id) == (station_id, world.org)
+
+
+def test_a_photo_over_the_limit_is_refused_beside_the_photos(rider, monkeypatch):
+    monkeypatch.setattr("core.images.MAX_UPLOAD_BYTES", 4096)  # 10 MB in the app: a test body that big leaks a file
+    response = send(rider, photos=[("huge.jpg", photo_bytes((640, 480), gps=False) + b"0" * 4096)])
+    assert response.status_code == 422
+    assert "at most 10 MB" in error_beside(response.get_data(as_text=True), "photos")
+
+
+def test_the_riders_own_report_nearby_is_named_not_offered_for_me_too(rider, ctx, world):
+    own = filed(ctx, world, by=world.rider)
+    html = similar_list(rider)
+    assert "This is your own report" in html and f'id="report-{own}-support"' not in html
+    refused = rider.post(f"/reports/{own}/support", htmx=True)
+    assert refused.status_code == 409 and "your own report" in refused.get_data(as_text=True)
+
+
+def test_in_chinese_the_form_speaks_chinese(rider):
+    html = rider.get("/reports/new", lang="zh").get_data(as_text=True)
+    assert "上报问题" in html and "随手拍" in html and "问题照片（1到3张）" in html
