@@ -28,3 +28,13 @@ def ledger_for_export(user) -> list[dict]:
                                  .order_by(LedgerEntry.created_at, LedgerEntry.id))
     return [{"amount": e.amount, "kind": e.kind, "reason": e.reason, "created_at": e.created_at.isoformat()}
             for e in entries]
+
+
+def report_awards_of(rider_id: int) -> dict[int, int]:
+    """The points each of the rider's problem reports brought: ``{report id: sum of its ledger amounts}``, only
+    reports with an entry (an award once the fix was confirmed or verified)."""
+    rows = db.session.execute(
+        sa.select(LedgerEntry.report_id, sa.func.sum(LedgerEntry.amount))
+        .where(LedgerEntry.rider_id == rider_id, LedgerEntry.report_id.is_not(None))
+        .group_by(LedgerEntry.report_id))
+    return {report_id: int(total) for report_id, total in rows}

@@ -43,16 +43,18 @@ from tests.integration.fuzz_strategies import OMIT, request_strategy, valid_valu
 PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
 # Routes whose blueprint says who uses them, for routes whose form no persona's page shows.
 PERSONA_BY_BLUEPRINT = {"volunteer": "rider", "rewards": "rider", "volunteer_coordinate": "coordinator",
-                        "rewards_coordinate": "coordinator", "accounts_coordinate": "coordinator",
+                        "reports": "rider", "rewards_coordinate": "coordinator", "accounts_coordinate": "coordinator",
                         "rewards_merchant": "staff", "points_coordinate": "coordinator", "accounts_admin": "admin",
                         "reports_admin": "admin"}
 # Forms posted without a page showing them in the crawl; listed here, they are still fuzzed. The undo button
 # shows only on a voucher its staff confirmed in the last minutes, and the counter's "Resume offers" button only
 # while the merchant is paused; the crawl's cast has neither. The stations import's confirm button shows only on
 # the preview of an uploaded file (the crawl uploads none).
-# Open311's POST is an API for city platforms: no page has its form.
+# Open311's POST is an API for city platforms: no page has its form. A report's "me too" shows only beside a
+# similar report while filing one, and "confirm"/"not fixed" only on a resolved report of the rider's; the crawl's
+# cast has no report.
 FORMLESS_POSTS: set[str] = {"rewards_merchant.undo", "rewards_merchant.resume", "stations_coordinate.confirm_import",
-                            "open311.create_request"}
+                            "open311.create_request", "reports.support", "reports.confirm", "reports.reopen"}
 FUZZ_SETTINGS = settings(max_examples=30, deadline=None, derandomize=False,
                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                 HealthCheck.data_too_large])

@@ -36,6 +36,9 @@ def only(status: int, base: dict) -> dict:
 
 
 PUBLIC = dict.fromkeys(PERSONAS, 200)
+# a report: its reporter, the coordinators in whose scope it is, admins; anyone else learns nothing (404)
+SEES_REPORT = {"anon": 302, "rider": 200, "coordinator": 200, "other_coordinator": 404, "staff": 404,
+               "other_staff": 404, "admin": 200}
 ANON_ONLY = {p: (200 if p == "anon" else 302) for p in PERSONAS}
 USER = {p: (302 if p == "anon" else 200) for p in PERSONAS}  # every logged-in user: their own account
 TABLE = [
@@ -192,15 +195,29 @@ TABLE = [
     ("GET", "/open311/v2/requests.json", PUBLIC),
     ("GET", "/open311/v2/requests/{report_none}.json", dict.fromkeys(PERSONAS, 404)),  # no report in this cast
     ("POST", "/open311/v2/requests.json", dict.fromkeys(PERSONAS, 403)),
+    # Reports, the rider's side (issue 12): "report" is the rider's own open report, in "coordinator"'s organisation.
+    ("GET", "/reports/", R),
+    ("GET", "/reports/new", R),
+    ("POST", "/reports/new", only(422, R)),  # no category, no photo
+    ("GET", "/reports/similar", only(302, R)),  # a fragment for htmx: a plain GET goes to the form
+    ("GET", "/reports/similar/{report}/photo.jpg", R),  # open, under 14 days, not food safety: any rider
+    ("POST", "/reports/{report}/support", only(303, R)),  # their own report: refused with a message
+    ("GET", "/reports/{report}", SEES_REPORT),
+    ("GET", "/reports/photos/{report_photo}.jpg", SEES_REPORT),
+    ("POST", "/reports/{report}/confirm", only(303, R)),  # not resolved yet: refused with a message
+    ("POST", "/reports/{report}/reopen", only(303, R)),
 ]
 
 
 @pytest.fixture
-def ids(world, ctx):
+def ids(world, ctx, app):
     """The cast plus a sign-up, points and a voucher for the rider."""
     from accounts.models import User
+    from reports.catalogue import ensure_categories
+    from reports.models import ReportPhoto
     from rewards.models import Offer
     from tests.factories import make_task
+    from tests.report_factories import make_report
     from volunteer.models import Task
 
     with ctx() as session:
@@ -214,6 +231,10 @@ def ids(world, ctx):
         note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
         station, station_exception, merchant_exception = make_station_and_exceptions(world)
         report_admin = report_admin_cast(world.admin)
+        ensure_categories()
+        with app.test_request_context():  # submit_report looks for places nearby, whose finders build URLs
+            report = make_report(rider)
+        report_photo = session.scalar(sa.select(ReportPhoto.id).where(ReportPhoto.report_id == report.id))
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
@@ -221,7 +242,7 @@ def ids(world, ctx):
                   "staff": world.staff, "organisation": world.org, "notification": note.id,
                   "station": station.id, "station_exception": station_exception.id,
                   "merchant_exception": merchant_exception.id, "ext": "xlsx", "report_none": 999999,
-                  **report_admin}
+                  "report": report.id, "report_photo": report_photo, **report_admin}
     return world, values
 
 
