@@ -36,7 +36,8 @@ def by_status(scope: sa.Select, start: datetime, end: datetime) -> dict[str, int
     rows = db.session.execute(sa.select(Report.status, sa.func.count()).where(*_created_in(scope, start, end))
                               .group_by(Report.status))
     counts = dict.fromkeys(STATUSES, 0)
-    counts.update(dict(rows))
+    for status, count in rows:
+        counts[status] = count
     return counts
 
 
