@@ -26,7 +26,7 @@ from reports import services
 from reports.access import coordinates, shows_reporter, visible_reports
 from reports.catalogue import categories, category_by_code
 from reports.models import STATUS_LABELS, Department, Report, ReportPhoto, ReportUpdate
-from reports.staff_forms import AGES, NEEDS_ACTION, PER_PAGE, Period, QueueFilters
+from reports.staff_forms import AGES, NEEDS_ACTION, PER_PAGE, Period, QueueFilters, small_int
 
 bp = Blueprint("reports_coordinate", __name__, url_prefix="/coordinate/reports")
 MANAGERS = ("coordinator", "admin")
@@ -173,8 +173,8 @@ def route(report_id: int):
     """Send an accepted (or routed) report to the chosen department."""
 
     def action(report):
-        chosen = request.form.get("department", "")
-        department = db.session.get(Department, int(chosen)) if chosen.isdigit() else None
+        chosen = small_int(request.form.get("department"))
+        department = db.session.get(Department, chosen) if chosen is not None else None
         services.route_report(report=report, department=department, actor=current_user)
         return _("Report sent to %(department)s.", department=department.name)
 

@@ -20,6 +20,12 @@ DEFAULT_PERIOD_DAYS = 30
 RECENT_DAYS = 30  # department staff see their closed and rejected reports this long
 
 
+def small_int(text: str | None) -> int | None:
+    """``text`` as a non-negative integer when it is 1–9 ASCII digits, else ``None`` (no overflow, no "²")."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 @dataclass
 class QueueFilters:
     """The queue's filters: ``status`` (a status, :data:`NEEDS_ACTION`, :data:`DEPARTMENT_DEFAULT` or ``"all"``),
@@ -40,13 +46,10 @@ class QueueFilters:
         status = args.get("status") or default
         if status not in STATUSES and status not in allowed:
             status = default
-        department = args.get("department", "")
-        age = args.get("age", "")
-        page = args.get("page", "")
+        age, page = small_int(args.get("age")), small_int(args.get("page"))
         return cls(status=status, category=(args.get("category") or "")[:30],
-                   department=int(department) if department.isdigit() else None,
-                   age=int(age) if age.isdigit() and int(age) in AGES else None,
-                   page=int(page) if page.isdigit() and 0 < int(page) < 10000 else 1)
+                   department=small_int(args.get("department")), age=age if age in AGES else None,
+                   page=page if page and page < 10000 else 1)
 
     def args(self, **changes) -> dict:
         """The filters as query arguments (defaults left out), with ``changes`` applied (for links)."""

@@ -42,7 +42,8 @@ def argument_values(ids) -> dict[str, list]:
             "direction": ["in"],  # the check-in page's route default (check-out is the same view)
             "station_id": [ids.station, ids.inactive_station],
             "exception_id": [ids.station_exception, ids.merchant_exception],
-            "ext": ["csv", "xlsx"]}  # the stations export: a file, either format
+            "ext": ["csv", "xlsx"],  # the stations export: a file, either format
+            "report_id": [getattr(ids, "report", 1)]}  # issue 12: a report routed to a department
 
 
 # Endpoints whose deeper code needs another value than the default (the rider's own sign-up).
