@@ -11,7 +11,7 @@ from tests.report_factories import make_department
 def report_admin_cast(admin_id: int) -> dict:
     """``{"department": id, "category": id, "open311_key": id}`` (the category routed to the department)."""
     ensure_categories()
-    department, _staff = make_department("张家港市城管局")
+    department, _staff = make_department("张家港市环境卫生管理处", "sanitation", "环卫小周")
     category = category_by_code("sanitation")
     category.department_id = department.id
     key, _raw = issue_key(name="张家港12345平台", actor=db.session.get(User, admin_id))

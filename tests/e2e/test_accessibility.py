@@ -13,13 +13,11 @@ from axe_playwright_python.sync_playwright import Axe
 
 from extensions import db
 from notifications.services import notify
-from reports.catalogue import ensure_categories
 from rewards import vouchers
 from stations.models import AMENITIES
 from tests.factories import PASSWORD, give_points, make_station_and_exceptions, make_task, make_world
-from tests.integration.test_permissions import TABLE
+from tests.integration.test_permissions import TABLE, report_cast
 from tests.report_admin_cast import report_admin_cast
-from tests.report_factories import make_report
 from tests.station_factories import make_station
 from volunteer import services
 
@@ -57,16 +55,14 @@ def cast(live_app):
                           params={"title": "已报名的任务", "starts_at": signed.starts_at}, link="/my/tasks")
         station = make_station(world.org, name="杨舍暖新窝", hours="08:00-21:00", amenities=",".join(AMENITIES))
         _other, station_exception, merchant_exception = make_station_and_exceptions(world)
+        report_values = report_cast(world)  # issue 12: a report routed to a department
         report_admin = report_admin_cast(world.admin)
-        ensure_categories()
-        with live_app.test_request_context():  # submit_report looks for places nearby, whose finders build URLs
-            report = make_report(rider)
         db.session.commit()
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
                   "staff": world.staff, "organisation": world.org, "notification": note.id,
                   "station": station.id, "station_exception": station_exception.id,
-                  "merchant_exception": merchant_exception.id, "report": report.id, "report_photo": 0,
+                  "merchant_exception": merchant_exception.id, "report": report_values["report"], "report_photo": 0,
                   **report_admin}
         phones = {persona: db.session.get(User, getattr(world, persona)).phone
                   for persona in PERSONAS if persona != "anon"}

@@ -43,7 +43,8 @@ def argument_values(ids) -> dict[str, list]:
             "station_id": [ids.station, ids.inactive_station],
             "exception_id": [ids.station_exception, ids.merchant_exception],
             "ext": ["csv", "xlsx"],  # the stations export: a file, either format
-            "department_id": [ids.department], "category_id": [ids.category], "key_id": [ids.open311_key]}
+            "department_id": [ids.department], "category_id": [ids.category], "key_id": [ids.open311_key],
+            "report_id": [getattr(ids, "report", 1)]}  # issue 12: a report routed to a department
 
 
 # Endpoints whose deeper code needs another value than the default (the rider's own sign-up).

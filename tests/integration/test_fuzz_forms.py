@@ -45,16 +45,19 @@ PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
 PERSONA_BY_BLUEPRINT = {"volunteer": "rider", "rewards": "rider", "volunteer_coordinate": "coordinator",
                         "reports": "rider", "rewards_coordinate": "coordinator", "accounts_coordinate": "coordinator",
                         "rewards_merchant": "staff", "points_coordinate": "coordinator", "accounts_admin": "admin",
-                        "reports_admin": "admin"}
+                        "reports_admin": "admin", "reports_coordinate": "coordinator"}
 # Forms posted without a page showing them in the crawl; listed here, they are still fuzzed. The undo button
 # shows only on a voucher its staff confirmed in the last minutes, and the counter's "Resume offers" button only
 # while the merchant is paused; the crawl's cast has neither. The stations import's confirm button shows only on
 # the preview of an uploaded file (the crawl uploads none).
 # Open311's POST is an API for city platforms: no page has its form. A report's "me too" shows only beside a
-# similar report while filing one, and "confirm"/"not fixed" only on a resolved report of the rider's; the crawl's
-# cast has no report.
+# similar report while filing one, and "confirm"/"not fixed" only on a resolved report of the rider's.
 FORMLESS_POSTS: set[str] = {"rewards_merchant.undo", "rewards_merchant.resume", "stations_coordinate.confirm_import",
                             "open311.create_request", "reports.support", "reports.confirm", "reports.reopen"}
+# Issue 12: the cast's report is routed (no Accept or Verify button on its page), and the crawl has no department
+# staff persona, so the department's forms are listed here.
+FORMLESS_POSTS |= {"reports_coordinate.accept", "reports_coordinate.verify", "reports_department.resolve",
+                   "reports_department.reject", "reports_department.change_category"}
 FUZZ_SETTINGS = settings(max_examples=30, deadline=None, derandomize=False,
                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                 HealthCheck.data_too_large])
@@ -115,12 +118,16 @@ def cast(world, ctx):
                            longitude=120.6, active=False)
         session.add(inactive)
         report_admin = report_admin_cast(world.admin)
+        from tests.integration.test_permissions import report_cast
+
+        report = report_cast(world)["report"]
         session.commit()
         places = {"station": station.id, "inactive_station": inactive.id, "station_exception": station_exception.id,
                   "merchant_exception": merchant_exception.id}
         ids = SimpleNamespace(**places, task=world.task, signed_task=signed.id, held_task=held.id, signup=signup.id,
                               offer=world.offer, voucher=voucher.id, code=voucher.code, merchant=world.merchant,
-                              rider=world.rider, org=world.org, rider_phone=world.rider_phone, **report_admin)
+                              rider=world.rider, org=world.org, rider_phone=world.rider_phone, report=report,
+                              **report_admin)
     return world, ids
 
 def personas_of(endpoint: str, form: dict | None) -> list[str]:

@@ -14,9 +14,12 @@ from tests.factories import give_points, make_station_and_exceptions
 from tests.report_admin_cast import report_admin_cast
 from volunteer import services
 
-PERSONAS = ("anon", "rider", "coordinator", "other_coordinator", "staff", "other_staff", "admin")
+PERSONAS = ("anon", "rider", "coordinator", "other_coordinator", "staff", "other_staff", "admin",
+            "department", "other_department")
 # "coordinator" belongs to the organisation of the task, the merchant and the rider's sign-ups;
 # "other_coordinator" to another one; "staff" works for the merchant, "other_staff" for another merchant.
+# "department" (issue 12) works for the department the table's report is routed to, "other_department" for
+# another one; a row that does not name them gives them what merchant staff get (see department_default).
 R = {"anon": 302, "rider": 200, "coordinator": 403, "other_coordinator": 403, "staff": 403, "other_staff": 403,
      "admin": 403}  # rider pages
 C = {"anon": 302, "rider": 403, "coordinator": 200, "other_coordinator": 200, "staff": 403, "other_staff": 403,
@@ -38,9 +41,17 @@ def only(status: int, base: dict) -> dict:
 PUBLIC = dict.fromkeys(PERSONAS, 200)
 # a report: its reporter, the coordinators in whose scope it is, admins; anyone else learns nothing (404)
 SEES_REPORT = {"anon": 302, "rider": 200, "coordinator": 200, "other_coordinator": 404, "staff": 404,
-               "other_staff": 404, "admin": 200}
+               "other_staff": 404, "admin": 200, "department": 200, "other_department": 404}
 ANON_ONLY = {p: (200 if p == "anon" else 302) for p in PERSONAS}
 USER = {p: (302 if p == "anon" else 200) for p in PERSONAS}  # every logged-in user: their own account
+DEPARTMENT = {**dict.fromkeys(PERSONAS, 403), "anon": 302, "department": 200, "other_department": 200}
+HANDLED = {**DEPARTMENT, "other_department": 404}  # only the department the report is routed to now
+
+
+def department_default(rule: str, expected: dict) -> int:
+    """What department staff get on a row that does not name them: what merchant staff get, except on the
+    merchant's own pages (403)."""
+    return 403 if rule.startswith("/merchant/") else expected["staff"]
 TABLE = [
     ("GET", "/", dict.fromkeys(PERSONAS, 302)),
     ("GET", "/healthz", PUBLIC),
@@ -206,6 +217,20 @@ TABLE = [
     ("GET", "/reports/photos/{report_photo}.jpg", SEES_REPORT),
     ("POST", "/reports/{report}/confirm", only(303, R)),  # not resolved yet: refused with a message
     ("POST", "/reports/{report}/reopen", only(303, R)),
+    # Reports (issue 12), staff pages: {report} lies in "coordinator"'s organisation and is routed to "department".
+    ("GET", "/coordinate/reports/", MANAGE),
+    ("GET", "/coordinate/reports/figures", MANAGE),
+    ("GET", "/coordinate/reports/{report}", SCOPED),
+    ("POST", "/coordinate/reports/{report}/accept", only(303, SCOPED)),  # routed already: the refusal is flashed
+    ("POST", "/coordinate/reports/{report}/route", only(422, SCOPED)),  # no department chosen
+    ("POST", "/coordinate/reports/{report}/category", only(422, SCOPED)),  # no category chosen
+    ("POST", "/coordinate/reports/{report}/reject", only(422, SCOPED)),  # no reason
+    ("POST", "/coordinate/reports/{report}/verify", only(303, SCOPED)),  # not resolved: the refusal is flashed
+    ("GET", "/department/reports/", DEPARTMENT),
+    ("GET", "/department/reports/{report}", HANDLED),
+    ("POST", "/department/reports/{report}/resolve", only(422, HANDLED)),  # no note, no photo
+    ("POST", "/department/reports/{report}/reject", only(422, HANDLED)),  # no reason
+    ("POST", "/department/reports/{report}/category", only(422, HANDLED)),  # no category chosen
 ]
 
 
@@ -213,11 +238,8 @@ TABLE = [
 def ids(world, ctx, app):
     """The cast plus a sign-up, points and a voucher for the rider."""
     from accounts.models import User
-    from reports.catalogue import ensure_categories
-    from reports.models import ReportPhoto
     from rewards.models import Offer
     from tests.factories import make_task
-    from tests.report_factories import make_report
     from volunteer.models import Task
 
     with ctx() as session:
@@ -231,10 +253,7 @@ def ids(world, ctx, app):
         note = notify(user_id=rider.id, kind="checked_in", params={"title": "已报名的任务"}, link="/my/tasks")
         station, station_exception, merchant_exception = make_station_and_exceptions(world)
         report_admin = report_admin_cast(world.admin)
-        ensure_categories()
-        with app.test_request_context():  # submit_report looks for places nearby, whose finders build URLs
-            report = make_report(rider)
-        report_photo = session.scalar(sa.select(ReportPhoto.id).where(ReportPhoto.report_id == report.id))
+        report_values = report_cast(world)
         session.commit()
         assert session.get(Task, world.task).taken == 0
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
@@ -242,7 +261,7 @@ def ids(world, ctx, app):
                   "staff": world.staff, "organisation": world.org, "notification": note.id,
                   "station": station.id, "station_exception": station_exception.id,
                   "merchant_exception": merchant_exception.id, "ext": "xlsx", "report_none": 999999,
-                  "report": report.id, "report_photo": report_photo, **report_admin}
+                  **report_values, **report_admin}
     return world, values
 
 
@@ -255,11 +274,13 @@ def test_each_persona_gets_the_expected_status(ids, make_client, persona, method
     world, values = ids
     user_id = {"anon": None, "rider": world.rider, "coordinator": world.coordinator,
                "other_coordinator": world.other_coordinator, "staff": world.staff, "other_staff": world.other_staff,
-               "admin": world.admin}[persona]
+               "admin": world.admin, "department": values["department_staff"],
+               "other_department": values["other_department_staff"]}[persona]
     client = make_client(user_id)
     url = rule.format(**values)
     response = client.get(url) if method == "GET" else client.post(url, data)
-    assert response.status_code == expected[persona], response.get_data(as_text=True)[:500]
+    wanted = expected[persona] if persona in expected else department_default(rule, expected)
+    assert response.status_code == wanted, response.get_data(as_text=True)[:500]
 
 
 def test_the_table_covers_every_route(app):
@@ -298,3 +319,23 @@ def test_every_post_without_a_csrf_token_is_refused(ids, make_client, ctx, rule,
     anonymous = make_client().post(rule.format(**values), data, csrf=False)
     assert anonymous.status_code == (422 if rule in FORM_CHECKED else 400 if rule in PUBLIC_POSTS else 302)
     assert row_counts(ctx) == before
+
+
+def report_cast(world) -> dict:
+    """Issue 12: three departments with staff and a report by the world's rider, accepted by the world's
+    coordinator and so routed to transport (flushed); returns ``report``, ``department_staff`` (transport's)
+    and ``other_department_staff`` (city management's)."""
+    from flask import current_app
+
+    from accounts.models import User
+    from reports.models import ReportPhoto
+    from reports.services import accept_report
+    from tests.report_factories import make_departments, make_report
+
+    deps = make_departments()
+    with current_app.test_request_context():  # finding the nearest place builds its URL
+        report = make_report(db.session.get(User, world.rider))
+    accept_report(report=report, coordinator=db.session.get(User, world.coordinator))
+    photo = db.session.scalar(sa.select(ReportPhoto.id).where(ReportPhoto.report_id == report.id))
+    return {"report": report.id, "report_photo": photo, "department_staff": deps.transport_staff.id,
+            "other_department_staff": deps.city_staff.id}
