@@ -46,7 +46,7 @@ STATUS_LABELS = {
     "routed": _l("With the department"),
     "resolved": _l("Resolved"),
     "rejected": _l("Rejected"),
-    "closed": _l("Closed"),
+    "closed": _l("Case closed"),
 }
 OPEN_STATUSES = ("submitted", "accepted", "routed")
 UPDATE_KINDS = ("submitted", "accepted", "routed", "recategorised", "resolved", "rejected", "confirmed",
