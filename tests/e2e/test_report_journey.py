@@ -79,7 +79,7 @@ def test_a_report_is_filed_resolved_by_the_department_and_confirmed_for_points(b
         before.write_bytes(photo_bytes((1200, 900)))
         rider.locator("#photos").set_input_files(str(before))
         expect(rider.locator(".photo-previews canvas")).to_have_count(1)
-        rider.wait_for_function("document.getElementById('report-form').dataset.busy === undefined")
+        expect(rider.locator("#report-form[data-busy]")).to_have_count(0)
         rider.locator(".tile", has_text=t("Road facilities")).click()
         rider.locator("#description").fill("路灯不亮，晚上看不清路")
         no_horizontal_scroll(rider)
