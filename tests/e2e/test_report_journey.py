@@ -107,6 +107,8 @@ def test_a_report_is_filed_resolved_by_the_department_and_confirmed_for_points(b
         expect(coordinator.locator(".flash")).to_contain_text(
             t("Report accepted and sent to %(department)s.", department=cast["transport"]))
         expect(coordinator.locator("main")).to_contain_text(t("With the department"))
+        expect(coordinator.locator(".timeline")).to_contain_text(
+            t("%(step)s: %(detail)s", step=t("Sent to the department"), detail=cast["transport"]))
         no_horizontal_scroll(coordinator)
         axe_clean(coordinator)
 
@@ -138,7 +140,7 @@ def test_a_report_is_filed_resolved_by_the_department_and_confirmed_for_points(b
         # photo; the rider confirms and sees the points on the page, in "My reports" and in the wallet.
         rider.goto(live_server + "/inbox")
         news = t("Report #%(report)s is resolved: %(note)s Please check and confirm the fix, or say it is not fixed.",
-                 report=report_id, note="已更换灯泡，路灯恢复照明")
+                 report=report_id, note="已更换灯泡，路灯恢复照明。")  # the full stop added before the next sentence
         note = rider.locator(".note", has_text=news)
         expect(note).to_have_count(1)
         no_horizontal_scroll(rider)
@@ -155,7 +157,7 @@ def test_a_report_is_filed_resolved_by_the_department_and_confirmed_for_points(b
         expect(rider.locator(".flash").first).to_contain_text(counted(
             live_app, lang, "Thank you for confirming! %(num)d point was added to your wallet.",
             "Thank you for confirming! %(num)d points were added to your wallet.", 10))
-        expect(rider.locator(".report-status")).to_contain_text(t("Closed"))
+        expect(rider.locator(".report-status")).to_contain_text({"zh": "已办结", "en": "Closed"}[lang])
         expect(rider.get_by_role("button", name=re.compile(re.escape(t("Fixed — confirm"))))).to_have_count(0)
         expect(rider.locator("main")).to_contain_text(counted(
             live_app, lang, "This report brought you %(num)d point.", "This report brought you %(num)d points.", 10))
