@@ -6,6 +6,7 @@ parameters a kind lists (:func:`clean_params` refuses others). Datetime paramete
 aware datetimes; they are stored as ISO-8601 UTC strings.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,9 +63,18 @@ REPORT_NEWS = {
 }
 
 
+def _ended(note: str) -> str:
+    """``note`` ending as a sentence (a sentence follows it in the message): a full stop is added when it
+    has none, the Chinese one after Chinese text."""
+    note = (note or "").strip()
+    if not note or note[-1] in ".!?。！？…":
+        return note
+    return note + ("。" if re.search(r"[\u3400-\u9fff]", note) else ".")
+
+
 def _report_changed(v: dict) -> str:
     text = REPORT_NEWS.get(v["status"])
-    return str(text) % {"report": v["report"], "note": v["note"]} if text is not None else ""
+    return str(text) % {"report": v["report"], "note": _ended(v["note"])} if text is not None else ""
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (

@@ -46,7 +46,7 @@ STATUS_LABELS = {
     "routed": _l("With the department"),
     "resolved": _l("Resolved"),
     "rejected": _l("Rejected"),
-    "closed": _l("Case closed"),
+    "closed": _l("Closed (report status)"),  # not "Closed" (a station's hours: 休息); English says "Closed"
 }
 OPEN_STATUSES = ("submitted", "accepted", "routed")
 UPDATE_KINDS = ("submitted", "accepted", "routed", "recategorised", "resolved", "rejected", "confirmed",

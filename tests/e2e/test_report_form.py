@@ -58,7 +58,7 @@ def test_a_rider_files_a_report_in_a_few_taps_and_sees_the_similar_one_first(bro
     big.write_bytes(photo_bytes((3000, 2250)))
     page.locator("#photos").set_input_files(str(big))
     expect(page.locator(".photo-previews canvas")).to_have_count(1)
-    page.wait_for_function("document.getElementById('report-form').dataset.busy === undefined")
+    expect(page.locator("#report-form[data-busy]")).to_have_count(0)
     size = page.evaluate("document.getElementById('photos').files[0].size")
     assert 0 < size < big.stat().st_size
     page.locator(".tile", has_text=t("Road facilities")).click()
