@@ -29,8 +29,9 @@ def categories(*, active_only: bool = True) -> list[ReportCategory]:
 
 
 def category_by_code(code: str | None) -> ReportCategory | None:
-    """The active category ``code``, or ``None``."""
-    if not code:
+    """The active category ``code``, or ``None`` (also for anything that is not one of the fixed codes, such as
+    text with a NUL byte, which PostgreSQL would refuse even to compare)."""
+    if not code or code not in CATEGORY_CODES:
         return None
     return db.session.scalar(sa.select(ReportCategory).where(ReportCategory.code == code,
                                                              ReportCategory.active.is_(True)))

@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
+from core.forms import clean_text
 from core.ratelimit import Budget
 from core.timeutil import from_local, to_local, utcnow
 from extensions import csrf, db
@@ -197,7 +198,7 @@ def requests_answer(reports: list[Report]):
 
 def listed(name: str) -> list[str]:
     """The comma-separated values of the query parameter ``name`` (blanks dropped)."""
-    return [part.strip() for part in request.args.get(name, "").split(",") if part.strip()]
+    return [part for part in (clean_text(part) for part in request.args.get(name, "").split(",")) if part]
 
 
 def moment(name: str) -> datetime | None:

@@ -20,7 +20,7 @@ from extensions import db
 from reports import errors
 from reports.catalogue import category_by_code
 from reports.models import OPEN_STATUSES, Open311Key, Report, ReportCategory, ReportUpdate
-from reports.services import MAX_DESCRIPTION, organisation_where
+from reports.services import MAX_DESCRIPTION, organisation_where, words
 
 CLOSED_STATUSES = ("resolved", "rejected", "closed")  # Open311's "closed"; the rest is "open"
 NOTE_KINDS = {"resolved": "resolved", "closed": "resolved", "rejected": "rejected"}  # where status_notes come from
@@ -39,7 +39,7 @@ def submit_platform_report(*, key: Open311Key, service_code: str | None, descrip
     """
     now = now or utcnow()
     category = category_by_code(service_code)
-    description = " ".join((description or "").split())
+    description = words(description)
     if category is None:
         raise errors.unknown_category()
     if not description:
@@ -50,7 +50,7 @@ def submit_platform_report(*, key: Open311Key, service_code: str | None, descrip
         raise errors.outside_area()
     report = Report(reporter_id=None, source="open311", open311_key_id=key.id, category_id=category.id,
                     description=description[:MAX_DESCRIPTION], latitude=latitude, longitude=longitude,
-                    entered_crs="wgs84", address=" ".join((address or "").split())[:200],
+                    entered_crs="wgs84", address=words(address)[:200],
                     organisation_id=organisation_where(latitude, longitude, now=now), status="submitted",
                     created_at=now, updated_at=now)
     db.session.add(report)

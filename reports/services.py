@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from accounts import journal
 from accounts.models import User
 from core.db import insert_ignoring_conflicts, update_rows
+from core.forms import clean_text
 from core.geo import in_service_area
 from core.images import read_photo
 from core.places import nearby_places, place_ref
@@ -41,6 +42,12 @@ journal.describe({
     "report.confirm": _l("Fix confirmed by the reporter"), "report.reopen": _l("Report reopened: not fixed"),
     "report.verify": _l("Fix verified by a coordinator"),
 }, category=_l("Category"), department=_l("Department"), reason=_l("Reason"), points=_l("Points"))
+
+
+def words(text: str | None) -> str:
+    """``text`` as typed, on one line: control characters (NUL …, which PostgreSQL refuses) dropped, runs of
+    white space made one space."""
+    return " ".join(clean_text(text or "").split())
 
 
 def store_photo(report: Report, data: bytes, *, name: str = "", kind: str = "before",
@@ -114,7 +121,7 @@ def submit_report(*, reporter: User, category: ReportCategory | None, descriptio
     :class:`core.images.NotAnImage` / :class:`core.images.PhotoTooLarge` for a bad photo.
     """
     now = now or utcnow()
-    description = " ".join((description or "").split())
+    description = words(description)
     if category is None or not category.active:
         raise errors.unknown_category()
     if not description:
@@ -135,7 +142,7 @@ def submit_report(*, reporter: User, category: ReportCategory | None, descriptio
     report = Report(
         reporter_id=reporter.id, category_id=category.id, description=description[:MAX_DESCRIPTION],
         latitude=latitude, longitude=longitude, entered_crs=entered_crs if entered_crs in CRS else "wgs84",
-        address=(address or (place.address if place else "")).strip()[:200],
+        address=words(address or (place.address if place else ""))[:200],
         station_id=place.id if place and place.kind == "station" else None,
         merchant_id=place.id if place and place.kind == "restaurant" else None,
         organisation_id=organisation_id if organisation_id is not None else reporter.organisation_id,
@@ -242,7 +249,7 @@ def resolve_report(*, report: Report, staff: User, note: str, photo: tuple[str, 
     confirm. Raises :class:`reports.errors.ReportInvalid` (no note, no photo), a photo error, or
     :class:`reports.errors.WrongStatus`."""
     now = now or utcnow()
-    note = " ".join((note or "").split())
+    note = words(note)
     if not note:
         raise errors.resolution_needed()
     if photo is None or not photo[1]:
@@ -263,7 +270,7 @@ def reject_report(*, report: Report, actor: User, reason: str, now: datetime | N
     """Reject an open report with a reason the reporter reads (no points). Raises the "reason needed" error
     or :class:`reports.errors.WrongStatus`."""
     now = now or utcnow()
-    reason = " ".join((reason or "").split())
+    reason = words(reason)
     if not reason:
         raise errors.reason_needed("reason")
     before = report.status
@@ -310,6 +317,7 @@ def reopen_report(*, report: Report, reporter: User, note: str = "", now: dateti
     """The reporter says "not fixed": resolved → routed again (same department), allowed once. Raises
     :class:`reports.errors.AlreadyReopened` or :class:`reports.errors.WrongStatus`."""
     now = now or utcnow()
+    note = words(note)[:500]
     if report.reopened_at is not None:
         raise errors.AlreadyReopened()
     changed = update_rows(sa.update(Report).where(Report.id == report.id, Report.status == "resolved",

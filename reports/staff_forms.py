@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from core.forms import clean_text
 from core.timeutil import local_midnight, local_today, parse_day, utcnow
 from reports.models import STATUSES, Report, ReportCategory
 
@@ -47,7 +48,7 @@ class QueueFilters:
         if status not in STATUSES and status not in allowed:
             status = default
         age, page = small_int(args.get("age")), small_int(args.get("page"))
-        return cls(status=status, category=(args.get("category") or "")[:30],
+        return cls(status=status, category=clean_text(args.get("category") or "")[:30],
                    department=small_int(args.get("department")), age=age if age in AGES else None,
                    page=page if page and page < 10000 else 1)
 
