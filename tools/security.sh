@@ -4,8 +4,8 @@
 # 1. bandit over the application code; any finding of medium or high severity fails.
 # 2. A throwaway SQLite database with the demo data, served by gunicorn on a free loopback port.
 # 3. sqlmap (--technique=BEU --level=2 --risk=1) against the log-in form (with its CSRF token), near me, the task
-#    filter (anonymous), the merchant's code look-up and the voucher URL of the QR code (logged in as
-#    demo merchant staff).
+#    filter (anonymous), Open311's request filters (public), the merchant's code look-up and the voucher URL of the
+#    QR code (logged in as demo merchant staff).
 #    Any injectable parameter fails, and so does any 500 the server answered during the scans.
 # The server is always stopped. The reports stay in a temporary folder, named at the end, when a check
 # fails (or with KEEP_REPORTS=1).
@@ -38,7 +38,7 @@ trap 'stop_server; exit 130' INT TERM
 # --- 1. bandit -----------------------------------------------------------------------------------
 say "bandit: application code (fails on medium or high severity)"
 targets=()
-for path in core accounts points notifications volunteer rewards stations oversight demo migrations *.py; do
+for path in core accounts points notifications volunteer rewards stations reports oversight demo migrations *.py; do
   [[ -e "$path" ]] && targets+=("$path")
 done
 if "$BIN/bandit" -r "${targets[@]}" -ll -f txt -o "$WORK/bandit.txt"; then
@@ -122,6 +122,9 @@ scan task-filter -u "$BASE/tasks?category=x&organisation=1&soon=2h&short=1&near=
   --cookie "lang=zh" -p "category,organisation,soon,short,near,lat,lng,lang"
 scan near-me -u "$BASE/stations/?lat=31.87&lng=120.55&area=yangshe&amenity=water&open=1&kind=station&wide=1" \
   -p "lat,lng,area,amenity,open,kind,wide"
+scan open311-requests \
+  -u "$BASE/open311/v2/requests.json?service_code=road_facilities&status=open&start_date=2026-11-01T00:00:00%2B08:00&end_date=2026-12-31T00:00:00Z&service_request_id=1,2" \
+  -p "service_code,status,start_date,end_date,service_request_id"
 scan code-lookup -u "$BASE/merchant/lookup?code=1" --cookie "session=$STAFF_COOKIE" --drop-set-cookie -p code
 # The voucher URL inside the QR code (the code in the path is what reaches the database): one of the
 # restaurant's own vouchers, preferably still issued, so the page is the real one and not "not found".
