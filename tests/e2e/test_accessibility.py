@@ -21,7 +21,7 @@ from tests.report_admin_cast import report_admin_cast
 from tests.station_factories import make_station
 from volunteer import services
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.route_crawl]
 
 PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
 # Answers that are not a page a person reads: JSON and the live fragments widgets poll.

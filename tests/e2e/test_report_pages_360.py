@@ -16,7 +16,7 @@ from tests.report_admin_cast import report_admin_cast
 from tests.report_factories import make_report, photo_bytes
 from tests.station_factories import HERE, east_of
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.route_crawl]
 
 LONG = "https://uri.amap.com/marker?position=120.5530,31.8750&name=%E8%B7%AF%E5%8F%A3%E4%BA%95%E7%9B%96"
 NOTE = "已安排人员到现场更换井盖并设置临时围挡，" * 8

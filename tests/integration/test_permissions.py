@@ -14,6 +14,7 @@ from tests.factories import give_points, make_station_and_exceptions
 from tests.report_admin_cast import report_admin_cast
 from volunteer import services
 
+pytestmark = pytest.mark.route_crawl  # who may open what: the same on both databases (Makefile)
 PERSONAS = ("anon", "rider", "coordinator", "other_coordinator", "staff", "other_staff", "admin",
             "department", "other_department")
 # "coordinator" belongs to the organisation of the task, the merchant and the rider's sign-ups;
