@@ -78,9 +78,10 @@ def _tell_reporter(report: Report, *, note: str = "", now: datetime) -> None:
                params={"report": report.id, "status": report.status, "note": note[:200]})
 
 
-def _journal(action: str, report: Report, actor: User | None, now: datetime, **details) -> None:
-    journal.record(action, actor=actor, subject=f"report:{report.id}", organisation_id=report.organisation_id,
-                   now=now, category=report.category.code, **details)
+def _about(report: Report, actor: User | None, now: datetime) -> dict:
+    """The journal arguments every report entry has: who, which report, its organisation, when, its category."""
+    return {"actor": actor, "subject": f"report:{report.id}", "organisation_id": report.organisation_id, "now": now,
+            "category": report.category.code}
 
 
 def _move(report: Report, *, expected: Sequence[str], to: str, now: datetime, **values) -> None:
@@ -153,7 +154,7 @@ def submit_report(*, reporter: User, category: ReportCategory | None, descriptio
     for name, data in photos:
         store_photo(report, data, name=name)
     _timeline(report, actor=reporter, kind="submitted", from_status=None, now=now)
-    _journal("report.submit", report, reporter, now)
+    journal.record("report.submit", **_about(report, reporter, now))
     return report
 
 
@@ -180,7 +181,7 @@ def _route(report: Report, department: Department, *, actor: User | None, now: d
     before = report.status
     _move(report, expected=expected, to="routed", now=now, department_id=department.id)
     _timeline(report, actor=actor, kind="routed", from_status=before, now=now, department_id=department.id)
-    _journal("report.route", report, actor, now, department=department.name)
+    journal.record("report.route", **_about(report, actor, now), department=department.name)
     _tell_reporter(report, now=now)
 
 
@@ -192,7 +193,7 @@ def accept_report(*, report: Report, coordinator: User, now: datetime | None = N
     now = now or utcnow()
     _move(report, expected=("submitted",), to="accepted", now=now)
     _timeline(report, actor=coordinator, kind="accepted", from_status="submitted", now=now)
-    _journal("report.accept", report, coordinator, now)
+    journal.record("report.accept", **_about(report, coordinator, now))
     department = report.category.department
     if department is not None and department.active:
         _route(report, department, actor=coordinator, now=now, expected=("accepted",))
@@ -235,7 +236,7 @@ def change_category(*, report: Report, category: ReportCategory | None, actor: U
     if department is None and status == "routed":  # no department for it now: back to the coordinators
         _move(report, expected=("routed",), to="accepted", now=now, department_id=None)
     _timeline(report, actor=actor, kind="recategorised", from_status=status, now=now, category_id=category.id)
-    _journal("report.recategorise", report, actor, now)
+    journal.record("report.recategorise", **_about(report, actor, now))
     if department is not None and department.id != report.department_id:
         _route(report, department, actor=actor, now=now, expected=(status,))
     else:
@@ -261,7 +262,7 @@ def resolve_report(*, report: Report, staff: User, note: str, photo: tuple[str, 
     key = file_store().put(after.data, content_type="image/jpeg", prefix="report")
     db.session.add(ReportPhoto(report_id=report.id, update_id=update.id, kind="after", storage_key=key,
                                width=after.width, height=after.height, size=len(after.data)))
-    _journal("report.resolve", report, staff, now)
+    journal.record("report.resolve", **_about(report, staff, now))
     _tell_reporter(report, note=note, now=now)
     return report
 
@@ -276,7 +277,7 @@ def reject_report(*, report: Report, actor: User, reason: str, now: datetime | N
     before = report.status
     _move(report, expected=("submitted", "accepted", "routed"), to="rejected", now=now, closed_at=now)
     _timeline(report, actor=actor, kind="rejected", from_status=before, note=reason, now=now)
-    _journal("report.reject", report, actor, now, reason=reason)
+    journal.record("report.reject", **_about(report, actor, now), reason=reason)
     _tell_reporter(report, note=reason, now=now)
     return report
 
@@ -297,7 +298,7 @@ def confirm_fix(*, report: Report, reporter: User, now: datetime | None = None) 
     _move(report, expected=("resolved",), to="closed", now=now, closed_at=now)
     _timeline(report, actor=reporter, kind="confirmed", from_status="resolved", now=now)
     points = _award(report, reporter, now)
-    _journal("report.confirm", report, reporter, now, points=points)
+    journal.record("report.confirm", **_about(report, reporter, now), points=points)
     return points
 
 
@@ -308,7 +309,7 @@ def verify_fix(*, report: Report, coordinator: User, now: datetime | None = None
     _move(report, expected=("resolved",), to="closed", now=now, closed_at=now)
     _timeline(report, actor=coordinator, kind="verified", from_status="resolved", now=now)
     points = _award(report, coordinator, now)
-    _journal("report.verify", report, coordinator, now, points=points)
+    journal.record("report.verify", **_about(report, coordinator, now), points=points)
     _tell_reporter(report, now=now)
     return points
 
@@ -330,5 +331,5 @@ def reopen_report(*, report: Report, reporter: User, note: str = "", now: dateti
         raise errors.WrongStatus(report.status_label)
     _timeline(report, actor=reporter, kind="reopened", from_status="resolved", note=note, now=now,
               department_id=report.department_id)
-    _journal("report.reopen", report, reporter, now)
+    journal.record("report.reopen", **_about(report, reporter, now))
     return report

@@ -2,7 +2,7 @@
 make-up days, amenities, address, phone, one-tap navigation, distance, places nearby; 404 when not shown."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -55,11 +55,14 @@ def test_an_anonymous_rider_sees_the_station_with_its_week_amenities_and_organis
 
 
 def test_the_status_line_says_when_it_opens_or_closes(client, station, monkeypatch):
-    at(monkeypatch, datetime(2026, 12, 2, 10, 0))  # a Wednesday morning
+    # A week clear of the fixture's dated exceptions (today + 3, + 5 and + 20 days), whatever today is.
+    monday = station["today"] + timedelta(days=6 + (7 - (station["today"] + timedelta(days=6)).weekday()) % 7)
+    wednesday, friday = monday + timedelta(days=2), monday + timedelta(days=4)
+    at(monkeypatch, datetime.combine(wednesday, time(10, 0)))  # a Wednesday morning
     assert "Open now · closes 21:00" in page_of(client.get(f"/stations/{station['id']}"))
-    at(monkeypatch, datetime(2026, 12, 4, 22, 0))  # Friday night: next opening on Monday
+    at(monkeypatch, datetime.combine(friday, time(22, 0)))  # Friday night: next opening on Monday
     assert "Closed · opens Monday 08:00" in page_of(client.get(f"/stations/{station['id']}"))
-    at(monkeypatch, datetime(2026, 12, 2, 22, 0))
+    at(monkeypatch, datetime.combine(wednesday, time(22, 0)))
     assert "已关门 · 明天08:00开门" in page_of(client.get(f"/stations/{station['id']}", lang="zh-CN"))
 
 

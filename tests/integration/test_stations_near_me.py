@@ -188,7 +188,7 @@ def test_riders_and_visitors_find_rest_stations_in_the_bottom_navigation(make_cl
         nav = re.search(r'<nav class="bottom-nav".*?</nav>', page_of(client.get("/stations/")), re.S).group(0)
         assert re.search(r'<a href="/stations/"\s+aria-current="page">Rest stops</a>', nav)
     rider_nav = re.search(r'<nav class="bottom-nav".*?</nav>', page_of(make_client(rider).get("/tasks")), re.S)
-    assert len(re.findall(r"<a href=", rider_nav.group(0))) == 5  # five tabs and the log-out button
+    assert len(re.findall(r"<a href=", rider_nav.group(0))) == 6  # six tabs (with Report) and the log-out button
 
 
 def test_the_list_page_and_its_css_weigh_under_14_kb_gzipped(client, ctx):
