@@ -13,8 +13,13 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-translations: $(STAMP)
-	$(BIN)/pybabel compile -d translations --statistics
+# Each catalog is compiled when its .po is newer than its .mo (so two suites started at once by .ci/run, after
+# one `make setup`, never rewrite a catalog the other is reading).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations: $(STAMP) $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -d translations -l $* --statistics
 
 setup: $(STAMP) translations
 
