@@ -61,3 +61,14 @@ security: setup  ## bandit on the code, sqlmap against a demo server on 127.0.0.
 	@command -v sqlmap >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlmap)
 	@test -x $(BIN)/bandit || $(BIN)/pip install --quiet "$$(grep -i '^bandit==' requirements.txt)"
 	BIN=$(BIN) bash tools/security.sh
+
+.PHONY: lighthouse
+LIGHTHOUSE := tools/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund
+	touch $(LIGHTHOUSE)
+
+lighthouse: setup $(LIGHTHOUSE)  ## Lighthouse mobile scores of the main pages on a demo server (tools/lighthouse.py)
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	$(BIN)/python tools/lighthouse.py
+

@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 import core.db  # SQLite connection settings (registers an event listener)
 import core.logs
+import core.offline
 import core.ratelimit
 import core.responses
 import core.static_files
@@ -38,6 +39,8 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
     "base-uri": "'none'",
     "object-src": "'none'",
+    "worker-src": "'self'",  # the service worker, /sw.js (core/offline.py)
+    "manifest-src": "'self'",
 }
 
 
@@ -105,17 +108,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
+    import accounts.import_views
     import accounts.phone_views  # noqa: F401 - adds the SMS-code pages to the accounts blueprint
+    import passes.entry_views  # noqa: F401 - adds the entries' figures to the passes_staff blueprint
+    import recognition.levels  # noqa: F401 - listens for changed service to record level changes
     import reports.photos  # noqa: F401 - adds the authorised photo route to the reports blueprint
     import rewards.correction_views  # adds undo and cancel routes to the rewards blueprints
     import rewards.hours_views  # adds a merchant's opening-hours pages to rewards_coordinate
     import rewards.pause_views  # adds the pause and resume buttons to the merchant blueprint
     import rewards.place_views  # adds the restaurant page to the rewards blueprint
     import rewards.places  # registers restaurants with core.places ("near me")
-    import rewards.reminders  # noqa: F401 - registers "voucher expiring" with flask notify remind
+    import rewards.reminders
+    import rewards.settlement_views  # noqa: F401 - adds statements to rewards_coordinate and rewards_merchant
     import stations.map_views  # adds the map (licensed tiles only) to the stations blueprint
     import stations.places  # registers stations with core.places ("near me")
     import stations.transfer_views  # noqa: F401 - adds import and export to the stations_coordinate blueprint
+    import volunteer.import_views
     import volunteer.reminders  # noqa: F401 - registers "task starts soon" with flask notify remind
     from accounts import auth
     from accounts.admin import bp as accounts_admin_bp
@@ -124,6 +132,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from accounts.profile import bp as accounts_profile_bp
     from accounts.views import bp as accounts_bp
     from accounts.views import coordinate_bp as accounts_coordinate_bp
+    from api.admin import bp as api_admin_bp
+    from api.cli import api_cli
+    from api.spec import init_app as init_api
     from core import templating
     from demo.cli import demo_cli
     from notifications import receivers as notification_receivers
@@ -133,9 +144,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     from notifications.views import header_unread
     from oversight.audit_trail import bp as oversight_bp
     from oversight.books import points_cli
+    from oversight.dashboard import bp as dashboard_bp
+    from passes.coordinate import bp as passes_coordinate_bp
+    from passes.staff import bp as passes_staff_bp
+    from passes.views import bp as passes_bp
     from points.coordinate import bp as points_coordinate_bp
     from points.views import bp as points_bp
     from points.views import header_balance
+    from recognition.admin import bp as recognition_admin_bp
+    from recognition.certificates import bp as certificates_bp
+    from recognition.cli import recognition_cli
+    from recognition.coordinate import bp as recognition_coordinate_bp
+    from recognition.views import bp as recognition_bp
     from reports.admin import bp as reports_admin_bp
     from reports.coordinate import bp as reports_coordinate_bp
     from reports.department import bp as reports_department_bp
@@ -157,15 +177,24 @@ def create_app(overrides: dict | None = None) -> Flask:
                       points_coordinate_bp, volunteer_bp, volunteer_coordinate_bp, rewards_bp, rewards_coordinate_bp,
                       rewards_merchant_bp, oversight_bp, notifications_bp, notifications_admin_bp, stations_bp,
                       stations_coordinate_bp, reports_bp, reports_coordinate_bp, reports_department_bp,
-                      reports_admin_bp, open311_bp):
+                      reports_admin_bp, open311_bp, recognition_bp, recognition_coordinate_bp, certificates_bp,
+                      recognition_admin_bp, dashboard_bp, passes_bp, passes_staff_bp, passes_coordinate_bp):
         app.register_blueprint(blueprint)
-    for command in (accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli, signups_cli):
+    init_api(app)  # JSON API v1 (its blueprints and /api/v1/openapi.json): tokens, never cookies
+    app.register_blueprint(api_admin_bp)
+    for command in (api_cli, accounts_cli, vouchers_cli, demo_cli, points_cli, notify_cli, signups_cli,
+                    recognition_cli):
         app.cli.add_command(command)
     templating.init_app(app)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, TRADE_LABELS=TRADE_LABELS, header_balance=header_balance,
                                  ORGANISATION_KIND_LABELS=ORGANISATION_KIND_LABELS, header_unread=header_unread)
     register_error_handlers(app)
     core.responses.init_app(app)  # Vary: HX-Request, no-store for htmx, favicon, web manifest
+    core.offline.init_app(app, voucher_page="rewards.voucher_detail", card="rewards.voucher_card",
+                          status="rewards.voucher_status", login="accounts.login",
+                          session_changes=("accounts.logout", "accounts.login", "accounts.register",
+                                           "accounts.forgot_password", "accounts_profile.logout_everywhere",
+                                           "accounts_profile.delete_account", "accounts_profile.consent"))
     core.logs.install(app.logger)
     if app.config["ENV_NAME"] == "production":
         @app.before_request
@@ -199,7 +228,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 HOME_OF_ROLE = {"coordinator": "volunteer_coordinate.task_list", "admin": "accounts_admin.organisation_list",
-                "merchant": "rewards_merchant.home", "department": "reports_department.queue"}
+                "merchant": "rewards_merchant.home", "department": "reports_department.queue",
+                "building": "passes_staff.check"}
 PUBLIC_POST_ENDPOINTS = {"accounts.login", "accounts.register", "accounts.register_code", "accounts.forgot_password",
                          "accounts.forgot_password_code", "accounts.set_language", None}
 
@@ -231,6 +261,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # the API answers in the language its caller asks for
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get("lang")
     if chosen in languages:
         return chosen

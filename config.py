@@ -34,7 +34,15 @@ class Config:
     # A freed place of a task is held for the first eligible waiting rider this many minutes (less when the task
     # starts sooner: at most a third of the time left); 0 gives the place to that rider at once, without asking.
     SIGNUP_HOLD_MINUTES = int(os.environ.get("SIGNUP_HOLD_MINUTES", "15"))
+    # Wrong day-pass codes a building's staff member may type before being told to wait (a scanned pass is never
+    # limited): guessing a rider's 6 digits stays hopeless.
+    WRONG_PASS_CODES_PER_STAFF = os.environ.get("WRONG_PASS_CODES_PER_STAFF", "30 per 10 minutes")
+    # A welfare activity (a birthday party, a health talk) awards at most this many points for attending (0: none).
+    ACTIVITY_MAX_POINTS = int(os.environ.get("ACTIVITY_MAX_POINTS", "5"))
     VOUCHER_POLL_SECONDS = int(os.environ.get("VOUCHER_POLL_SECONDS", "2"))
+    # While a voucher page is open and its status polls answer, the service worker refreshes the kept offline
+    # card (and its "last checked" time) at most this often (core/offline.py).
+    OFFLINE_CARD_REFRESH_SECONDS = int(os.environ.get("OFFLINE_CARD_REFRESH_SECONDS", "60"))
     # Merchant staff may undo their own confirmation of a voucher for this many minutes (a mis-tap).
     VOUCHER_UNDO_MINUTES = int(os.environ.get("VOUCHER_UNDO_MINUTES", "10"))
     # Abuse limits (core.ratelimit). Counted in one storage shared by all processes: empty means an SQLite
@@ -55,6 +63,9 @@ class Config:
     # Open311 (reports/open311.py): requests per client address (any method), reports created per API key.
     OPEN311_REQUESTS_PER_ADDRESS = os.environ.get("OPEN311_REQUESTS_PER_ADDRESS", "120 per minute")
     OPEN311_POSTS_PER_KEY = os.environ.get("OPEN311_POSTS_PER_KEY", "30 per minute")
+    # JSON API v1 (api/): requests of one token, and voucher confirmations of one till token
+    API_REQUESTS_PER_TOKEN = os.environ.get("API_REQUESTS_PER_TOKEN", "600 per minute")
+    API_CONFIRMS_PER_TOKEN = os.environ.get("API_CONFIRMS_PER_TOKEN", "60 per minute")
     # A verified check-in farther than this from the task's coordinates is flagged for the coordinator (metres).
     CHECKIN_MAX_DISTANCE_M = int(os.environ.get("CHECKIN_MAX_DISTANCE_M", "500"))
     # One-time SMS codes (accounts/sms.py): console (log; the page shows the code in development), aliyun, tencent.
@@ -122,3 +133,13 @@ class Config:
     # Where the programme runs (WGS-84 "south,west,north,east"): a report outside it is refused with a
     # message. Default: the county-level city of Zhangjiagang with a margin.
     SERVICE_AREA = os.environ.get("SERVICE_AREA", "31.70,120.30,32.10,120.90")
+    # Recognition (recognition/): the volunteer levels' ladder — verified lifetime hours for one to five stars
+    # (comma-separated, rising) — and the period of the composite score (rolling months back from today).
+    LEVEL_LADDER_HOURS = os.environ.get("LEVEL_LADDER_HOURS", "30,60,100,200,300")
+    SCORE_PERIOD_MONTHS = int(os.environ.get("SCORE_PERIOD_MONTHS", "12"))
+    # The dashboard's points liability: what one point is worth in fen (may have decimals, e.g. "50" or "12.5").
+    # Empty: derived from the vouchers redeemed so far (their face value ÷ their points cost, programme-wide).
+    POINT_VALUE_FEN = os.environ.get("POINT_VALUE_FEN", "")
+    # The public certificate check (/certificates/verify/<token>): failed look-ups (unknown tokens) per address.
+    CERTIFICATE_UNKNOWN_TOKENS_PER_ADDRESS = os.environ.get("CERTIFICATE_UNKNOWN_TOKENS_PER_ADDRESS",
+                                                            "30 per 10 minutes")

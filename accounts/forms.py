@@ -91,15 +91,32 @@ def name_field():
                        render_kw={"autocomplete": "name"})
 
 
+MONTH_LABELS = {1: _l("January"), 2: _l("February"), 3: _l("March"), 4: _l("April"), 5: _l("May"), 6: _l("June"),
+                7: _l("July"), 8: _l("August"), 9: _l("September"), 10: _l("October"), 11: _l("November"),
+                12: _l("December")}  # zh: 1月 … 12月 (a birth month; the birthday activities' rule)
+
+
+def _month(value):
+    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+
+
 class ProfileForm(Form):
     """Change one's name; a rider also trade and platform (the view drops them for other roles)."""
 
     name = name_field()
+    # Only an empty value may skip the choice check: Optional() would also let "   " through, unchecked.
     trade = SelectField(_l("Your trade"), choices=[SelectChoice(v, label) for v, label in TRADE_LABELS.items()],
-                        validators=[Optional()])
+                        validators=[Optional(strip_whitespace=False)])
     platform = StringField(_l("Platform or company"),
                            validators=[Length(max=50, message=_l("At most 50 characters."))],
                            render_kw={"list": "platforms"})
+    birth_month = SelectField(_l("Birth month (optional)"), coerce=_month, validators=[Optional()],
+                              choices=[SelectChoice(None, _l("Not set"))]
+                              + [SelectChoice(n, label) for n, label in MONTH_LABELS.items()])
+
+    def validate_birth_month(self, field):
+        if field.data is not None and field.data not in MONTH_LABELS:
+            raise ValidationError(_l("Choose a month from the list."))
 
 
 class PasswordChangeForm(Form):

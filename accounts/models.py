@@ -12,7 +12,7 @@ from core.text import mask_phone
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-ROLES = ("rider", "coordinator", "merchant", "admin", "department")
+ROLES = ("rider", "coordinator", "merchant", "admin", "department", "building")
 TRADES = ("food_delivery", "courier", "ride_hailing", "freight")
 ORGANISATION_KINDS = ("street_office", "community", "trade_committee")
 
@@ -29,7 +29,8 @@ class Organisation(db.Model):
 
 class User(UserMixin, db.Model):
     """A person who logs in: a rider, a coordinator (of one organisation), merchant staff, department staff
-    (of one city department, linked by ``reports.models.DepartmentStaff``) or an admin.
+    (of one city department, linked by ``reports.models.DepartmentStaff``), building staff (of one partner
+    building, linked by ``passes.models.BuildingStaff``) or an admin.
 
     An admin runs the programme and belongs to no organisation (``organisation_id`` is ``None``).
 
@@ -56,13 +57,23 @@ class User(UserMixin, db.Model):
     # The language the user chose ('zh' or 'en'; ``None``: not known yet): messages written while they are
     # away (an SMS, a reminder) use it.
     language: Mapped[str | None] = mapped_column(sa.String(5))
+    # A rider imported from a street office's list (by whom, when) has never proved the phone: until
+    # ``phone_confirmed_at`` is set, log-in asks for an SMS code to that phone and a new password.
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    imported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The month the rider was born in (1–12; ``None``: not given). Only the month is kept: it is all that
+    # welfare activities ask (a birthday party for the riders born this month).
+    birth_month: Mapped[int | None]
 
     organisation: Mapped[Organisation | None] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint(sa.column("role").in_(ROLES), name="role"),
+        sa.CheckConstraint("imported_at IS NULL OR imported_by_id IS NOT NULL", name="import_recorded"),
         sa.CheckConstraint(sa.or_(sa.column("trade").is_(None), sa.column("trade").in_(TRADES)), name="trade"),
         sa.CheckConstraint("length(phone) = 11", name="phone_length"),
+        sa.CheckConstraint("birth_month IS NULL OR (birth_month >= 1 AND birth_month <= 12)", name="birth_month"),
         sa.CheckConstraint("role != 'coordinator' OR organisation_id IS NOT NULL", name="coordinator_org"),
         sa.CheckConstraint("role != 'admin' OR organisation_id IS NULL", name="admin_no_org"),
     )
@@ -94,6 +105,11 @@ class User(UserMixin, db.Model):
         return (self.name[:1] + "**") if self.name else "**"
 
     @property
+    def needs_phone_confirmation(self) -> bool:
+        """True for an imported account whose phone was never proved by an SMS code (no password yet)."""
+        return self.imported_at is not None and self.phone_confirmed_at is None
+
+    @property
     def is_rider(self) -> bool:
         return self.role == "rider"
 
@@ -114,9 +130,15 @@ class User(UserMixin, db.Model):
         """Staff of a city department (``reports.models.DepartmentStaff`` says which one)."""
         return self.role == "department"
 
+    @property
+    def is_building_staff(self) -> bool:
+        """Staff of a partner building who check Haitang passes (``passes.models.BuildingStaff`` says which)."""
+        return self.role == "building"
+
 
 ROLE_LABELS = {"rider": _l("Rider"), "coordinator": _l("Coordinator"), "merchant": _l("Merchant staff"),
-               "admin": _l("Admin"), "department": _l("Department staff")}
+               "admin": _l("Admin"), "department": _l("Department staff"),
+               "building": _l("Building staff")}
 ORGANISATION_KIND_LABELS = {
     "street_office": _l("Street office"),
     "community": _l("Community"),

@@ -69,7 +69,7 @@ def export_data(user: User) -> dict:
     """Everything the programme stores about ``user``, as a JSON-serialisable dict (their own download)."""
     data = {
         "profile": {"id": user.id, "phone": user.phone, "name": user.name, "role": user.role,
-                    "trade": user.trade, "platform": user.platform,
+                    "trade": user.trade, "platform": user.platform, "birth_month": user.birth_month,
                     "organisation": user.organisation.name if user.organisation else None,
                     "created_at": user.created_at.isoformat()},
         "consent": {"privacy_version": user.privacy_version,
@@ -96,12 +96,15 @@ def change_password(*, user: User, current: str, new: str) -> User:
     return user
 
 
-def update_profile(*, user: User, name: str, trade: str | None = None, platform: str | None = None) -> User:
-    """Change one's name, and a rider's trade and platform (others' trade and platform stay empty)."""
+def update_profile(*, user: User, name: str, trade: str | None = None, platform: str | None = None,
+                   birth_month: int | None = None) -> User:
+    """Change one's name, and a rider's trade, platform and birth month (1–12 or ``None``; only the month is
+    kept, for birthday activities). Others' trade, platform and birth month stay empty."""
     changed = {}
     values = {"name": name.strip()}
     if user.is_rider:
-        values.update(trade=trade or None, platform=(platform or "").strip() or None)
+        values.update(trade=trade or None, platform=(platform or "").strip() or None,
+                      birth_month=birth_month if birth_month in range(1, 13) else None)
     for field, value in values.items():
         if getattr(user, field) != value:
             changed[field] = value
@@ -125,7 +128,7 @@ def delete_account(*, user: User, password: str, now: datetime | None = None) ->
 
     The listeners of :func:`on_close` run first (places released, open vouchers cancelled and refunded);
     then the personal data is erased: the name becomes "已注销用户", the phone a placeholder (``0`` and the
-    id, 11 characters, never a mobile number), the password unusable, trade and platform empty; the account
+    id, 11 characters, never a mobile number), the password unusable, trade, platform and birth month empty; the account
     is deactivated and every session ends. Ledger entries and journal entries keep their rows. Raises
     :class:`WrongPassword`, or :class:`CannotDeleteAccount` for an admin.
     """
@@ -141,7 +144,7 @@ def delete_account(*, user: User, password: str, now: datetime | None = None) ->
     user.name = DELETED_NAME
     user.phone = f"0{user.id:010d}"
     user.password_hash = UNUSABLE_PASSWORD
-    user.trade = user.platform = None
+    user.trade = user.platform = user.birth_month = None
     user.active = False
     user.deleted_at = now
     user.session_version += 1

@@ -15,6 +15,7 @@ from accounts import privacy
 from accounts.forms import PLATFORMS, DeleteAccountForm, PasswordChangeForm, ProfileForm
 from core.errors import DomainError
 from core.forms import Form
+from core.offline import clear_site_cache
 from core.web import form_status, safe_next
 from extensions import db
 
@@ -22,7 +23,8 @@ bp = Blueprint("accounts_profile", __name__)
 
 # What a rider who still has to accept the privacy notice may reach.
 CONSENT_FREE_ENDPOINTS = {"static", "healthz", "accounts_profile.privacy_notice", "accounts_profile.consent",
-                          "accounts.logout", "accounts.set_language"}
+                          "accounts.logout", "accounts.set_language",
+                          "favicon", "web_manifest", "service_worker"}  # what a browser fetches by itself
 
 
 @bp.before_app_request
@@ -63,7 +65,7 @@ def consent():
             return redirect(safe_next(url_for("home")), code=303)
         end_session()
         flash(_("You have logged out. You can use the programme again once you accept the privacy notice."), "info")
-        return redirect(url_for("accounts.login"), code=303)
+        return clear_site_cache(redirect(url_for("accounts.login"), code=303))
     return render_template("accounts/profile/consent.html", form=form, version=privacy.current_version()), \
         form_status()
 
@@ -78,11 +80,12 @@ def _profile_page(profile_form=None, password_form=None, status=200):
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
-    """The profile: change name (a rider also trade and platform), with links to the other account actions."""
+    """The profile: change name (a rider also trade, platform and birth month), with links to the other account
+    actions."""
     form = ProfileForm()
     if form.validate_on_submit():
         privacy.update_profile(user=current_user, name=form.name.data, trade=form.trade.data,
-                               platform=form.platform.data)
+                               platform=form.platform.data, birth_month=form.birth_month.data)
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts_profile.profile"), code=303)
@@ -131,7 +134,7 @@ def logout_everywhere():
     db.session.commit()
     end_session()
     flash(_("You are logged out on every device."), "info")
-    return redirect(url_for("accounts.login"), code=303)
+    return clear_site_cache(redirect(url_for("accounts.login"), code=303))
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
@@ -149,5 +152,5 @@ def delete_account():
             db.session.commit()
             end_session()
             flash(_("Your account is deleted. Thank you for your work."), "info")
-            return redirect(url_for("accounts.login"), code=303)
+            return clear_site_cache(redirect(url_for("accounts.login"), code=303))
     return render_template("accounts/profile/delete.html", form=form), form_status()

@@ -2,9 +2,10 @@
 
 An admin's scope is the whole programme. A coordinator's is their organisation: its coordinators and
 every account a higher floor ties to it — riders through sign-ups for its tasks (volunteer), merchant
-staff through the merchant it recruited (rewards). Those packages register a *link* with
-:func:`link_accounts` (accounts never imports them): a function returning a SELECT of
-``user_id, organisation_id`` (labelled so) pairs. Anyone else's scope is empty.
+staff through the merchant it recruited (rewards), riders it imported from its list (their
+``User.organisation_id``, linked below). Those packages register a *link* with :func:`link_accounts`
+(accounts never imports them): a function returning a SELECT of ``user_id, organisation_id`` (labelled so)
+pairs. Anyone else's scope is empty.
 """
 
 from collections.abc import Callable
@@ -22,6 +23,13 @@ def link_accounts(source: Callable[[], sa.Select]) -> Callable[[], sa.Select]:
     accounts to organisations. Usable as a decorator; called once at import of the registering package."""
     LINKS.append(source)
     return source
+
+
+@link_accounts
+def imported_riders() -> sa.Select:
+    """Riders tied to an organisation by their own ``organisation_id`` (imported from its list)."""
+    return sa.select(User.id.label("user_id"), User.organisation_id.label("organisation_id")).where(
+        User.role == "rider", User.organisation_id.is_not(None))
 
 
 def _links() -> sa.Subquery | None:
@@ -63,8 +71,9 @@ def can_see(actor: User, user_id: int) -> bool:
 def organisations_of(users: list[User]) -> dict[int, set[int]]:
     """The organisations each account is tied to, by user id (one query): a coordinator's own, or every
     linked one (an account tied to none is absent)."""
-    tied = {user.id: {user.organisation_id} for user in users if user.organisation_id is not None}
-    others = [user.id for user in users if user.organisation_id is None]
+    tied = {user.id: {user.organisation_id} for user in users
+            if user.organisation_id is not None and not user.is_rider}
+    others = [user.id for user in users if user.organisation_id is None or user.is_rider]
     links = _links()
     if others and links is not None:
         rows = db.session.execute(sa.select(links.c.user_id, links.c.organisation_id)

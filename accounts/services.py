@@ -100,12 +100,14 @@ def authenticate(*, phone: str | None, password: str) -> User | None:
     """Return the active user with this phone and password, else ``None`` (same answer for both mistakes).
 
     A deactivated account that typed the right password gets :class:`AccountSuspended`, naming its
-    organisation (or the programme) to contact; a deleted account has no usable password (``None``).
+    organisation (or the programme) to contact; a deleted account has no usable password (``None``), and
+    neither has an imported one whose phone is not confirmed yet (its first log-in goes through an SMS code).
     """
     if not phone:
         return None
     user = db.session.scalar(sa.select(User).where(User.phone == phone))
-    if user is None or user.deleted_at is not None or not user.check_password(password):
+    if user is None or user.deleted_at is not None or user.needs_phone_confirmation \
+            or not user.check_password(password):
         return None
     if not user.active:
         raise AccountSuspended(user.organisation.name if user.organisation else _l("the Nuanxin programme"))

@@ -26,6 +26,7 @@ from accounts.queries import accounts_list, organisations
 from accounts.services import authenticate, create_account
 from accounts.services import set_active as set_account_active
 from core.errors import DomainError
+from core.offline import clear_site_cache
 from core.ratelimit import LOGIN_BY_ADDRESS, LOGIN_BY_PHONE, REGISTRATION_BY_ADDRESS, latest
 from core.web import role_required, safe_next
 from extensions import csrf, db
@@ -45,7 +46,9 @@ def start_session(user: User) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one comes back as typed (nothing happens before)
 def login():
-    """Log in with mobile number and password; wrong details re-show the form (422) with the number kept."""
+    """Log in with mobile number and password; wrong details re-show the form (422) with the number kept and a
+    pointer to the first log-in of an imported rider (an SMS code, :func:`accounts.phone_views.forgot_password`),
+    the same for every number. An imported account whose phone is unconfirmed has no password to log in with."""
     if current_user.is_authenticated:
         return redirect(url_for("home"))
     form = LoginForm()
@@ -72,6 +75,9 @@ def login():
         LOGIN_BY_PHONE.spend(form.phone.data)
         LOGIN_BY_ADDRESS.spend(address)
         form.password.errors.append(_("Wrong mobile number or password."))
+        # the same answer for every number: an imported rider who has no password yet (their first log-in)
+        # is pointed to the SMS code, and so is everyone else who failed, so nothing tells the two apart
+        return render_template("accounts/login.html", form=form, failed=True), status
     return render_template("accounts/login.html", form=form), status
 
 
@@ -82,7 +88,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("accounts.login"), code=303)
+    return clear_site_cache(redirect(url_for("accounts.login"), code=303))
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -58,6 +58,7 @@ def requests_of(meta: dict, spare: dict[str, tuple[str, str]] | None) -> list[di
          "headers": {"HX-Request": "true"}},
         {"name": "merchant_page", "user": meta["staff"][str(merchant)], "path": f"/merchant/vouchers/{code}"},
     ]
+    items += [{"name": "offers", "user": rider, "path": "/offers"}, {"name": "inbox", "user": rider, "path": "/inbox"}]
     lat, lng = (meta.get("near_me_points") or [(31.9, 120.6)])[0]
     items.append({"name": "near_me", "user": rider, "path": f"/stations/?lat={lat}&lng={lng}",
                   "may_be_missing": True})

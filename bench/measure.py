@@ -17,9 +17,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from bench import lunch
 from bench.databases import fresh_copy
 from bench.machine import CpuMeter, Quiet, code_fingerprint, git_state, wait_quiet
-from bench.plans import prepare
+from bench.plans import LUNCH, prepare
 from bench.servers import GunicornProcess, ServerError, free_port, nice_prefix
 from bench.settings import BENCH_DIR as WORK
 from bench.settings import database_url, logger
@@ -138,6 +139,14 @@ def measure(server: Server, wrk: Wrk, plans: dict, secrets: dict, keys: list[str
     return results
 
 
+def measure_lunch(server: Server, meta: dict, prepared: dict, quiet: Quiet, priority: int = 0) -> dict:
+    """The lunch peak's step search (:mod:`bench.lunch`) on the running server."""
+    lunch.write_plan(server, meta, prepared["rider_cookie"], prepared["lookups"], server.db)
+    wait_quiet(server.process.pid, limit=quiet.limit, max_wait=min(quiet.max_wait, quiet.left()),
+               what=f"{server.db} lunch")
+    return lunch.search(server, server.db, list(prepared["codes"]), priority=priority)
+
+
 def run_database(db: str, meta: dict, wrk: Wrk, *, workers: int, threads: int, keys: list[str],
                  quiet: Quiet, reruns: int = 1, max_requests: str | None = None) -> dict:
     """Measure ``keys`` on one database; start again (on a fresh copy) if the code changed meanwhile."""
@@ -146,7 +155,10 @@ def run_database(db: str, meta: dict, wrk: Wrk, *, workers: int, threads: int, k
         before = code_fingerprint()
         with Server(db, workers=workers, threads=threads, priority=wrk.priority, max_requests=max_requests) as server:
             prepared = prepare(server, meta, rng, keys)
-            results = measure(server, wrk, prepared["plans"], prepared["secrets"], keys, quiet)
+            results = measure(server, wrk, prepared["plans"], prepared["secrets"], [k for k in keys if k != LUNCH],
+                              quiet)
+            if LUNCH in keys:
+                results[LUNCH] = measure_lunch(server, meta, prepared["lunch"], quiet, wrk.priority)
             server_command = server.command
         after = code_fingerprint()
         if before == after:

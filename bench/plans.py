@@ -9,6 +9,7 @@ import random
 from typing import TYPE_CHECKING
 
 from bench.browser import Browser, fetch
+from bench.inbox_rows import ensure_inbox
 from bench.settings import BENCH_DIR as WORK
 from bench.settings import ROOT
 
@@ -27,7 +28,12 @@ ENDPOINTS = [  # key, label, counted against the target?
     ("merchant_page", "merchant confirm page `GET /merchant/vouchers/<code>`", True),
     ("merchant_confirm", "merchant confirm `POST /merchant/vouchers/<code>/confirm` (htmx)", True),
     ("near_me", "near me `GET /stations/?lat=…&lng=…` (10,000 stations, 200 positions in turn)", True),
+    ("offers", "offers `GET /offers` (50 restaurants, 150 offers)", True),
+    ("inbox", "inbox `GET /inbox`", True),
 ]
+LUNCH = "lunch"  # the lunch-peak scenario (bench.lunch): measured after the endpoints when asked for
+LUNCH_CODES = 3000  # open vouchers kept for the lunch peak's confirms (never in the wrk confirm files)
+LOOKUP_CODES = 200  # open vouchers of merchant 1 kept for the lunch peak's look-ups (never confirmed)
 NOT_BUILT = "page not built"  # what a plan says when its page answers 404 (it lands on another branch)
 LABELS = {key: label for key, label, _ in ENDPOINTS}
 COUNTED = {key for key, _, counted in ENDPOINTS if counted}
@@ -37,6 +43,7 @@ def prepare(server: "Server", meta: dict, rng: random.Random, keys: list[str]) -
     """Log in, write the wrk data files, check every endpoint once; return the endpoint plans."""
     db, base = server.db, server.base
     password = meta["password"]
+    ensure_inbox(db, meta["bench_rider"]["id"])  # notifications come from events, not from the loader
     rider = Browser(base).login(meta["bench_rider"]["phone"], password, "/tasks")
     power = Browser(base).login(meta["power_rider"]["phone"], password, "/tasks")
     staff = {m: Browser(base).login(phone, password, "/merchant/") for m, phone in meta["staff"].items()}
@@ -50,7 +57,11 @@ def prepare(server: "Server", meta: dict, rng: random.Random, keys: list[str]) -
     code_paths.write_text("".join(f"/merchant/vouchers/{c}\n" for c in codes_1))
     # The confirm POST: every open voucher of every merchant, merchants interleaved, each with its staff's
     # session. Three codes are kept aside: one to check the endpoint, two for the in-process profile.
-    queues = {m: list(codes) for m, codes in meta["issued_codes"].items()}
+    # The lunch peak's counter look-ups read 200 open vouchers of merchant 1 that nothing confirms.
+    lookup_codes = codes_1[-LOOKUP_CODES:]
+    kept = set(lookup_codes)
+    queues = {m: [c for c in codes if m != "1" or c not in kept]
+              for m, codes in meta["issued_codes"].items()}
     for codes in queues.values():
         rng.shuffle(codes)
     lines = []
@@ -60,6 +71,7 @@ def prepare(server: "Server", meta: dict, rng: random.Random, keys: list[str]) -
                 code = codes.pop()
                 lines.append((code, m))
     check_code, spare = lines.pop(), {"merchant_confirm": lines.pop(), "merchant_page": lines.pop()}
+    lunch_lines, lines = lines[-LUNCH_CODES:], lines[:-LUNCH_CODES]
     warm_lines, run_lines = lines[:4000], lines[4000:]
     for name, chunk in (("warmup", warm_lines), ("run", run_lines)):
         (WORK / f"confirm-{name}-{db}.txt").write_text(
@@ -91,6 +103,8 @@ def prepare(server: "Server", meta: dict, rng: random.Random, keys: list[str]) -
         "near_me": {"path": "/", "headers": {}, "script": BENCH / "paths.lua",
                     "args": (near_paths,), "check": f"/stations/?lat={points[0][0]}&lng={points[0][1]}",
                     "expect": (200, "place-station"), "may_be_missing": True},
+        "offers": {"path": "/offers", "headers": {"Cookie": rider.cookie}, "expect": (200, 'class="merchant"')},
+        "inbox": {"path": "/inbox", "headers": {"Cookie": rider.cookie}, "expect": (200, 'id="inbox"')},
     }
     # Check that each endpoint answers its real page before measuring it.
     for key, item in plans.items():
@@ -117,4 +131,7 @@ def prepare(server: "Server", meta: dict, rng: random.Random, keys: list[str]) -
         if key.startswith("wallet"):
             rows = text.count('class="amount')
             item["check_result"] += f", {rows} ledger rows"
-    return {"plans": plans, "secrets": secrets, "spare": spare}
+    lunch = {"rider_cookie": rider.cookie,
+             "codes": [f"{code} {staff[m].cookie.replace(' ', '')} {staff[m].token}" for code, m in lunch_lines],
+             "lookups": [{"path": f"/merchant/vouchers/{c}", "cookie": staff["1"].cookie} for c in lookup_codes]}
+    return {"plans": plans, "secrets": secrets, "spare": spare, "lunch": lunch}

@@ -40,7 +40,7 @@ from bench.databases import audit  # noqa: E402
 from bench.load import load  # noqa: E402
 from bench.machine import Quiet, machine_facts  # noqa: E402
 from bench.measure import redeemed_by_run, run_database  # noqa: E402
-from bench.plans import ENDPOINTS  # noqa: E402
+from bench.plans import ENDPOINTS, LUNCH  # noqa: E402
 from bench.report import results_markdown, sweep_markdown, write_docs  # noqa: E402
 from bench.settings import BENCH_DIR as WORK  # noqa: E402
 from bench.settings import database_url, logger  # noqa: E402
@@ -50,21 +50,24 @@ log = logger("bench")
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # atexit (bench.servers) then stops gunicorn
 
 def default_workers() -> int:
-    return int(os.environ.get("BENCH_WORKERS", "3"))
+    """The production default of ``gunicorn.conf.py`` (2 × cores + 1), unless ``BENCH_WORKERS`` says otherwise."""
+    return int(os.environ.get("BENCH_WORKERS", os.cpu_count() * 2 + 1))
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", action="append", choices=("sqlite", "postgresql"), help="default: both")
     parser.add_argument("--reload", action="store_true", help="load the data set again even if cached")
-    parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn workers (default 3)")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn workers (2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)")
     parser.add_argument("--duration", type=int, default=15, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per endpoint")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--only", action="append", choices=[k for k, _, _ in ENDPOINTS],
-                        help="measure only these endpoints (the bare route is always measured)")
+    parser.add_argument("--only", action="append", choices=[*(k for k, _, _ in ENDPOINTS), LUNCH],
+                        help="measure only these endpoints (the bare route is always measured); "
+                             "'lunch' is the lunch-peak step search (bench/lunch.py)")
+    parser.add_argument("--no-lunch", action="store_true", help="leave out the lunch-peak step search")
     parser.add_argument("--quiet-limit", type=float, default=10.0,
                         help="%% of the CPUs other processes may use before a run waits / is repeated")
     parser.add_argument("--quiet-wait", type=float, default=300.0, help="seconds to wait for a quiet machine")
@@ -116,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     keys = [k for k, _, _ in ENDPOINTS if not args.only or k in args.only or k == "bare"]
+    if (not args.only or LUNCH in args.only) and not args.no_lunch:
+        keys.append(LUNCH)
     run = {"started": started.strftime("%Y-%m-%d %H:%M"), "facts": machine_facts(), "databases": {},
            "command": ".venv/bin/python -m bench.run " + shlex.join(argv if argv is not None else sys.argv[1:]),
            "config": {"workers": args.workers, "threads": args.threads,

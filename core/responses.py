@@ -5,7 +5,7 @@
 - ``Cache-Control: no-store`` on every answer to an htmx request: a fragment (error pages included)
   is never stored, so Back and a reopened tab always fetch a whole page. (htmx itself keeps no page
   snapshots: ``historyCacheSize`` is 0 and ``refreshOnHistoryMiss`` reloads the whole page.)
-- ``/favicon.ico`` and ``/manifest.webmanifest`` (name, colours and icons, in the user's language).
+- ``/favicon.ico`` and ``/manifest.webmanifest`` (name, colours, icons and start page, in the user's language).
 """
 
 import os
@@ -48,15 +48,25 @@ def favicon():
 
 
 def web_manifest():
-    """``/manifest.webmanifest``: the installable app's name, colours and icons (JSON)."""
+    """``/manifest.webmanifest``: the installable app (JSON) in the request's language (name, description,
+    ``lang``); icons (``any`` and ``maskable``), colours, ``display: standalone``, scope ``/``.
+
+    ``start_url`` is ``/``, which sends each person to where their work starts by role (riders to the task
+    list, merchant staff to the counter, coordinators to their tasks; see ``HOME_OF_ROLE`` in ``app.py``), so
+    one installed app serves whoever logs in. ``id`` stays ``/`` whatever the start page becomes.
+    """
     icons = [{"src": url_for("static", filename=f"icons/{name}"), "sizes": size, "type": "image/png",
-              **({"purpose": "maskable"} if "maskable" in name else {})}
+              "purpose": "maskable" if "maskable" in name else "any"}
              for name, size in (("icon-192.png", "192x192"), ("icon-512.png", "512x512"),
                                 ("icon-maskable-512.png", "512x512"))]
-    response = jsonify({"name": gettext("Nuanxin"), "short_name": gettext("Nuanxin"),
-                        "lang": "zh-Hans" if str(get_locale()) == "zh" else "en", "start_url": "/",
-                        "scope": "/", "display": "standalone", "theme_color": THEME_COLOUR,
-                        "background_color": BACKGROUND_COLOUR, "icons": icons})
+    zh = str(get_locale()) == "zh"
+    response = jsonify({"id": "/", "name": gettext("Nuanxin"), "short_name": gettext("Nuanxin"),
+                        "description": gettext("Nuanxin: volunteer tasks for gig riders, points for the time given, "
+                                               "and vouchers at partner restaurants."),
+                        "lang": "zh-Hans" if zh else "en", "dir": "ltr", "start_url": "/", "scope": "/",
+                        "display": "standalone", "theme_color": THEME_COLOUR,
+                        "background_color": BACKGROUND_COLOUR, "categories": ["lifestyle", "social"],
+                        "prefer_related_applications": False, "icons": icons})
     response.mimetype = "application/manifest+json"
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")

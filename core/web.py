@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from htmx_flask import make_response
 
+from core.forms import clean_text
 from extensions import login_manager
 
 
@@ -84,3 +85,11 @@ def refusal(error, template: str, default_next: str, **context):
     """
     return widget_or_redirect(template, default_next, message=error.message, category="error",
                               status=error.status, **context)
+
+
+def form_text(name: str, max_length: int | None = None) -> str:
+    """The typed text of form field ``name`` of a POST without a form class: surrounding space stripped,
+    control characters (NUL and friends, which PostgreSQL cannot store) dropped, cut at ``max_length``
+    characters when given; ``""`` when absent. Raises nothing."""
+    value = clean_text(request.form.get(name, ""))
+    return value[:max_length] if max_length is not None else value

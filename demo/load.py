@@ -15,6 +15,8 @@ from accounts.models import Organisation, User
 from accounts.services import create_account, register_rider
 from core.errors import DomainError
 from core.timeutil import at_local, local_today, utcnow
+from demo.activities import load_activities
+from demo.buildings import load_buildings
 from demo.data import (
     ADMIN,
     COORDINATORS,
@@ -31,7 +33,9 @@ from demo.data import (
     TASKS,
     TRADES,
 )
+from demo.recognition import load_recognition
 from demo.reports import load_reports
+from demo.settlement import load_settlement
 from demo.stations import give_restaurants_hours, load_stations
 from extensions import db
 from rewards import merchants as merchant_services
@@ -172,11 +176,14 @@ def load_demo(rng: random.Random, now: datetime | None = None) -> dict[str, int]
     stations = load_stations(organisations, coordinators, now)
     give_restaurants_hours(shops)
     problems = load_reports(riders, coordinators, stations, now)
+    load_settlement(shops, riders, coordinators[0], now)  # last month's statement, drawn, issued and paid
+    buildings = load_buildings(organisations, coordinators, riders, now)  # Haitang pass: buildings, staff, entries
     for status, in db.session.execute(sa.select(Voucher.status)):
         made[status] += 1
     return {"organisations": len(organisations), "admins": 1, "coordinators": len(coordinators), "riders": len(riders),
             "merchants": len(shops), "offers": len(offers), "tasks": len(tasks), "stations": len(stations),
-            **problems,
+            **problems, **load_recognition(organisations, coordinators, riders, now), **buildings,
+            **load_activities(organisations, coordinators, riders, now),
             **{f"{status} vouchers": n for status, n in made.items()}}
 
 

@@ -72,6 +72,22 @@ def _ended(note: str) -> str:
     return note + ("。" if re.search(r"[\u3400-\u9fff]", note) else ".")
 
 
+def _level_changed(v: dict) -> str:
+    if v["level_to"] > v["level_from"]:
+        return ngettext("You reached level %(level)d with %(num)d verified volunteer hour. Thank you!",
+                        "You reached level %(level)d with %(num)d verified volunteer hours. Thank you!",
+                        v["hours"], level=v["level_to"])
+    if v["level_to"] == 0:
+        return ngettext("You no longer have a star: after a correction of attendance you have %(num)d verified "
+                        "volunteer hour.",
+                        "You no longer have a star: after a correction of attendance you have %(num)d verified "
+                        "volunteer hours.", v["hours"])
+    return ngettext("Your level is now %(level)d: after a correction of attendance you have %(num)d verified "
+                    "volunteer hour.",
+                    "Your level is now %(level)d: after a correction of attendance you have %(num)d verified "
+                    "volunteer hours.", v["hours"], level=v["level_to"])
+
+
 def _report_changed(v: dict) -> str:
     text = REPORT_NEWS.get(v["status"])
     return str(text) % {"report": v["report"], "note": _ended(v["note"])} if text is not None else ""
@@ -121,6 +137,17 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
                             v["points"], **v)),
     Kind("account_changed", ("change",), _l("Your account changed"), lambda v: str(v["change"])),
     Kind("report_changed", ("report", "status", "note"), _l("Your problem report"), _report_changed),
+    Kind("statement_issued", ("merchant", "first_day", "last_day", "total"), _l("Settlement statement issued"),
+         lambda v: _("The programme issued the statement of %(merchant)s for %(first_day)s to %(last_day)s: "
+                     "¥%(total)s. Open it to check or download it.", **v)),
+    Kind("statement_paid", ("merchant", "first_day", "last_day", "total"), _l("Settlement statement paid"),
+         lambda v: _("The programme paid the statement of %(merchant)s for %(first_day)s to %(last_day)s: "
+                     "¥%(total)s.", **v)),
+    Kind("certificate_revoked", ("certificate", "reason"), _l("Certificate revoked"),
+         lambda v: _("Your certificate of service No. %(certificate)s was revoked. Reason: %(reason)s", **v)),
+    Kind("pioneer_marked", ("organisation", "reason"), _l("You were marked a pioneer"),
+         lambda v: _("%(organisation)s marked you as a pioneer. Reason: %(reason)s", **v)),
+    Kind("level_changed", ("level_from", "level_to", "hours"), _l("Your volunteer level changed"), _level_changed),
 )}
 SMS_KINDS = tuple(k for k in KINDS.values() if k.may_sms)
 

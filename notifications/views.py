@@ -27,7 +27,8 @@ def _inbox_context(page: int) -> dict:
     """What the inbox list shows: each notification with its title and text in the viewer's language."""
     pagination = queries.inbox(current_user.id, page)
     items = [(note, *kinds.render(note.kind, note.values)) for note in pagination.items]
-    return {"pagination": pagination, "items": items, "unread": services.unread_count(current_user.id)}
+    unread = services.unread_count(current_user.id)
+    return {"pagination": pagination, "items": items, "unread": unread, "page_unread": unread}
 
 
 @bp.get("/inbox")

@@ -15,7 +15,8 @@ BALANCE_CHANGED = "balance-changed"  # the HX-Trigger event that makes the heade
 @role_required("rider")
 def wallet():
     """Balance and the full history of ledger entries, each with what it was for."""
-    return render_template("points/wallet.html", balance=balance_of(current_user.id),
+    balance = balance_of(current_user.id)
+    return render_template("points/wallet.html", balance=balance, page_balance=balance,
                            entries=history_of(current_user.id))
 
 

@@ -12,6 +12,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from accounts.models import User
+from accounts.scope import in_organisation
 from extensions import db
 from reports.models import OPEN_STATUSES, STATUSES, Report, ReportCategory, ReportUpdate
 
@@ -120,3 +122,42 @@ def figures(scope: sa.Select, start: datetime, end: datetime) -> Figures:
     return Figures(statuses=statuses, categories=by_category(scope, start, end), created=sum(statuses.values()),
                    resolved=len(days), closed=closed_count(scope, start, end), median_days=median(days),
                    oldest=oldest_open(scope))
+
+
+# ---- the dashboard (oversight/dashboard_figures.py, issue 13) ----
+
+def organisation_reports(organisation_id: int | None) -> sa.Select:
+    """The reports an organisation's coordinators see, as a scope for these functions: the same rule as
+    :func:`reports.access.visible_reports` for a coordinator (reports lying in the organisation, or filed by
+    riders in its scope); every report for ``None`` (an admin's whole programme)."""
+    query = sa.select(Report)
+    if organisation_id is None:
+        return query
+    riders = sa.select(User.id).where(in_organisation(organisation_id))
+    return query.where(sa.or_(Report.organisation_id == organisation_id, Report.reporter_id.in_(riders)))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The dashboard's report figures of a scope and period: ``received`` (filed in it), ``resolved`` (first
+    resolved in it, whenever filed) and ``median_days`` to resolve those (``None`` when none)."""
+
+    received: int
+    resolved: int
+    median_days: float | None
+
+
+def summary(scope: sa.Select, start: datetime, end: datetime) -> Summary:
+    """The :class:`Summary` of ``scope`` for ``[start, end)`` (aware UTC); the median over
+    :func:`resolution_days`, computed in Python."""
+    received = db.session.scalar(sa.select(sa.func.count()).select_from(Report)
+                                 .where(*_created_in(scope, start, end))) or 0
+    days = resolution_days(scope, start, end)
+    return Summary(received=received, resolved=len(days), median_days=median(days))
+
+
+def reporting_riders(scope: sa.Select, start: datetime, end: datetime) -> set[int]:
+    """The riders (role rider) who filed a report of ``scope`` in ``[start, end)``: one part of the
+    dashboard's "riders active"."""
+    return set(db.session.scalars(sa.select(Report.reporter_id).join(User, User.id == Report.reporter_id)
+                                  .where(User.role == "rider", *_created_in(scope, start, end)).distinct()))

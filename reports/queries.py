@@ -92,3 +92,19 @@ def timeline_of(report: Report) -> list[ReportUpdate]:
     return list(db.session.scalars(
         sa.select(ReportUpdate).options(selectinload(ReportUpdate.actor), selectinload(ReportUpdate.department))
         .where(ReportUpdate.report_id == report.id).order_by(ReportUpdate.created_at, ReportUpdate.id)))
+
+
+def resolved_reports_by_reporter(*, rider_ids=None, since: datetime | None = None,
+                                 until: datetime | None = None) -> dict[int, int]:
+    """Reports whose fix was confirmed by the reporter or verified by a coordinator (status ``closed``), per
+    reporter, closed in ``[since, until)`` (aware UTC, either open): ``{rider id: count}`` (none: absent).
+    ``rider_ids`` limits the reporters (``None``: all)."""
+    query = (sa.select(Report.reporter_id, sa.func.count())
+             .where(Report.status == "closed", Report.reporter_id.is_not(None)).group_by(Report.reporter_id))
+    if rider_ids is not None:
+        query = query.where(Report.reporter_id.in_(list(rider_ids)))
+    if since is not None:
+        query = query.where(Report.closed_at >= since)
+    if until is not None:
+        query = query.where(Report.closed_at < until)
+    return dict(db.session.execute(query).all())

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from core.errors import DomainError
 from core.timeutil import utcnow
-from core.web import refusal, role_required, widget_or_redirect
+from core.web import form_text, refusal, role_required, widget_or_redirect
 from extensions import db
 from rewards import corrections, vouchers
 from rewards.codes import parse_code
@@ -91,7 +91,7 @@ def cancel_voucher(voucher_id: int):
     voucher = get_cancellable_voucher_or_404(voucher_id)
     if request.method == "GET":
         return _cancel_page(voucher)
-    reason = request.form.get("reason", "")[:1000]
+    reason = form_text("reason", 1000)
     try:
         corrections.cancel_by_programme(voucher=voucher, actor=current_user, reason=reason)
     except DomainError as error:

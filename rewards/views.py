@@ -1,5 +1,7 @@
 """Riders' reward pages: offers, redeeming, vouchers."""
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -7,12 +9,13 @@ from flask_login import current_user
 from htmx_flask import make_response
 
 from core.errors import DomainError
-from core.timeutil import utcnow
+from core.timeutil import iso_datetime, utcnow
 from core.web import role_required, wants_fragment
 from extensions import db
 from points.queries import balance_of
 from points.views import BALANCE_CHANGED
 from rewards import hours, queries, rules, vouchers
+from rewards.listing import offer_board
 from rewards.models import Offer, Voucher
 from rewards.places import NearMe, by_distance
 from rewards.redeem_once import new_request_key, parse_request_key, redeem_once
@@ -34,9 +37,10 @@ def offer_list():
     """Active offers of active partner restaurants, grouped by restaurant: by name, or nearest first with
     ``?near=1&lat=…&lng=…`` (rewards.places.NearMe; without a position the order stays and the page says why)."""
     near = NearMe.from_args(request.args)
-    merchants, distances = by_distance(queries.merchants_with_offers(active_only=True), near.position)
+    merchants, distances = by_distance(offer_board(), near.position)
+    balance = balance_of(current_user.id)
     return render_template("rewards/offer_list.html", merchants=merchants, distances=distances, near=near,
-                           balance=balance_of(current_user.id))
+                           balance=balance, page_balance=balance)
 
 
 def _confirm_page(offer: Offer, *, error=None, status: int = 200, request_key: str | None = None):
@@ -100,6 +104,37 @@ def voucher_detail(voucher_id: int):
     voucher = get_my_voucher_or_404(voucher_id)
     return render_template("rewards/voucher_detail.html", voucher=voucher, qr=qr_svg(voucher), now=utcnow(),
                            opens_at=hours.next_open(voucher.merchant.serving_hours))
+
+
+def voucher_state(voucher: Voucher, now: datetime) -> str:
+    """``issued`` while usable at ``now`` (aware UTC), else ``redeemed``, ``cancelled`` or ``expired`` (an issued
+    voucher past its expiry counts as expired before the expiry command marks it)."""
+    if voucher.status == "issued":
+        return "issued" if voucher.is_usable(now) else "expired"
+    return voucher.status
+
+
+@bp.get("/vouchers/<int:voucher_id>/card")
+@role_required("rider")
+def voucher_card(voucher_id: int):
+    """The offline card of a voucher: a small whole page (no htmx, no CSRF token, no navigation) that the
+    service worker (``/sw.js``) keeps for the rider's last five opened vouchers and shows when the network is
+    gone. Only a usable voucher's card holds its QR code and digits; any other shows its state.
+
+    The worker reads ``X-Voucher-State`` (issued, redeemed, cancelled, expired) and ``X-Voucher-Expires``
+    (UTC, ISO 8601) and keeps only issued cards. Another rider's voucher is a 404.
+    """
+    voucher = get_my_voucher_or_404(voucher_id)
+    now = utcnow()
+    state = voucher_state(voucher, now)
+    html = render_template("rewards/voucher_card.html", voucher=voucher, state=state, checked_at=now,
+                           qr=qr_svg(voucher) if state == "issued" else None)
+    response = make_response(html)
+    response.headers["Cache-Control"] = "private, no-store"  # the worker's Cache Storage holds the only copy
+    response.headers["X-Voucher-State"] = state
+    response.headers["X-Voucher-Expires"] = iso_datetime(voucher.expires_at)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.get("/vouchers/<int:voucher_id>/status")

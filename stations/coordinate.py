@@ -97,7 +97,8 @@ def _save(form: StationForm, station: Station | None):
     latitude, longitude, crs = position
     fields = {"name": form.name.data, "kind": form.kind.data, "address": form.address.data,
               "amenities": form.amenities.data or [], "phone": form.phone.data, "latitude": latitude,
-              "longitude": longitude, "entered_crs": crs}
+              "longitude": longitude, "entered_crs": crs, "fast_lane": form.fast_lane.data,
+              "ebike_spots": form.ebike_spots.data, "parking_where": form.parking_where.data}
     try:
         if station is None:
             organisation_id = form.organisation.data if isinstance(form, AdminStationForm) else None

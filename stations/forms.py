@@ -9,12 +9,14 @@ WGS-84), (b) from a share link or coordinates pasted from a Chinese map app (``m
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from accounts.forms import OrganisationField
 from core.forms import Form, required
 from core.geo import parse_map_link
-from stations.models import AMENITY_LABELS, KIND_LABELS
+from stations.errors import InvalidStation
+from stations.models import AMENITY_LABELS, BUILDING, KIND_LABELS
+from stations.services import read_spots
 
 CRS_LABELS = {"wgs84": _l("GPS (WGS-84)"), "gcj02": _l("Chinese map app (GCJ-02)")}
 
@@ -24,6 +26,17 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def spots_number(form, field) -> None:
+    """A validator: a partner building's e-bike spots are empty or a whole number 0–10,000 (the service's rule
+    and message); other kinds do not keep them, so they are not checked."""
+    if form.kind.data != BUILDING:
+        return
+    try:
+        read_spots(field.data)
+    except InvalidStation as error:
+        raise ValidationError(str(error.message)) from None
 
 
 class StationForm(Form):
@@ -37,6 +50,15 @@ class StationForm(Form):
                                 choices=[SelectChoice(code, label) for code, label in AMENITY_LABELS.items()])
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20, message=_l(
         "At most 20 characters."))], render_kw={"type": "tel", "autocomplete": "off"})
+    # A partner building's fast lane and e-bike parking (saved for kind "building" only, cleared otherwise).
+    fast_lane = StringField(_l("Fast lane: which entrance, what to show"), validators=[Optional(), Length(
+        max=200, message=_l("At most 200 characters."))], render_kw={"autocomplete": "off"},
+        description=_l("Such as: east lobby, the rider lane left of the gates; show the pass to the guard."))
+    ebike_spots = StringField(_l("E-bike spots for riders"), validators=[spots_number],
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    parking_where = StringField(_l("Where the parking is"), validators=[Optional(), Length(
+        max=200, message=_l("At most 200 characters."))], render_kw={"autocomplete": "off"},
+        description=_l("Such as: basement 1, zone B, by the north ramp."))
     map_link = StringField(_l("Paste a share link or coordinates from a map app"), validators=[Optional(), Length(
         max=2000, message=_l("At most 2000 characters."))], render_kw={"autocomplete": "off", "inputmode": "url"},
         description=_l("From Amap (高德): Share → Copy link, or the coordinates, such as 31.87, 120.55."))

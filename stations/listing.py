@@ -5,7 +5,8 @@ Every choice is a plain query parameter, so the page works as links and a GET fo
 - where from: ``lat``/``lng`` (the rider's position, rounded to about 100 m by the page's script), else
   ``area`` (a town or street of :mod:`stations.areas`); ``geo=denied`` says the browser did not share a position;
 - ``amenity`` (repeated; codes of :data:`stations.models.AMENITIES`), ``open=1`` (open now),
-  ``kind`` (``all``, ``station``, ``restaurant`` = restaurants with offers), ``wide=1`` (20 km, not 5 km).
+  ``kind`` (``all``, ``station``, ``restaurant`` = restaurants with offers, ``building`` = partner buildings of
+  the Haitang pass), ``wide=1`` (20 km, not 5 km).
 
 Anything unknown or malformed is dropped and remembered as a problem to tell the rider, never an error.
 """
@@ -18,8 +19,9 @@ from stations.models import AMENITIES
 
 RADIUS_M = 5_000  # first look this far …
 WIDE_RADIUS_M = 20_000  # … and offer this much when nothing is that close
-KIND_CHOICES = ("all", "station", "restaurant")
-PLACE_KINDS = {"all": None, "station": ["station"], "restaurant": ["restaurant"]}  # for core.places.nearby_places
+KIND_CHOICES = ("all", "station", "restaurant", "building")
+# for core.places.nearby_places; partner buildings are stations of kind "building" (stations.places.find_stations)
+PLACE_KINDS = {"all": None, "station": ["station"], "restaurant": ["restaurant"], "building": ["station"]}
 
 
 @dataclass(frozen=True)

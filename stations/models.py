@@ -26,12 +26,14 @@ from core.opening_hours import HOLIDAY_RULE_LABELS, HOLIDAY_RULES
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-KINDS = ("community_centre", "shop", "office", "canteen", "other")
+KINDS = ("community_centre", "shop", "office", "canteen", "building", "other")
+BUILDING = "building"  # a partner office building of the Haitang pass (海棠通道): fast lane and e-bike parking
 KIND_LABELS = {
     "community_centre": _l("Community centre"),
     "shop": _l("Shop"),
     "office": _l("Office"),
     "canteen": _l("Canteen"),
+    "building": _l("Partner building (Haitang pass)"),
     "other": _l("Other place"),
 }
 AMENITIES = ("water", "hot_meal", "microwave", "charging", "toilet", "seating", "first_aid", "wifi",
@@ -78,6 +80,11 @@ class Station(db.Model):
     # What a Chinese public holiday does to the weekly hours (core.opening_hours.HOLIDAY_RULES).
     holiday_rule: Mapped[str] = mapped_column(sa.String(30), default="weekly", server_default="weekly")
     active: Mapped[bool] = mapped_column(default=True)
+    # A partner building (kind ``building``): how riders use the fast lane (which entrance, what to show) and
+    # the e-bike parking kept for them (how many spots, where). Empty for other kinds.
+    fast_lane: Mapped[str | None] = mapped_column(sa.String(200))
+    ebike_spots: Mapped[int | None]
+    parking_where: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -93,6 +100,8 @@ class Station(db.Model):
         sa.CheckConstraint(sa.column("holiday_rule").in_(HOLIDAY_RULES), name="holiday_rule"),
         sa.CheckConstraint("latitude >= -90 AND latitude <= 90", name="latitude_range"),
         sa.CheckConstraint("longitude >= -180 AND longitude <= 180", name="longitude_range"),
+        sa.CheckConstraint("ebike_spots IS NULL OR (ebike_spots >= 0 AND ebike_spots <= 10000)",
+                           name="ebike_spots_range"),
         sa.Index("ix_station_latitude_longitude", "latitude", "longitude"),  # the bounding box of "near me"
     )
 
@@ -107,6 +116,11 @@ class Station(db.Model):
     @property
     def amenity_labels(self) -> list:
         return [AMENITY_LABELS[code] for code in self.amenity_codes if code in AMENITY_LABELS]
+
+    @property
+    def is_partner_building(self) -> bool:
+        """True for a partner building of the Haitang pass, where building staff check riders' day passes."""
+        return self.kind == BUILDING
 
     @property
     def kind_label(self):

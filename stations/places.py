@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 
 from core.geo import distance_m
 from core.opening_hours import LOOK_AHEAD_DAYS, Status, describe, exceptions_from_rows, status_at, weekly_from_rows
 from core.places import Place, PlaceRef, register_place_finder, register_place_lookup, url_maker
 from core.timeutil import local_today, to_local
 from extensions import db
-from stations.models import AMENITIES, AMENITY_LABELS, Station, StationHours, StationHoursException
+from stations.models import AMENITIES, AMENITY_LABELS, BUILDING, Station, StationHours, StationHoursException
 from stations.queries import METRES_PER_DEGREE, bounding_box
 
 
@@ -37,9 +38,10 @@ FIRST = 200  # the nearest stations asked of the database at first; all of them 
 SLACK = 1.02  # the flat-earth circle in SQL is 2 % wider than the radius: the exact distance decides
 
 
-def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int | None = None
-                ) -> tuple[list[tuple[float, int, sa.Row]], bool]:
-    """``(metres, id, row)`` of the active stations within ``radius_m`` offering every amenity in ``amenities``,
+def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int | None = None,
+                only_kind: str | None = None) -> tuple[list[tuple[float, int, sa.Row]], bool]:
+    """``(metres, id, row)`` of the active stations within ``radius_m`` offering every amenity in ``amenities``
+    (and of kind ``only_kind`` when given: ``"building"`` for the partner buildings),
     nearest first (ties by id), at most ``first`` of them (all when ``None``), and whether that is all of them
     (nothing when an amenity code is unknown).
 
@@ -60,7 +62,8 @@ def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int |
     if first is not None:
         params["first"] = first + 10
     found, rows = [], 0
-    for row in db.session.connection().execute(_candidates_statement(codes, first is not None), params).all():
+    statement = _candidates_statement(codes, first is not None, only_kind)
+    for row in db.session.connection().execute(statement, params).all():
         rows += 1
         metres = distance_m(lat, lng, row.latitude, row.longitude)
         if metres <= radius_m:
@@ -73,12 +76,13 @@ def _candidates(lat: float, lng: float, radius_m: float, amenities, first: int |
 
 _AMENITY_CODES = frozenset(AMENITIES)
 _COLUMNS = (Station.id, Station.name, Station.address, Station.latitude, Station.longitude, Station.amenities,
-            Station.holiday_rule)  # in the order of _Found's fields
+            Station.holiday_rule, Station.kind, Station.ebike_spots)  # in the order of _Found's fields
 
 
 @functools.lru_cache(maxsize=256)
-def _candidates_statement(codes: frozenset, limited: bool) -> sa.Select:
-    """The query of :func:`_candidates` for the amenity ``codes`` (known ones), with bound parameters ``lat``,
+def _candidates_statement(codes: frozenset, limited: bool, only_kind: str | None = None) -> sa.Select:
+    """The query of :func:`_candidates` for the amenity ``codes`` (known ones) and, when given, stations of
+    ``only_kind``, with bound parameters ``lat``,
     ``lng``, ``scale`` (cosine of the latitude), ``south``/``north``/``west``/``east`` (the box), ``reach``
     (squared degrees) and, when ``limited``, ``first`` (rows to return, nearest first)."""
     lat, lng = sa.bindparam("lat", type_=sa.Float), sa.bindparam("lng", type_=sa.Float)
@@ -91,6 +95,8 @@ def _candidates_statement(codes: frozenset, limited: bool) -> sa.Select:
                     Station.longitude.between(sa.bindparam("west", type_=sa.Float),
                                               sa.bindparam("east", type_=sa.Float)),
                     flat <= sa.bindparam("reach", type_=sa.Float)))
+    if only_kind is not None:
+        query = query.where(Station.kind == only_kind)
     for code in sorted(codes):
         listed = sa.literal(",") + Station.amenities + sa.literal(",")
         query = query.where(listed.contains(f",{code},", autoescape=True))
@@ -111,6 +117,8 @@ class _Found:
     longitude: float
     amenities: str
     holiday_rule: str
+    kind: str
+    ebike_spots: int | None
     hours: list = field(default_factory=list)
     exceptions: list = field(default_factory=list)
 
@@ -180,11 +188,21 @@ def _status_text(station: _Found, now: datetime, local_now: datetime, known: dic
     return answer
 
 
+def building_features(ebike_spots: int | None) -> tuple[tuple[str, str], ...]:
+    """The features a partner building's row shows first: the Haitang pass, and its e-bike spots when known
+    (``("ebike_spots", "12 e-bike spots")``)."""
+    features = (("haitang", _("Haitang pass fast lane")),)
+    if ebike_spots is not None:
+        features += (("ebike_spots", ngettext("%(num)d e-bike spot", "%(num)d e-bike spots", ebike_spots)),)
+    return features
+
+
 def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int = 20, now: datetime,
-                  amenities=(), open_now: bool = False) -> list[Place]:
+                  amenities=(), open_now: bool = False, only_kind: str | None = None) -> list[Place]:
     """Active stations within ``radius_m`` metres of the WGS-84 point as :class:`core.places.Place`, nearest
     first, at most ``limit``; each offering every amenity code in ``amenities`` (an unknown code matches
-    nothing) and, with ``open_now``, open at ``now`` (aware UTC).
+    nothing) and, with ``open_now``, open at ``now`` (aware UTC); with ``only_kind`` (``"building"``) only
+    stations of that kind. A partner building's row starts with :func:`building_features`.
 
     Fast at city scale (10,000 stations, see ``docs/benchmarks.md``): the database returns the positions of
     the nearest ``limit`` (:func:`_candidates`; with ``open_now`` the nearest :data:`FIRST`), and the hours
@@ -192,7 +210,7 @@ def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int 
     of :data:`CHUNK` until ``limit`` open ones are found (past the first :data:`FIRST`, every station in the
     circle is read). Each row's status is worked out once per weekly pattern and minute (:func:`_answers_at`)."""
     first = max(FIRST, limit) if open_now else limit  # without "open now" the nearest ``limit`` are the answer
-    candidates, complete = _candidates(lat, lng, radius_m, amenities, first=first)
+    candidates, complete = _candidates(lat, lng, radius_m, amenities, first=first, only_kind=only_kind)
     if not candidates:
         return []
     today, local_now = local_today(now), to_local(now)
@@ -206,7 +224,8 @@ def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int 
             if complete:
                 break
             seen = {station_id for _metres, station_id, _row in candidates}  # "open now" ran through the first ones
-            candidates += [c for c in _candidates(lat, lng, radius_m, amenities)[0] if c[1] not in seen]
+            candidates += [c for c in _candidates(lat, lng, radius_m, amenities, only_kind=only_kind)[0]
+                           if c[1] not in seen]
             complete = True
             continue
         size = limit if not open_now else max(CHUNK, limit)
@@ -222,9 +241,10 @@ def find_stations(lat: float, lng: float, *, radius_m: float = 5000, limit: int 
                                latitude=station.latitude, longitude=station.longitude, distance_m=metres,
                                url=url(station.id), open_now=is_open,
                                status_text=text,
-                               features=tuple((code, labels[code])
-                                              for code in (station.amenities or "").split(",")
-                                              if code in labels)))
+                               features=(building_features(station.ebike_spots)
+                                         if station.kind == BUILDING else ())
+                               + tuple((code, labels[code]) for code in (station.amenities or "").split(",")
+                                       if code in labels)))
             if len(found) >= limit:
                 break
     return found

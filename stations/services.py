@@ -30,7 +30,7 @@ from stations.errors import (
     OutsideChina,
     UnknownCoordinateSystem,
 )
-from stations.models import AMENITIES, CRS, KINDS, Station, StationHours, StationHoursException, amenity_text
+from stations.models import AMENITIES, BUILDING, CRS, KINDS, Station, StationHours, StationHoursException, amenity_text
 
 NAME_MAX, ADDRESS_MAX, PHONE_MAX = 100, 200, 20  # characters, as the columns hold
 PHONE_PATTERN = re.compile(r"[0-9+\-() ]{3,20}")  # a landline with its area code, a mobile, an extension
@@ -42,7 +42,9 @@ journal.describe({"station.create": _l("Station added"), "station.update": _l("S
                  longitude=_l("Longitude"), entered_crs=_l("Coordinates entered as"), amenities=_l("Amenities"),
                  phone=_l("Phone"), active=_l("Active"), hours=_l("Weekly hours"), holiday_rule=_l("Holiday rule"),
                  day=_l("Date"), closed=_l("Closed"), opens=_l("Opens"), closes=_l("Closes"), note=_l("Note"),
-                 changed=_l("Changes"), organisation_id=_l("Organisation"))
+                 changed=_l("Changes"), organisation_id=_l("Organisation"), fast_lane=_l("Fast lane"),
+                 ebike_spots=_l("E-bike spots"), parking_where=_l("Where the parking is"))
+BUILDING_TEXT_MAX, EBIKE_SPOTS_MAX = 200, 10_000  # characters of the fast lane and parking texts; spots at most
 
 
 def _check_manager(actor: User, organisation_id: int | None) -> None:
@@ -75,8 +77,40 @@ def wgs84_position(latitude: float, longitude: float, entered_crs: str) -> tuple
     return round(latitude, 6) + 0.0, round(longitude, 6) + 0.0
 
 
+FULL_WIDTH_DIGITS = {0xFF10 + n: 0x30 + n for n in range(10)}  # "０".."９" → "0".."9"
+
+
+def read_spots(value) -> int | None:
+    """The number of e-bike spots of a partner building: an int 0–10,000 or ``None`` (nothing given), from an int
+    or text as typed (``" 12 "``, or full-width ``"１２"`` from a Chinese keyboard). Raises :class:`InvalidStation`
+    (field ``ebike_spots``) for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip().translate(FULL_WIDTH_DIGITS)
+    if not text.isascii() or not text.isdigit() or int(text) > EBIKE_SPOTS_MAX:
+        raise InvalidStation(_l("Give the e-bike spots as a whole number from 0 to %(max)d.", max=EBIKE_SPOTS_MAX),
+                             "ebike_spots")
+    return int(text)
+
+
+def building_details(kind: str, fast_lane: str | None, ebike_spots, parking_where: str | None) -> dict:
+    """The stored fast-lane and parking details: checked for a partner building (kind ``building``), all ``None``
+    for any other kind. Raises :class:`InvalidStation` naming the bad field."""
+    if kind != BUILDING:
+        return {"fast_lane": None, "ebike_spots": None, "parking_where": None}
+    fast_lane, parking_where = (fast_lane or "").strip() or None, (parking_where or "").strip() or None
+    if fast_lane is not None and len(fast_lane) > BUILDING_TEXT_MAX:
+        raise InvalidStation(_l("Describe the fast lane in at most %(max)d characters.", max=BUILDING_TEXT_MAX),
+                             "fast_lane")
+    if parking_where is not None and len(parking_where) > BUILDING_TEXT_MAX:
+        raise InvalidStation(_l("Say where the parking is in at most %(max)d characters.", max=BUILDING_TEXT_MAX),
+                             "parking_where")
+    return {"fast_lane": fast_lane, "ebike_spots": read_spots(ebike_spots), "parking_where": parking_where}
+
+
 def _clean(*, name: str, kind: str, address: str, latitude: float, longitude: float, entered_crs: str,
-           amenities: Iterable[str], phone: str | None) -> dict:
+           amenities: Iterable[str], phone: str | None, fast_lane: str | None = None, ebike_spots=None,
+           parking_where: str | None = None) -> dict:
     """The stored values of a station's fields, or an :class:`InvalidStation` naming the first bad field."""
     name, address, phone = (name or "").strip(), (address or "").strip(), (phone or "").strip() or None
     if not name or len(name) > NAME_MAX:
@@ -91,21 +125,25 @@ def _clean(*, name: str, kind: str, address: str, latitude: float, longitude: fl
     if phone is not None and not PHONE_PATTERN.fullmatch(phone):
         raise InvalidStation(_l("Give a phone number of digits (with + - ( ) or spaces), at most %(max)d "
                                 "characters.", max=PHONE_MAX), "phone")
+    details = building_details(kind, fast_lane, ebike_spots, parking_where)
     lat, lng = wgs84_position(latitude, longitude, entered_crs)
     return {"name": name, "kind": kind, "address": address, "latitude": lat, "longitude": lng,
-            "entered_crs": entered_crs, "amenities": amenity_text(codes), "phone": phone}
+            "entered_crs": entered_crs, "amenities": amenity_text(codes), "phone": phone, **details}
 
 
 def create_station(*, actor: User, name: str, address: str, latitude: float, longitude: float,
                    entered_crs: str = "wgs84", kind: str = "community_centre", amenities: Iterable[str] = (),
-                   phone: str | None = None, organisation_id: int | None = None,
+                   phone: str | None = None, organisation_id: int | None = None, fast_lane: str | None = None,
+                   ebike_spots: int | str | None = None, parking_where: str | None = None,
                    now: datetime | None = None) -> Station:
     """Add an active station and return it. A coordinator's station belongs to their organisation
     (``organisation_id`` may be left out or must be theirs); an admin names the organisation.
 
     ``latitude``/``longitude`` are degrees in ``entered_crs`` (``"wgs84"`` or ``"gcj02"``), stored as WGS-84;
-    ``amenities`` are codes of :data:`stations.models.AMENITIES`. Raises :class:`NotYourStation` or an
-    :class:`InvalidStation` (bad name, kind, address, amenities, phone or position).
+    ``amenities`` are codes of :data:`stations.models.AMENITIES`. A partner building (kind ``building``) keeps
+    ``fast_lane``, ``ebike_spots`` (0–10,000; text as typed is read) and ``parking_where``; other kinds store
+    none of them. Raises :class:`NotYourStation` or an :class:`InvalidStation` (bad name, kind, address,
+    amenities, phone, building details or position).
     """
     if organisation_id is None and actor.is_coordinator:
         organisation_id = actor.organisation_id
@@ -113,7 +151,8 @@ def create_station(*, actor: User, name: str, address: str, latitude: float, lon
     if organisation_id is None:
         raise InvalidStation(_l("Choose the organisation that runs the station."), "organisation_id")
     values = _clean(name=name, kind=kind, address=address, latitude=latitude, longitude=longitude,
-                    entered_crs=entered_crs, amenities=amenities, phone=phone)
+                    entered_crs=entered_crs, amenities=amenities, phone=phone, fast_lane=fast_lane,
+                    ebike_spots=ebike_spots, parking_where=parking_where)
     now = now or utcnow()
     station = Station(organisation_id=organisation_id, active=True, created_at=now, updated_at=now, **values)
     db.session.add(station)
@@ -126,7 +165,8 @@ def create_station(*, actor: User, name: str, address: str, latitude: float, lon
 
 def update_station(*, station: Station, actor: User, name: str, address: str, latitude: float, longitude: float,
                    entered_crs: str, kind: str, amenities: Iterable[str] = (), phone: str | None = None,
-                   now: datetime | None = None) -> Station:
+                   fast_lane: str | None = None, ebike_spots: int | str | None = None,
+                   parking_where: str | None = None, now: datetime | None = None) -> Station:
     """Change a station's details (every field, as a form sends them; the position as in :func:`create_station`)
     and return it. Journalled only when something changed.
 
@@ -134,7 +174,8 @@ def update_station(*, station: Station, actor: User, name: str, address: str, la
     """
     _check_manager(actor, station.organisation_id)
     values = _clean(name=name, kind=kind, address=address, latitude=latitude, longitude=longitude,
-                    entered_crs=entered_crs, amenities=amenities, phone=phone)
+                    entered_crs=entered_crs, amenities=amenities, phone=phone, fast_lane=fast_lane,
+                    ebike_spots=ebike_spots, parking_where=parking_where)
     changed = journal.changes(station, values)
     if changed:
         now = now or utcnow()

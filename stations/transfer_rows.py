@@ -29,7 +29,7 @@ from core.opening_hours import HOLIDAY_RULE_LABELS, format_time, parse_span, wee
 from extensions import db
 from stations import services
 from stations.models import AMENITIES, AMENITY_LABELS, KIND_LABELS, Station
-from stations.transfer import EXPORT_ORDER, WEEKDAY_KEYS, fold, row_values
+from stations.transfer import EXPORT_ORDER, WEEKDAY_KEYS, fold, read_building, row_values
 
 Hours = tuple[tuple[int, str, str], ...]  # (weekday 0 = Monday, opens "HH:MM", closes "HH:MM" or "24:00")
 SAME_PLACE_M = 0.5  # a position this close to the stored one is the stored one (rounding of a GCJ-02 export)
@@ -42,7 +42,8 @@ CLOSED_WORDS = ("休息", "closed", "close", "关门", "不营业", "停业", "�
 ALL_DAY_WORDS = ("24小时", "24 hours", "24h", "24 h", "全天", "24小时营业", "全天营业", "open 24 hours", "all day")
 EXTRA_KINDS = {"社区": "community_centre", "社区服务中心": "community_centre", "党群服务中心": "community_centre",
                "商铺": "shop", "店铺": "shop", "门店": "shop", "办公室": "office", "写字楼": "office",
-               "餐厅": "canteen", "其他": "other"}
+               "餐厅": "canteen", "其他": "other", "合作楼宇": "building", "楼宇": "building",
+               "海棠通道楼宇": "building", "partner building": "building"}
 EXTRA_RULES = {"照常": "weekly", "照常营业": "weekly", "按周营业": "weekly", "节假日休息": "closed_on_holidays",
                "节假日按周日": "sunday_hours_on_holidays", "按周日营业": "sunday_hours_on_holidays"}
 _SPLIT_SPANS = re.compile(r"[,;、/\n]|(?<=\d)\s+(?=\d)")
@@ -69,6 +70,7 @@ class StationRow:
     active: bool
     holiday_rule: str
     hours: Hours | None
+    building: tuple | None = None  # (fast lane, e-bike spots, parking where); None: no such columns, keep them
 
 
 @dataclass
@@ -223,6 +225,8 @@ def parse_row(number: int, values: dict[str, str], vocab: dict) -> StationRow | 
     holiday_rule = vocab["rules"].get(fold(rule_text)) if rule_text else "weekly"
     if holiday_rule is None:
         reasons.append(_("Unknown holiday rule “%(text)s”.", text=rule_text))
+    building, building_reasons = read_building(values, kind)
+    reasons += building_reasons
     hours = None
     if any(key in values for key in WEEKDAY_KEYS):
         rows = []
@@ -244,7 +248,7 @@ def parse_row(number: int, values: dict[str, str], vocab: dict) -> StationRow | 
         return BadRow(number, reasons, name)
     return StationRow(number=number, id=station_id, name=name, kind=kind, address=address, latitude=latitude,
                       longitude=longitude, entered_crs=crs, amenities=amenities, phone=phone, active=active,
-                      holiday_rule=holiday_rule, hours=hours)
+                      holiday_rule=holiday_rule, hours=hours, building=building)
 
 
 def vocabulary() -> dict:
@@ -273,7 +277,9 @@ def _differs(row: StationRow, station: Station) -> bool:
             != (station.name, station.kind, station.address, station.amenity_codes, station.phone, station.active,
                 station.holiday_rule)
             or (lat, lng, crs) != (station.latitude, station.longitude, station.entered_crs)
-            or (row.hours is not None and row.hours != stored_hours(station)))
+            or (row.hours is not None and row.hours != stored_hours(station))
+            or (row.building is not None
+                and row.building != (station.fast_lane, station.ebike_spots, station.parking_where)))
 
 
 def plan_import(keys: list, body: list[tuple[int, list[str]]], *, organisation_id: int) -> ImportPlan:
@@ -348,7 +354,8 @@ def export_rows(stations, language: str) -> list[list]:
                       "phone": station.phone or "", "active": ("是" if station.active else "否") if language == "zh"
                       else ("yes" if station.active else "no"),
                       "holiday_rule": str(HOLIDAY_RULE_LABELS.get(station.holiday_rule, station.holiday_rule)),
-                      **days}
+                      "fast_lane": station.fast_lane or "", "parking_where": station.parking_where or "",
+                      "ebike_spots": "" if station.ebike_spots is None else station.ebike_spots, **days}
             rows.append([values[key] for key in EXPORT_ORDER])
     return rows
 

@@ -18,8 +18,12 @@ from stations.transfer_rows import ImportPlan, StationRow, position_for, stored_
 
 def _details(row: StationRow, station: Station | None) -> dict:
     lat, lng, crs = position_for(row, station)
+    building = row.building  # a file without the building columns keeps the stored details
+    if building is None:
+        building = (station.fast_lane, station.ebike_spots, station.parking_where) if station else (None, None, None)
     return {"name": row.name, "kind": row.kind, "address": row.address, "latitude": lat, "longitude": lng,
-            "entered_crs": crs, "amenities": row.amenities, "phone": row.phone}
+            "entered_crs": crs, "amenities": row.amenities, "phone": row.phone, "fast_lane": building[0],
+            "ebike_spots": building[1], "parking_where": building[2]}
 
 
 def _apply_rest(station: Station, row: StationRow, actor: User, now: datetime) -> None:

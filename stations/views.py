@@ -27,8 +27,8 @@ from extensions import db
 from stations.areas import AREAS
 from stations.listing import KIND_CHOICES, NearFilters
 from stations.map_tiles import tile_settings
-from stations.models import AMENITIES, AMENITY_LABELS, Station
-from stations.places import has_hours, station_status
+from stations.models import AMENITIES, AMENITY_LABELS, BUILDING, Station
+from stations.places import find_stations, has_hours, station_status
 
 bp = Blueprint("stations", __name__, url_prefix="/stations")
 LIST_LIMIT = 30  # a phone screen's worth of rows, small on patchy mobile data
@@ -46,7 +46,11 @@ def near_me():
     if filters.origin is not None:
         search = filters.search()
         limit = LIST_LIMIT * 3 if filters.kind == "restaurant" else LIST_LIMIT
-        places = nearby_places(*filters.origin, limit=limit, now=utcnow(), **search)
+        if filters.kind == "building":  # partner buildings of the Haitang pass: stations of one kind
+            search.pop("kinds")
+            places = find_stations(*filters.origin, limit=limit, now=utcnow(), only_kind=BUILDING, **search)
+        else:
+            places = nearby_places(*filters.origin, limit=limit, now=utcnow(), **search)
         if filters.kind == "restaurant":  # "restaurants with offers"
             places = [place for place in places if place.has_offers][:LIST_LIMIT]
         found_any = bool(places)

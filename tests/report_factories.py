@@ -77,3 +77,22 @@ def routed_report(world, **kwargs) -> Report:
     report = make_report(db.session.get(User, world.rider), **kwargs)
     services.accept_report(report=report, coordinator=db.session.get(User, world.coordinator))
     return report
+
+
+def report_cast(world) -> dict:
+    """Issue 12: three departments with staff and a report by the world's rider, accepted by the world's
+    coordinator and so routed to transport (flushed); returns ``report``, ``department_staff`` (transport's)
+    and ``other_department_staff`` (city management's)."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from accounts.models import User
+    from reports.models import ReportPhoto
+
+    deps = make_departments()
+    with current_app.test_request_context():  # finding the nearest place builds its URL
+        report = make_report(db.session.get(User, world.rider))
+    services.accept_report(report=report, coordinator=db.session.get(User, world.coordinator))
+    photo = db.session.scalar(select(ReportPhoto.id).where(ReportPhoto.report_id == report.id))
+    return {"report": report.id, "report_photo": photo, "department_staff": deps.transport_staff.id,
+            "other_department_staff": deps.city_staff.id}

@@ -41,6 +41,19 @@ def first_link(client, url: str, pattern: str) -> str:
     return found.group(0)
 
 
+def counter_page(rider, merchant) -> str:
+    """``/merchant/vouchers/<code>`` of an open voucher of the rider's that the merchant's staff may confirm."""
+    _status, body, headers = sent(rider, "/vouchers")
+    for path in dict.fromkeys(re.findall(r"/vouchers/\d+", plain(body, headers).decode())):
+        _status, body, headers = sent(rider, path)
+        code = re.search(r'class="code"[^>]*>([\d \u00a0-]{16,})<', plain(body, headers).decode())
+        if code:
+            url = "/merchant/vouchers/" + re.sub(r"\D", "", code.group(1))
+            if sent(merchant, url)[0] == 200:
+                return url
+    raise SystemExit("no open voucher of the demo merchant among the demo rider's vouchers")
+
+
 def build(root: Path):
     sys.path.insert(0, str(root))
     os.chdir(root)
@@ -82,6 +95,9 @@ def pages(app) -> list[tuple[str, object, str]]:
         ("confirm screen", rider, first_link(rider, "/offers", r"/offers/\d+")),
         ("voucher", rider, first_link(rider, "/vouchers", r"/vouchers/\d+")),
         ("merchant counter", merchant, "/merchant/"),
+        ("merchant confirm page", merchant, counter_page(rider, merchant)),
+        ("stations near me", rider, "/stations/?lat=31.8746&lng=120.5536"),
+        ("inbox", rider, "/inbox"),
         ("coordinator task list", coordinator, "/coordinate/tasks"),
         ("coordinator task page", coordinator, first_link(coordinator, "/coordinate/tasks", r"/coordinate/tasks/\d+")),
         ("log-in", anonymous, "/login"),
@@ -104,7 +120,7 @@ def main() -> None:
         css_url = re.search(r'<link rel="stylesheet" href="([^"]+)"', html.decode()).group(1)
         _css_status, css, _css_headers = sent(client, css_url)
         total = len(body) + len(css)
-        url_shown = re.sub(r"\d+", "<id>", url)
+        url_shown = re.sub(r"/\d+", "/<id>", url)
         print(f"| {name} | `{url_shown}` | {len(html):,} | {len(gzip.compress(html, 6)):,} | {len(body):,} "
               f"| {len(css):,} | {total:,} | {'yes' if total <= GOAL else 'no'} |")
 

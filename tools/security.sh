@@ -38,7 +38,7 @@ trap 'stop_server; exit 130' INT TERM
 # --- 1. bandit -----------------------------------------------------------------------------------
 say "bandit: application code (fails on medium or high severity)"
 targets=()
-for path in core accounts points notifications volunteer rewards stations reports oversight demo migrations *.py; do
+for path in core accounts points notifications volunteer rewards stations reports oversight recognition passes api demo migrations *.py; do
   [[ -e "$path" ]] && targets+=("$path")
 done
 if "$BIN/bandit" -r "${targets[@]}" -ll -f txt -o "$WORK/bandit.txt"; then

@@ -1,11 +1,14 @@
 """Attendance: marking riders attended (which awards points) or no-show, corrections, and bulk marking.
 
+An activity with 0 points records the attendance only: no ledger entry is written or taken back.
+
 Attendance is open from an hour before a task starts until ``ATTENDANCE_CORRECTION_WINDOW`` (7 days by
 default, env ``ATTENDANCE_CORRECTION_DAYS``) after it ends. Until then a coordinator may correct a marked
 attendance (attended ↔ no-show) with a reason: taking points back is one new ``reversal`` ledger entry
 that names the award, and marking attended again is one new award that names the reversal (unique keys,
 so a double tap moves points once). Nothing is edited or deleted in the ledger; each correction is
-journalled. Functions flush, never commit, and raise a :class:`core.errors.DomainError`.
+journalled, and :data:`core.events.service_changed` is sent in the same transaction (recognition re-reads
+the rider's level). Functions flush, never commit, and raise a :class:`core.errors.DomainError`.
 """
 
 from datetime import datetime, timedelta
@@ -16,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts import journal
 from accounts.models import User
+from core import events
 from core.db import update_rows
 from core.timeutil import localtime, utcnow
 from extensions import db
@@ -70,6 +74,8 @@ def _set_status(signup: Signup, before: str, after: str, actor: User, now: datet
 
 
 def _award(signup: Signup, task: Task, actor: User, now: datetime, reason: str) -> None:
+    if not task.points:  # an activity without points: the attendance is the whole record, no ledger entry
+        return
     ledger.award_for_signup(rider_id=signup.rider_id, signup_id=signup.id, points=task.points,
                             reason=reason or task.title, actor=actor, now=now)
     journal.record("points.award", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
@@ -80,6 +86,11 @@ def _award(signup: Signup, task: Task, actor: User, now: datetime, reason: str) 
 def _correct(signup: Signup, task: Task, attended: bool, reason: str, actor: User, now: datetime) -> None:
     """Move the points of a corrected attendance with one linked ledger entry and journal the correction."""
     note = f"{task.title} · {reason}"  # as a cancelled voucher's refund line: reads in both languages
+    if not task.points:  # an activity without points: no entry to write or take back
+        journal.record("attendance.correct", actor=actor, subject=f"task:{task.id}", rider_id=signup.rider_id,
+                       organisation_id=task.organisation_id, now=now, title=task.title, reason=reason,
+                       status="attended" if attended else "no_show", points=0)
+        return
     if attended:
         entry = ledger.restore_award(signup_id=signup.id, reason=note, actor=actor, now=now)
         if entry is None:  # a no-show that never earned anything: the first award
@@ -132,6 +143,7 @@ def mark_attendance(*, signup: Signup, attended: bool, actor: User, reason: str 
                 _award(signup, task, actor, now, "")
         else:
             _correct(signup, task, attended, reason, actor, now)
+        events.service_changed.send(rider_id=signup.rider_id, now=now)  # recognition re-reads the level
     db.session.refresh(signup)
     if signup.status != after:  # changed by someone else a moment ago
         raise AttendanceNotAllowed(_l("Someone else changed this attendance a moment ago. Check it again."))

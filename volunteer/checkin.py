@@ -13,9 +13,9 @@ Check-in is open from :data:`CHECKIN_OPENS_BEFORE_START` before the start until 
 
 Checking in marks the rider attended through :func:`volunteer.attendance.mark_attendance` (so the points
 are awarded once, by the one award path) with the method ``verified``; checking out records the verified
-minutes. A rider who scanned the code while logged out carries a signed *proof* of the scan through the
-log-in (:func:`make_proof`, :func:`read_proof`). Functions flush, never commit, and raise a
-:class:`core.errors.DomainError`.
+minutes and sends :data:`core.events.service_changed` (recognition re-reads the rider's level). A rider who
+scanned the code while logged out carries a signed *proof* of the scan through the log-in (:func:`make_proof`,
+:func:`read_proof`). Functions flush, never commit, and raise a :class:`core.errors.DomainError`.
 """
 
 import base64
@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from accounts.models import User
+from core import events
 from core.db import update_rows
 from core.geo import distance_m
 from core.text import normalise_digits
@@ -280,6 +281,7 @@ def _check_out(task: Task, signup: Signup, at: datetime) -> None:
     if not recorded:
         db.session.refresh(signup)
         raise AlreadyCheckedOut(localtime(signup.checked_out_at, "time"))
+    events.service_changed.send(rider_id=signup.rider_id, now=at)  # new verified minutes: re-read the level
 
 
 def _notify_checked_in(task: Task, rider: User, at: datetime) -> None:

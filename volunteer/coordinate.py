@@ -1,13 +1,14 @@
 """Coordinators' task pages: post, edit, cancel, sign-ups, attendance and the check-in screen."""
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from accounts.forms import PLATFORMS
 from core.errors import DomainError
 from core.timeutil import utcnow
-from core.web import form_status, refusal, role_required, wants_fragment, widget_or_redirect
+from core.web import form_status, form_text, refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
 from volunteer import attendance, checkin, holds, queries, services
 from volunteer.errors import SignupsChanged
@@ -46,7 +47,8 @@ def task_list():
 
 
 def _form_page(form: TaskForm, task: Task | None, status: int):
-    return render_template("volunteer/coordinate/task_form.html", form=form, task=task), status
+    return render_template("volunteer/coordinate/task_form.html", form=form, task=task, platforms=PLATFORMS,
+                           activity_max_points=current_app.config["ACTIVITY_MAX_POINTS"]), status
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
@@ -58,7 +60,8 @@ def new_task():
             task = services.create_task(actor=current_user, **form.task_fields())
         except DomainError as error:
             db.session.rollback()
-            form.starts_at.errors.append(error.message)
+            field = getattr(form, error.details.get("field", "starts_at"))
+            field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
             flash(_("Task posted. Riders can sign up now."), "success")
@@ -150,7 +153,7 @@ def mark_attendance(signup_id: int):
     next_url = url_for("volunteer_coordinate.task_detail", task_id=task.id)
     if request.form.get("attended") not in ("0", "1"):
         abort(400)
-    before, reason = signup.status, request.form.get("reason", "")
+    before, reason = signup.status, form_text("reason")
     try:
         attendance.mark_attendance(signup=signup, attended=request.form["attended"] == "1", actor=current_user,
                                    reason=reason)
@@ -159,7 +162,10 @@ def mark_attendance(signup_id: int):
                         {"signup_id": signup_id, "action": "correct", "reason": reason})
     db.session.commit()
     name = signup.rider.name
-    if before in ("attended", "no_show") and signup.status != before:
+    if not task.points:  # an activity without points: nothing moves in the wallet
+        message = (_("%(name)s attended.", name=name) if signup.status == "attended"
+                   else _("%(name)s marked as no-show.", name=name))
+    elif before in ("attended", "no_show") and signup.status != before:
         message = (ngettext("Corrected: %(name)s attended, +%(num)d point.",
                             "Corrected: %(name)s attended, +%(num)d points.", task.points, name=name)
                    if signup.status == "attended" else
@@ -229,7 +235,7 @@ def remove_signup(signup_id: int):
     (the waitlist moves up)."""
     signup = get_managed_signup_or_403(signup_id)
     task = signup.task
-    reason = request.form.get("reason", "")
+    reason = form_text("reason")
     try:
         services.remove_signup(signup=signup, reason=reason, actor=current_user)
     except DomainError as error:

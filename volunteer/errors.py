@@ -171,3 +171,22 @@ class CheckInLinkExpired(DomainError):
     def __init__(self):
         super().__init__(_l("This check-in link is too old or broken. Scan the code on the organiser's screen "
                             "again."))
+
+
+class NotEligible(DomainError):
+    """The rider does not match the activity's rules (``unmet``: :class:`volunteer.eligibility.Unmet`, each
+    with its text); the message lists them."""
+
+    def __init__(self, unmet):
+        self.unmet = list(unmet)
+        super().__init__(_l("This activity is not open to you: %(reasons)s.",
+                            reasons=str(_l("; (list separator)")).join(str(u.text).rstrip(".。")
+                                                                          for u in self.unmet)))
+
+
+class RulesLocked(DomainError):
+    status = 422
+
+    def __init__(self):
+        super().__init__(_l("Riders have signed up, so the kind and the rules of this task cannot change."),
+                         field="kind")

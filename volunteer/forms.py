@@ -1,13 +1,18 @@
 """Forms of coordinators' task pages and riders' filters."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from accounts.models import TRADE_LABELS
 from core.forms import DecimalNumberField, Form, LocalDateTimeField, WholeNumberField, number_between, required
 from core.timeutil import utcnow
-from volunteer.models import CATEGORY_LABELS
+from volunteer.models import ACTIVITY, CATEGORY_LABELS, VOLUNTEER
+
+KIND_LABELS = {VOLUNTEER: _l("Volunteer work (points, volunteer hours)"),
+               ACTIVITY: _l("Activity for riders (a party, a talk, a course)")}
 
 
 class TaskForm(Form):
@@ -29,9 +34,18 @@ class TaskForm(Form):
     places = WholeNumberField(_l("Places"), validators=[
         required(_l("Enter how many riders are needed.")),
         number_between(1, 1000, _l("Places must be between 1 and 1000."))])
-    points = WholeNumberField(_l("Points for attending"), validators=[
-        required(_l("Enter the points for attending.")),
-        number_between(1, 10000, _l("Points must be between 1 and 10000."))])
+    kind = RadioField(_l("Kind"), default=VOLUNTEER,
+                      choices=[SelectChoice(v, label) for v, label in KIND_LABELS.items()])
+    points = WholeNumberField(_l("Points for attending"))  # checked by validate_points (depends on the kind)
+    # An activity's rules (who may join); a volunteer task ignores them.
+    rule_birth_month = BooleanField(_l("Only riders born in the month it starts"))
+    rule_trade = SelectField(_l("Only riders of this trade"), validators=[Optional(strip_whitespace=False)],
+                             choices=[SelectChoice("", _l("Any trade"))]
+                             + [SelectChoice(v, label) for v, label in TRADE_LABELS.items()])
+    rule_platform = StringField(_l("Only riders of this platform (optional)"),
+                                validators=[Optional(), Length(max=50, message=_l("At most 50 characters."))],
+                                render_kw={"list": "platforms"})
+    rule_new_this_year = BooleanField(_l("Only riders who registered in the year it starts"))
 
     def __init__(self, *args, check_start: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +58,21 @@ class TaskForm(Form):
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The end must be after the start."))
+
+    def validate_points(self, field):
+        """Volunteer work: 1 to 10000 points (required). An activity: 0 to ``ACTIVITY_MAX_POINTS``; blank is 0."""
+        if field.process_errors:  # not a whole number: its own message says so
+            return
+        if self.kind.data == ACTIVITY:
+            most = current_app.config["ACTIVITY_MAX_POINTS"]
+            if field.data is None:
+                field.data = 0
+            elif not 0 <= field.data <= most:
+                raise ValidationError(_l("An activity awards 0 to %(most)d points.", most=most))
+        elif field.data is None:
+            raise ValidationError(_l("Enter the points for attending."))
+        elif not 1 <= field.data <= 10000:
+            raise ValidationError(_l("Points must be between 1 and 10000."))
 
     def validate_latitude(self, field):
         self._both_or_neither(self.longitude)
@@ -61,4 +90,5 @@ class TaskForm(Form):
         """The validated values as keyword arguments for the task services."""
         return {name: getattr(self, name).data for name in (
             "title", "description", "category", "place", "latitude", "longitude",
-            "starts_at", "ends_at", "places", "points")} | {"description": self.description.data or ""}
+            "starts_at", "ends_at", "places", "points", "kind", "rule_birth_month", "rule_trade", "rule_platform",
+            "rule_new_this_year")} | {"description": self.description.data or ""}

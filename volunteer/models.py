@@ -13,11 +13,18 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import Organisation, User
+from accounts.models import TRADES, Organisation, User
 from core.timeutil import UTCDateTime, utcnow
 from extensions import db
 
-CATEGORIES = ("traffic_safety", "patrol", "elderly_care", "errands", "first_aid", "community")
+CATEGORIES = ("traffic_safety", "patrol", "elderly_care", "errands", "first_aid", "community", "training",
+              "celebration", "health")
+TRAINING = "training"  # tasks of this category count as training attendance (recognition), activities too
+# A task is volunteer work (points, verified hours, recognition) or a welfare activity held for riders (a
+# birthday party, a health talk, a first-aid course): no points or a few (ACTIVITY_MAX_POINTS), never volunteer
+# hours; an activity of the training category still counts as training attendance.
+TASK_KINDS = ("volunteer", "activity")
+VOLUNTEER, ACTIVITY = TASK_KINDS
 CATEGORY_LABELS = {
     "traffic_safety": _l("Traffic safety"),
     "patrol": _l("Patrol"),
@@ -25,6 +32,9 @@ CATEGORY_LABELS = {
     "errands": _l("Errands"),
     "first_aid": _l("First-aid duty"),
     "community": _l("Community service"),
+    "training": _l("Training"),
+    "celebration": _l("Celebration"),
+    "health": _l("Health and wellbeing"),
 }
 TASK_STATUSES = ("open", "cancelled")
 SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled", "attended", "no_show", "removed")
@@ -42,9 +52,13 @@ SIGNUP_STATUS_LABELS = {
 
 
 class Task(db.Model):
-    """A volunteer opportunity of an organisation: ``places`` riders between ``starts_at`` and ``ends_at`` (UTC).
+    """A volunteer opportunity (``kind`` ``volunteer``) or a welfare activity (``activity``) of an organisation:
+    ``places`` riders between ``starts_at`` and ``ends_at`` (UTC).
 
-    Attending awards ``points`` (a positive integer) to the rider.
+    Attending awards ``points`` to the rider: a positive integer for volunteer work; 0 up to
+    ``ACTIVITY_MAX_POINTS`` for an activity (0 awards nothing). An activity may be limited to riders who match
+    every rule set (``volunteer/eligibility.py``): born in the month it starts (local), of a trade, of a
+    platform, registered in the year it starts.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,12 +80,23 @@ class Task(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The seed of the task's rotating check-in and check-out codes (base32, volunteer/checkin.py); never shown.
     checkin_secret: Mapped[str] = mapped_column(sa.String(32), default=pyotp.random_base32)
+    kind: Mapped[str] = mapped_column(sa.String(10), default=VOLUNTEER, server_default=VOLUNTEER)
+    # Who may sign up for an activity (all unset: every rider). Never set on volunteer work.
+    rule_birth_month: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    rule_trade: Mapped[str | None] = mapped_column(sa.String(20))
+    rule_platform: Mapped[str | None] = mapped_column(sa.String(50))
+    rule_new_this_year: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     organisation: Mapped[Organisation] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("places > 0", name="places_positive"),
-        sa.CheckConstraint("points > 0", name="points_positive"),
+        sa.CheckConstraint("points > 0 OR (kind = 'activity' AND points = 0)", name="points_positive"),
+        sa.CheckConstraint(sa.column("kind").in_(TASK_KINDS), name="kind"),
+        sa.CheckConstraint("kind = 'activity' OR (NOT rule_birth_month AND rule_trade IS NULL"
+                           " AND rule_platform IS NULL AND NOT rule_new_this_year)", name="rules_on_activities"),
+        sa.CheckConstraint(sa.or_(sa.column("rule_trade").is_(None), sa.column("rule_trade").in_(TRADES)),
+                           name="rule_trade"),
         sa.CheckConstraint("taken >= 0 AND taken <= places", name="taken_within_places"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint(sa.column("status").in_(TASK_STATUSES), name="status"),
@@ -96,6 +121,11 @@ class Task(db.Model):
     @property
     def category_label(self):
         return CATEGORY_LABELS.get(self.category, self.category)
+
+    @property
+    def is_activity(self) -> bool:
+        """True for a welfare activity (not volunteer work: no verified hours, few or no points)."""
+        return self.kind == ACTIVITY
 
 
 HOLD_RECORDED = ("(status = 'offered' AND hold_until IS NOT NULL AND offered_at IS NOT NULL)"

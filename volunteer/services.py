@@ -11,6 +11,7 @@ One sign-up per rider and task is a unique key.
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from accounts import journal
@@ -21,23 +22,26 @@ from core.db import insert_ignoring_conflicts, update_rows
 from core.timeutil import utcnow
 from extensions import db
 from volunteer import notices
+from volunteer.eligibility import unmet_rules
 from volunteer.errors import (
     CannotCancelSignup,
     CannotRemoveSignup,
     HoldEnded,
     InvalidTask,
     NoHeldPlace,
+    NotEligible,
     PlacesBelowTaken,
     PointsLocked,
     ReasonRequired,
     RemovedFromTask,
+    RulesLocked,
     TaskCancelled,
     TaskEnded,
     TaskFull,
     TaskStarted,
 )
 from volunteer.holds import end_holds, offer_freed_places, shorten_holds
-from volunteer.models import Signup, Task
+from volunteer.models import ACTIVITY, TASK_KINDS, VOLUNTEER, Signup, Task
 from volunteer.places import check_free, free_place, lock_task, take_place
 
 REMOVAL_REASON_MAX = 200  # characters
@@ -46,9 +50,33 @@ journal.describe({"task.create": _l("Task posted"), "task.update": _l("Task chan
                   "signup.release": _l("Place released (account deactivated or deleted)"),
                   "signup.remove": _l("Rider removed from the task")},
                  title=_l("Title"), places=_l("Places"), points=_l("Points"), starts_at=_l("Starts"),
-                 ends_at=_l("Ends"), place=_l("Place"), description=_l("Description"), category=_l("Category"))
+                 ends_at=_l("Ends"), place=_l("Place"), description=_l("Description"), category=_l("Category"),
+                 kind=_l("Kind"), rule_birth_month=_l("Born in the month it starts"), rule_trade=_l("Trade"),
+                 rule_platform=_l("Platform"), rule_new_this_year=_l("Registered in the year it starts"))
+RULE_FIELDS = ("rule_birth_month", "rule_trade", "rule_platform", "rule_new_this_year")
 EDITABLE_FIELDS = ("title", "description", "category", "place", "latitude", "longitude",
-                   "starts_at", "ends_at", "places", "points")
+                   "starts_at", "ends_at", "places", "points", "kind", *RULE_FIELDS)
+
+
+def _kind_and_rules(fields: dict) -> dict:
+    """The kind and rules of a task as stored: volunteer work keeps no rules; a platform is trimmed (blank:
+    none). Raises :class:`InvalidTask` for an unknown kind or points outside what the kind allows
+    (volunteer work 1 or more, an activity 0 to ``ACTIVITY_MAX_POINTS``)."""
+    kind = fields.get("kind") or VOLUNTEER
+    if kind not in TASK_KINDS:
+        raise InvalidTask(_l("Choose volunteer work or an activity."), field="kind")
+    most = current_app.config["ACTIVITY_MAX_POINTS"]
+    if kind == ACTIVITY and not 0 <= fields["points"] <= most:
+        raise InvalidTask(_l("An activity awards 0 to %(most)d points.", most=most), field="points")
+    if kind == VOLUNTEER and fields["points"] < 1:
+        raise InvalidTask(_l("Volunteer work awards at least 1 point."), field="points")
+    if kind == VOLUNTEER:
+        return {"kind": kind, "rule_birth_month": False, "rule_trade": None, "rule_platform": None,
+                "rule_new_this_year": False}
+    return {"kind": kind, "rule_birth_month": bool(fields.get("rule_birth_month")),
+            "rule_trade": fields.get("rule_trade") or None,
+            "rule_platform": (fields.get("rule_platform") or "").strip() or None,
+            "rule_new_this_year": bool(fields.get("rule_new_this_year"))}
 
 
 def _check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -61,19 +89,24 @@ def _check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
 def create_task(*, actor: User, title: str, description: str, category: str, place: str,
                 starts_at: datetime, ends_at: datetime, places: int, points: int,
                 latitude: float | None = None, longitude: float | None = None,
-                now: datetime | None = None) -> Task:
+                now: datetime | None = None, **kind_and_rules) -> Task:
     """Post a task for the coordinator's organisation and return it (times are aware UTC).
 
-    Raises :class:`InvalidTask` when the start is not in the future or the end is not after it.
+    ``kind_and_rules``: ``kind`` (``volunteer``, the default, or ``activity``) and an activity's rules
+    (``rule_birth_month``, ``rule_trade``, ``rule_platform``, ``rule_new_this_year``; ignored for volunteer
+    work). Raises :class:`InvalidTask` when the start is not in the future or the end is not after it, or
+    for points the kind does not allow.
     """
     _check_times(starts_at, ends_at, now or utcnow())
+    kind = _kind_and_rules({**kind_and_rules, "points": points})
     task = Task(organisation_id=actor.organisation_id, title=title.strip(), description=description.strip(),
                 category=category, place=place.strip(), latitude=latitude, longitude=longitude,
-                starts_at=starts_at, ends_at=ends_at, places=places, points=points, created_by_id=actor.id)
+                starts_at=starts_at, ends_at=ends_at, places=places, points=points, created_by_id=actor.id,
+                **kind)
     db.session.add(task)
     db.session.flush()
     journal.record("task.create", actor=actor, subject=f"task:{task.id}", organisation_id=task.organisation_id,
-                   title=task.title, places=places, points=points)
+                   title=task.title, places=places, points=points, kind=task.kind)
     return task
 
 
@@ -81,13 +114,24 @@ def update_task(*, task: Task, actor: User, now: datetime | None = None, **field
     """Change a task's details; more places are offered to the waitlist (holds). A new start brings forward
     the holds that would end after what it allows (:func:`volunteer.holds.shorten_holds`).
 
-    Raises :class:`TaskCancelled`, :class:`InvalidTask` (times) or :class:`PlacesBelowTaken`.
+    ``fields``: every name of :data:`EDITABLE_FIELDS` (the kind and rules may be left out: unchanged). The kind
+    and the rules are locked once a rider signed up (any sign-up that was not cancelled), as points are once
+    awarded.
+
+    Raises :class:`TaskCancelled`, :class:`InvalidTask` (times, points), :class:`PlacesBelowTaken`,
+    :class:`PointsLocked` or :class:`RulesLocked`.
     """
     now = now or utcnow()
     if task.is_cancelled:
         raise TaskCancelled()
     lock_task(task.id)
     db.session.refresh(task)
+    fields = {"kind": task.kind, **{name: getattr(task, name) for name in RULE_FIELDS}, **fields}
+    fields.update(_kind_and_rules(fields))
+    if any(fields[name] != getattr(task, name) for name in ("kind", *RULE_FIELDS)) and db.session.scalar(
+            sa.select(sa.func.count()).select_from(Signup)
+            .where(Signup.task_id == task.id, Signup.status != "cancelled")):
+        raise RulesLocked()
     if fields["starts_at"] != task.starts_at or fields["ends_at"] != task.ends_at:
         _check_times(fields["starts_at"], fields["ends_at"], now)
     if fields["places"] < task.taken:
@@ -147,11 +191,18 @@ def sign_up(*, task: Task, rider: User, join_waitlist: bool = False, now: dateti
     returns the existing one unchanged; a cancelled one is renewed at the back of the queue.
     Raises :class:`OverlappingTask` (naming the other task) when the rider holds a place (or has one
     offered) on a task whose time overlaps this one, :class:`RemovedFromTask` when the organiser removed the rider, and
-    :class:`TaskCancelled` or :class:`TaskStarted`.
+    :class:`TaskCancelled` or :class:`TaskStarted`, and :class:`NotEligible` (with the unmet rules) for an
+    activity whose rules the rider does not match.
+
+    The rules are checked here only: a waitlisted rider promoted later keeps the place they queued for, since
+    the rules of an activity are locked once anyone signed up and a rider's own values (trade, platform,
+    registration) stay put — only a birth month set afterwards could differ, and it is the rider's own word.
     """
     clock_given = now is not None
     now = now or utcnow()
     _check_open(task, now)
+    if unmet := unmet_rules(task, rider):
+        raise NotEligible(unmet)
     existing = db.session.scalar(sa.select(Signup).where(Signup.task_id == task.id, Signup.rider_id == rider.id))
     if existing is not None and existing.status == "removed":
         raise RemovedFromTask()

@@ -15,7 +15,7 @@ from core.ratelimit import WRONG_CHECKIN_CODES
 from core.timeutil import localtime, utcnow
 from core.web import refusal, role_required, wants_fragment, widget_or_redirect
 from extensions import db
-from volunteer import checkin, holds, queries, services
+from volunteer import checkin, eligibility, holds, queries, services
 from volunteer.errors import TooManyWrongCodes, WrongCheckInCode
 from volunteer.listing import TaskFilters
 from volunteer.models import CATEGORY_LABELS, Signup, Task
@@ -32,12 +32,30 @@ def my_signups(task_ids) -> dict[int, Signup]:
     return queries.signups_by_task(rider_id=current_user.id, task_ids=task_ids)
 
 
+@bp.app_template_global("activity_rules")
+def activity_rules(task: Task) -> list:
+    """Who an activity is for, one translated line per rule (empty for volunteer work and open activities)."""
+    return eligibility.rule_texts(task)
+
+
+@bp.app_template_global("unmet_rules")
+def unmet_rules(task: Task) -> list:
+    """The rules of ``task`` the logged-in rider does not match (empty for anyone else)."""
+    if not current_user.is_authenticated or not current_user.is_rider:
+        return []
+    return eligibility.unmet_rules(task, current_user)
+
+
 @bp.get("/tasks")
 def task_list():
-    """Upcoming open tasks, soonest first (or nearest first with ``near=1``), filtered (see volunteer.listing)."""
+    """Upcoming open tasks, soonest first (or nearest first with ``near=1``), filtered (see volunteer.listing):
+    volunteer work, or with ``kind=activity`` the activities — for a rider only those open to them."""
     filters = TaskFilters.from_args(request.args)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 1000)
-    found = queries.upcoming_tasks(now=utcnow(), offset=(page - 1) * TASKS_PER_PAGE, limit=TASKS_PER_PAGE + 1,
+    now = utcnow()
+    rider = current_user if current_user.is_authenticated and current_user.is_rider else None
+    found = queries.upcoming_tasks(now=now, offset=(page - 1) * TASKS_PER_PAGE, limit=TASKS_PER_PAGE + 1,
+                                   open_to=eligibility.open_to(rider, now=now) if rider else None,
                                    **filters.search())
     tasks = found[:TASKS_PER_PAGE]
     context = {"tasks": tasks, "signups": my_signups(t.id for t in tasks), "filters": filters,

@@ -1,8 +1,9 @@
 /* Where focus goes, so a keyboard or screen-reader user is never left behind (no framework, no build).
    - A page showing a refused form: the first invalid field, else its alert (a refused log-in).
    - After an htmx action the person started (a tap, a submit): the first invalid field of what was swapped
-     in, else its message (an alert or status), else its heading. Polls and background refreshes
-     (the balance, a voucher's status) never move focus. */
+     in, else its message (an alert or status), else its heading; a boosted page may name the field that
+     takes the next entry (data-refocus: the guard's pass code box), which then comes before the heading.
+     Polls and background refreshes (the balance, a voucher's status) never move focus. */
 (function () {
   "use strict";
   var INVALID = '[aria-invalid="true"]';
@@ -39,7 +40,7 @@
     if (!target.isConnected) return;
     if (target === document.body) {  // a boosted page: its refused field, else its alert, else its heading
       focusOn(document.querySelector("main " + INVALID)) || focusOn(document.querySelector('main [role="alert"]')) ||
-        focusOn(document.querySelector("main h1"));
+        focusOn(document.querySelector("main [data-refocus]")) || focusOn(document.querySelector("main h1"));
       return;
     }
     focusOn(firstIn(target, INVALID)) || focusOn(firstIn(target, MESSAGE)) || focusOn(firstIn(target, HEADING));

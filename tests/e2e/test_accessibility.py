@@ -1,5 +1,6 @@
 """axe-core on every page a person reaches: every GET route of the permission table, as each persona
-(anonymous, rider, coordinator, merchant staff, admin), in Chinese and in English, at phone width.
+(anonymous, rider, coordinator, merchant staff, admin, a partner building's guard), in Chinese and in English,
+at phone width.
 
 One browser, one logged-in context per persona (the language is the ``lang`` cookie, switched between
 rounds). Pages a persona may not see are visited too: their 403/404 pages must be as accessible as the rest.
@@ -11,26 +12,37 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from core.timeutil import utcnow
 from extensions import db
 from notifications.services import notify
 from rewards import vouchers
 from stations.models import AMENITIES
+from tests.certificate_factories import certificate_cast
 from tests.factories import PASSWORD, give_points, make_station_and_exceptions, make_task, make_world
-from tests.integration.test_permissions import TABLE, report_cast
+from tests.integration.test_permissions import TABLE, wanted_status
+from tests.pass_factories import pass_cast
 from tests.report_admin_cast import report_admin_cast
+from tests.report_factories import report_cast
+from tests.settlement_factories import make_statements
 from tests.station_factories import make_station
 from volunteer import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.route_crawl]
 
-PERSONAS = ("anon", "rider", "coordinator", "staff", "admin")
+PERSONAS = ("anon", "rider", "coordinator", "staff", "admin", "building")  # building: issue 14's guard
 # Answers that are not a page a person reads: JSON and the live fragments widgets poll.
-NOT_PAGES = {"/healthz", "/favicon.ico", "/manifest.webmanifest", "/account/data.json", "/wallet/balance",
+NOT_PAGES = {"/healthz", "/favicon.ico", "/manifest.webmanifest", "/sw.js", "/account/data.json", "/wallet/balance",
              "/vouchers/{voucher}/status", "/inbox/unread", "/coordinate/tasks/{task}/check-in/code",
              "/coordinate/tasks/{task}/check-out/code",
              "/coordinate/stations/export.{ext}", "/stations/map",  # files; the map is 404 without tiles
+             "/coordinate/accounts/import/template.csv", "/coordinate/tasks/import/template.csv",  # files
              "/open311/v2/services.json", "/open311/v2/requests.json", "/open311/v2/requests/{report_none}.json",
-             "/reports/similar/{report}/photo.jpg", "/reports/photos/{report_photo}.jpg"}  # JSON; photos
+             "/reports/similar/{report}/photo.jpg", "/reports/photos/{report_photo}.jpg",  # JSON; photos
+             "/dashboard/figures.xlsx", "/dashboard/charts/{chart}.svg",  # the dashboard's download and charts
+             "/coordinate/statements/{statement}.{ext}", "/merchant/statements/{statement}.{ext}",  # downloads
+             "/building/entries.{ext}", "/coordinate/buildings/figures.{ext}",  # issue 14's downloads
+             "/api/v1/openapi.json", "/api/v1/till/vouchers/{code}", "/api/v1/platform/tasks",  # issue 15: JSON
+             "/api/v1/platform/stations", "/api/v1/platform/reports/figures"}
 AXE = Axe()
 
 
@@ -47,6 +59,8 @@ def cast(live_app):
         signed = make_task(world.org, world.coordinator, title="已报名的任务")
         signup = services.sign_up(task=signed, rider=rider)
         voucher = vouchers.redeem_offer(offer=db.session.get(Offer, world.offer), rider=rider)
+        passes = pass_cast(world)  # issue 14: a partner building, its guard, the rider's pass of today
+        world.building = passes["building_staff"]
         for persona in PERSONAS[1:]:  # every inbox shows an unread and a read notification
             read = notify(user_id=getattr(world, persona), kind="attendance_recorded",
                           params={"title": "已报名的任务", "points": 30}, link="/my/tasks")
@@ -57,13 +71,16 @@ def cast(live_app):
         _other, station_exception, merchant_exception = make_station_and_exceptions(world)
         report_values = report_cast(world)  # issue 12: a report routed to a department
         report_admin = report_admin_cast(world.admin)
+        statements = make_statements(world)  # issue 13: an issued statement with lines
+        certificate = certificate_cast(world, utcnow())  # issue 13: the rider's certificate of service
         db.session.commit()
         values = {"task": world.task, "signed_task": signed.id, "signup": signup.id, "offer": world.offer,
                   "voucher": voucher.id, "code": voucher.code, "merchant": world.merchant, "rider": world.rider,
                   "staff": world.staff, "organisation": world.org, "notification": note.id,
                   "station": station.id, "station_exception": station_exception.id,
                   "merchant_exception": merchant_exception.id, "report": report_values["report"], "report_photo": 0,
-                  **report_admin}
+                  "statement": statements.issued, **report_admin, "certificate": certificate.certificate,
+                  "certificate_token": certificate.token, **passes}
         phones = {persona: db.session.get(User, getattr(world, persona)).phone
                   for persona in PERSONAS if persona != "anon"}
         db.session.remove()
@@ -73,7 +90,7 @@ def cast(live_app):
 def pages_for(persona: str, values: dict) -> list[str]:
     """The URLs of the table's GET routes that answer ``persona`` with a page (not a redirect)."""
     rules = [rule for method, rule, expected, *_ in TABLE
-             if method == "GET" and rule not in NOT_PAGES and expected[persona] != 302]
+             if method == "GET" and rule not in NOT_PAGES and wanted_status(persona, rule, expected) != 302]
     missing = {name for rule in rules for name in re.findall(r"\{(\w+)\}", rule)} - values.keys()
     assert not missing, f"give the cast fixture an object for {sorted(missing)}"
     return [rule.format(**values) for rule in rules]

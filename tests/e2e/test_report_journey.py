@@ -151,7 +151,10 @@ def test_a_report_is_filed_resolved_by_the_department_and_confirmed_for_points(b
         expect(resolved).to_contain_text("已更换灯泡，路灯恢复照明")
         after_photo = resolved.get_by_role("img", name=t("Photo after the fix"))
         expect(after_photo).to_be_visible()
-        assert rider.evaluate("img => img.complete && img.naturalWidth > 0", after_photo.element_handle())
+        # Wait for the load to finish (the photo may be lazy, or slow on a busy machine), then check it decoded.
+        after_photo.scroll_into_view_if_needed()
+        rider.wait_for_function("img => img.complete", arg=after_photo.element_handle())
+        assert rider.evaluate("img => img.naturalWidth", after_photo.element_handle()) > 0
         no_horizontal_scroll(rider)
         rider.get_by_role("button", name=re.compile(re.escape(t("Fixed — confirm")))).click()
         expect(rider.locator(".flash").first).to_contain_text(counted(

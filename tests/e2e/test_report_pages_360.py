@@ -11,9 +11,8 @@ from reports import services
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_accessibility import log_in
 from tests.factories import make_world
-from tests.integration.test_permissions import report_cast
 from tests.report_admin_cast import report_admin_cast
-from tests.report_factories import make_report, photo_bytes
+from tests.report_factories import make_report, photo_bytes, report_cast
 from tests.station_factories import HERE, east_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.route_crawl]

@@ -20,7 +20,11 @@ def _url_map():
 
 
 URL_MAP = _url_map()
-POST_RULES = sorted({(r.endpoint, r.rule) for r in URL_MAP.iter_rules() if "POST" in r.methods})
+# API v1 (issue 15) takes JSON and a bearer token, not forms: schemathesis fuzzes it against its OpenAPI document
+# (tests/integration/test_api_schemathesis.py), so the form fuzzer leaves /api/ out.
+API_PREFIX = "/api/"
+POST_RULES = sorted({(r.endpoint, r.rule) for r in URL_MAP.iter_rules()
+                     if "POST" in r.methods and not r.rule.startswith(API_PREFIX)})
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -30,7 +34,8 @@ def text_arguments(rule: str) -> list[str]:
     return [name for converter, name in ARGUMENT.findall(rule) if converter not in ("int", "float", "uuid", "any")]
 
 
-TEXT_ARGUMENT_RULES = sorted({(r.endpoint, r.rule, method) for r in URL_MAP.iter_rules() if r.endpoint != "static"
+TEXT_ARGUMENT_RULES = sorted({(r.endpoint, r.rule, method) for r in URL_MAP.iter_rules()
+                              if r.endpoint != "static" and not r.rule.startswith(API_PREFIX)
                               for method in (r.methods or set()) & {"GET", "POST"} if text_arguments(r.rule)})
 
 
@@ -44,7 +49,13 @@ def argument_values(ids) -> dict[str, list]:
             "exception_id": [ids.station_exception, ids.merchant_exception],
             "ext": ["csv", "xlsx"],  # the stations export: a file, either format
             "department_id": [ids.department], "category_id": [ids.category], "key_id": [ids.open311_key],
-            "report_id": [getattr(ids, "report", 1)]}  # issue 12: a report routed to a department
+            "report_id": [getattr(ids, "report", 1)],  # issue 12: a report routed to a department
+            # issue 13: the merchant's draft statement (its page has the issue form), then its issued one (pay)
+            "statement_id": [getattr(ids, "draft_statement", 1), getattr(ids, "statement", 1)],
+            "certificate_id": [getattr(ids, "certificate", 1)],  # issue 13: the rider's certificate of service
+            # issue 13: a certificate's public token; issue 14: the rider's day pass (the scanned check page)
+            "token": [getattr(ids, "certificate_token", "x"), getattr(ids, "pass_token", "x")],
+            "token_id": [getattr(ids, "api_token", 1)]}  # issue 15: an API token (the admin revokes it)
 
 
 # Endpoints whose deeper code needs another value than the default (the rider's own sign-up).
@@ -52,7 +63,9 @@ PREFERRED_ARGUMENTS = {"volunteer.cancel_signup": {"task_id": "signed_task"},
                        "volunteer.accept_offer": {"task_id": "held_task"},
                        "volunteer.decline_offer": {"task_id": "held_task"},
                        "volunteer_coordinate.mark_all_attended": {"task_id": "signed_task"},
-                       "rewards_coordinate.remove_merchant_hours_exception": {"exception_id": "merchant_exception"}}
+                       "rewards_coordinate.remove_merchant_hours_exception": {"exception_id": "merchant_exception"},
+                       "rewards_coordinate.pay_statement": {"statement_id": "statement"},
+                       "passes_staff.check_token": {"token": "pass_token"}}
 
 
 def rule_of(endpoint: str, rule: str | None = None):
@@ -77,7 +90,7 @@ def build_url(rule, endpoint: str, ids, overrides: dict | None = None) -> str:
 
 def clients_for(world):
     return {"anon": None, "rider": world.rider, "coordinator": world.coordinator, "staff": world.staff,
-            "admin": world.admin}
+            "admin": world.admin, "building": getattr(world, "building", None)}  # issue 14: a building's guard
 
 # --- finding the forms ------------------------------------------------------------------------
 
@@ -144,7 +157,8 @@ def discover_forms(app, world, ids, make_client) -> dict[tuple[str, str], dict]:
     for persona, user_id in clients_for(world).items():
         client = make_client(user_id)
         for rule in URL_MAP.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint == "static" or rule.endpoint.endswith("_status"):
+            if "GET" not in rule.methods or rule.endpoint == "static" or rule.endpoint.endswith("_status") \
+                    or rule.rule.startswith(API_PREFIX):
                 continue
             choices = [[(name, v) for v in candidates.get(name, [1])] for name in rule.arguments]
             for combination in itertools.product(*choices):

@@ -13,7 +13,7 @@ def test_the_admin_lands_on_the_organisations_and_has_their_tabs(world, make_cli
     assert admin.get("/").headers["Location"] == "/admin/organisations"
     page = admin.get("/admin/organisations").get_data(as_text=True)
     assert "塘市办事处" in page and "金港镇长江村" in page
-    for tab in ("/admin/organisations", "/coordinate/merchants", "/coordinate/accounts/", "/coordinate/audit/"):
+    for tab in ("/admin/organisations", "/coordinate/merchants", "/coordinate/accounts/", "/dashboard/"):
         assert f'href="{tab}"' in page
     assert 'href="/coordinate/tasks"' not in page
 

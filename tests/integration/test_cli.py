@@ -9,6 +9,7 @@ from accounts.models import User
 from core.timeutil import utcnow
 from demo.data import GAP_TASK, SOLD_OUT_OFFER, SOON_TASK
 from demo.load import load_demo
+from demo.recognition import TRAININGS, WEEKS
 from points import ledger
 from points.models import LedgerEntry
 from points.queries import balance_of
@@ -34,6 +35,10 @@ def test_vouchers_expire_refunds_each_overdue_voucher_once(app, world, ctx):
         assert sorted(session.scalars(sa.select(Voucher.status))) == ["expired", "issued"]
         assert balance_of(world.rider) == 30
         assert session.scalar(sa.select(sa.func.count()).where(LedgerEntry.kind == "expiry")) == 1
+
+
+RECOGNITION_TASKS = len(TRAININGS) + WEEKS  # the past trainings and weekly service days (demo/recognition.py)
+ACTIVITIES = 2  # the birthday party and the health talk (demo/activities.py)
 
 
 def demo_state(session, now: datetime) -> dict:
@@ -93,7 +98,7 @@ def test_demo_load_fills_an_empty_database_once_and_the_readme_attendance_walk_w
         count = lambda q: session.scalar(sa.select(sa.func.count()).select_from(q))  # noqa: E731
         assert count(User.__table__.select().where(User.role == "rider").subquery()) == 30
         assert count(User.__table__.select().where(User.role == "coordinator").subquery()) == 3
-        assert count(Task) == 22
+        assert count(Task) == 22 + RECOGNITION_TASKS + ACTIVITIES
         assert set(session.scalars(sa.select(Voucher.status).distinct())) == {"issued", "redeemed", "expired",
                                                                               "cancelled"}
         assert {"attended", "confirmed", "waitlisted"} <= set(session.scalars(sa.select(Signup.status).distinct()))
@@ -142,7 +147,7 @@ def test_demo_reset_asks_first_then_wipes_and_loads_the_demo_again(app, world, c
     with ctx() as session:
         phones = set(session.scalars(sa.select(User.phone)))
         assert world.rider_phone not in phones and {"13600000001", "13800000001", "13900000001"} <= phones
-        assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == 22
+        assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == 22 + RECOGNITION_TASKS + ACTIVITIES
         assert_fresh_demo(demo_state(session, began), slack=took)
         with_guard = sa.text("UPDATE ledger_entry SET amount = 0")
         try:  # the append-only guards came back with the schema

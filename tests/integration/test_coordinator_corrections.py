@@ -237,6 +237,15 @@ def test_removing_without_a_reason_is_refused_with_the_form_kept(world, coordina
         assert session.get(Signup, confirmed).status == "confirmed"
 
 
+def test_control_characters_in_a_reason_are_dropped_not_a_500(world, coordinator, ctx, full_with_queue):
+    """Found by the fuzzer on PostgreSQL, which cannot store NUL: a reason typed with control characters."""
+    _, confirmed, _ = full_with_queue
+    response = coordinator.post(f"/coordinate/signups/{confirmed}/remove", {"reason": " 多次\x00爽约\x1b "})
+    assert response.status_code == 303
+    with ctx() as session:
+        assert session.get(Signup, confirmed).removal_reason == "多次爽约"
+
+
 def test_a_coordinator_of_another_organisation_cannot_remove(world, make_client, ctx, full_with_queue):
     _, confirmed, _ = full_with_queue
     response = make_client(world.other_coordinator).post(f"/coordinate/signups/{confirmed}/remove",

@@ -104,7 +104,8 @@ HEAD = ScriptDirectory(MIGRATIONS).get_current_head()
 GUARDED = {revision: {"ledger_entry"} if revision == "0001" else {"ledger_entry", "audit_event"}
            for revision in {"0001", "0002", "0003", HEAD}}
 GUARDED[HEAD] = GUARDED[HEAD] | {"voucher_correction"}  # 0008: corrections of vouchers are append-only too
-SEEDED = {"report_category": 8}  # 0015 inserts the eight fixed report categories (reference rows, not data)
+SEEDED = {"report_category": 8,  # 0015 inserts the eight fixed report categories (reference rows, not data)
+          "score_part": 4}  # 0016: the default weights of the four parts of the composite score
 
 
 def insert_rows_at_0001(conn) -> None:

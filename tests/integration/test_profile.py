@@ -78,6 +78,19 @@ def test_a_rider_changes_name_trade_and_platform(make_client, world, ctx):
         assert (user.name, user.trade, user.platform) == ("钱多多", "courier", "顺丰")
 
 
+@pytest.mark.parametrize("trade", [" ", "\t", "pilot"])
+def test_a_trade_not_on_the_list_is_refused_not_a_500_and_the_old_one_kept(make_client, world, ctx, trade):
+    """Found by the fuzzer on PostgreSQL: "Optional()" let a blank-looking trade skip the choice check, and the
+    database's check constraint then refused the row (a 500)."""
+    with ctx() as session:
+        session.get(User, world.rider).trade = "courier"
+        session.commit()
+    refused = make_client(world.rider).post("/account", {"name": "钱多多", "trade": trade, "platform": "顺丰"})
+    assert refused.status_code == 422 and 'value="钱多多"' in refused.get_data(as_text=True)
+    with ctx() as session:
+        assert session.get(User, world.rider).trade == "courier"
+
+
 def test_a_coordinator_changes_only_the_name(make_client, world, ctx):
     coordinator = make_client(world.coordinator)
     assert coordinator.post("/account", {"name": "王主任", "trade": "courier", "platform": "x"}).status_code == 303

@@ -15,7 +15,7 @@ from volunteer.models import Task
 
 PAGES = {
     "rider": ["/tasks", "/tasks?near=1&lat=31.870&lng=120.550", "/tasks/{task}", "/my/tasks", "/wallet", "/offers",
-              "/vouchers"],
+              "/vouchers", "/inbox"],
     "coordinator": ["/coordinate/tasks", "/coordinate/tasks/{task}", "/coordinate/merchants",
                     "/coordinate/accounts/", "/coordinate/riders/{rider}/points"],
     "staff": ["/merchant/"],
@@ -87,3 +87,18 @@ def test_main_pages_do_not_query_per_row(app, ctx, world, make_client):
     grew = {page: (one[page], fifty[page]) for page in one if fifty[page] != one[page]}
     assert grew == {}, "statements per page grew with the data (1 row → 50 rows)"
     assert all(count <= 12 for count in one.values()), one
+
+
+def test_a_page_reads_the_balance_and_the_unread_count_once(app, ctx, world, make_client):
+    """The header's badges reuse what the page itself read (wallet and offers: the balance; the inbox: the
+    unread count) instead of asking the database a second time."""
+    build(ctx, world, 3)
+    client = make_client(world.rider)
+    for url, wanted in (("/wallet", "points_account.balance"), ("/offers", "points_account.balance"),
+                        ("/inbox", "notification.read_at IS NULL")):
+        client.get(url)
+        with counting(app) as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        same = [s for s in statements if wanted in s and "FROM (SELECT" not in s]
+        assert len(same) == 1, (url, same)

@@ -30,10 +30,12 @@ def test_pages_have_no_inline_scripts_and_htmx_needs_none(client, make_client, w
     for page in ("/login", "/register", "/tasks"):
         html = client.get(page).get_data(as_text=True)
         near = page == "/tasks"  # the task list alone loads "near me" (asks for the location on a tap)
-        assert html.count("<script") == 2 + near  # htmx and the focus script, both our own versioned files
+        # htmx, the focus script and the offline script (registers /sw.js), all our own versioned files
+        assert html.count("<script") == 3 + near
         assert bool(re.search(r'<script src="/static/js/near\.[0-9a-f]{12}\.js" defer></script>', html)) is near
         assert re.search(r'src="/static/vendor/htmx\.org@2\.0\.11/htmx\.min\.[0-9a-f]{12}\.js"', html)
         assert re.search(r'<script src="/static/js/focus\.[0-9a-f]{12}\.js" defer></script>', html)
+        assert re.search(r'<script src="/static/js/offline\.[0-9a-f]{12}\.js" data-worker="/sw.js" defer>', html)
         assert " onclick=" not in html and "hx-on" not in html and "style=" not in html
         assert '"allowEval":false' in html and '"includeIndicatorStyles":false' in html
 

@@ -18,7 +18,7 @@ FLOORS = {
     "accounts": 2,
     "points": 3, "notifications": 3,
     "volunteer": 4, "rewards": 4, "stations": 4, "reports": 4,
-    "oversight": 5, "demo": 5,  # later: recognition, api
+    "oversight": 5, "recognition": 5, "passes": 5, "demo": 5, "api": 5,
     "app": 6,
 }
 NOT_THE_APP = {"tests", "bench", "tools", "migrations", "gunicorn.conf"}  # tooling and deployment around the app

@@ -91,3 +91,11 @@ def test_the_storage_is_not_retried_until_the_retry_time(uri):
 def test_passwords_stay_out_of_the_log():
     assert _safe("redis://:s3cret@redis-host:6379/0") == "redis://***@redis-host:6379/0"
     assert _safe("redis://redis-host:6379") == "redis://redis-host:6379"
+
+
+def test_redis_calls_are_bounded_by_the_timeout_and_never_retried():
+    from core.ratelimit import storage_options
+
+    options = storage_options("redis://127.0.0.1:6379", 0.5)
+    assert (options["socket_connect_timeout"], options["socket_timeout"]) == (0.5, 0.5)
+    assert options["retry"].get_retries() == 0  # redis-py's default of 3 retries would multiply a hang
