@@ -20,6 +20,7 @@ import core.logs
 import core.offline
 import core.ratelimit
 import core.responses
+import core.sessions
 import core.static_files
 import core.storage
 import notifications.outbox
@@ -195,6 +196,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                           session_changes=("accounts.logout", "accounts.login", "accounts.register",
                                            "accounts.forgot_password", "accounts_profile.logout_everywhere",
                                            "accounts_profile.delete_account", "accounts_profile.consent"))
+    core.sessions.init_app(app, quiet_endpoints=("service_worker", "favicon", "web_manifest"))  # see its docstring
     core.logs.install(app.logger)
     if app.config["ENV_NAME"] == "production":
         @app.before_request
