@@ -20,7 +20,8 @@ from core.errors import DomainError
 from core.forms import Form, required
 from core.opening_hours import HOLIDAY_RULE_LABELS, HOLIDAY_RULES, Span, format_time, parse_time, weekday_label
 
-SPANS_A_DAY = 2
+SPANS_A_DAY = 2  # the spans the form offers for a day (a lunch break splits the day)
+MAX_SPANS_A_DAY = 4  # the most a day may have (an import may give more than two); the form keeps and shows them (messages say "four")
 NOTE_MAX = 200
 Row = tuple[int, str, str]  # (weekday 0 = Monday, opens "HH:MM", closes "HH:MM" or "24:00")
 
@@ -59,7 +60,8 @@ def _overlap(first: Span, second: Span) -> bool:
 
 
 def check_weekly(rows: list[Row]) -> list[Row]:
-    """The weekly rows, checked and sorted: valid times, no two spans of one weekday overlapping.
+    """The weekly rows, checked and sorted: valid times, at most :data:`MAX_SPANS_A_DAY` spans a weekday, no two
+    of them overlapping.
 
     Raises :class:`HoursRefused` naming the weekday's field (``d0`` … ``d6``).
     """
@@ -73,6 +75,9 @@ def check_weekly(rows: list[Row]) -> list[Row]:
             raise HoursRefused(error.args[0], f"d{weekday}") from None
     checked = []
     for weekday, spans in sorted(by_day.items()):
+        if len(spans) > MAX_SPANS_A_DAY:
+            raise HoursRefused(_l("%(day)s has more than four opening spans: join some of them.",
+                                  day=weekday_label(weekday)), f"d{weekday}")
         spans.sort()
         for index, span in enumerate(spans):
             if any(_overlap(span, other) for other in spans[index + 1:]):
@@ -121,7 +126,7 @@ class TimeField(StringField):
 
 class WeeklyHoursForm(Form):
     """A week of opening hours and the holiday rule. Fields per weekday ``d`` (0 = Monday): ``d{d}_closed``,
-    ``d{d}_all_day``, ``d{d}_opens_{n}`` / ``d{d}_closes_{n}`` for ``n`` in 1..2. Call :meth:`rows` after
+    ``d{d}_all_day``, ``d{d}_opens_{n}`` / ``d{d}_closes_{n}`` for ``n`` in 1..4 (two shown, more when filled). Call :meth:`rows` after
     ``validate()``."""
 
     copy_monday = BooleanField(_l("Tuesday to Friday the same as Monday"))
@@ -141,17 +146,23 @@ class WeeklyHoursForm(Form):
             elif len(spans) == 1 and (spans[0].opens, spans[0].closes) in (("00:00", "24:00"), ("00:00", "00:00")):
                 self[f"d{weekday}_all_day"].data = True
             else:
-                for number, row in enumerate(spans[:SPANS_A_DAY], start=1):
+                for number, row in enumerate(spans[:MAX_SPANS_A_DAY], start=1):
                     self[f"d{weekday}_opens_{number}"].data = row.opens
                     self[f"d{weekday}_closes_{number}"].data = "00:00" if row.closes == "24:00" else row.closes
 
     def days(self) -> list[dict]:
-        """For the template: each weekday's label, fields and error messages."""
+        """For the template: each weekday's label, fields (:data:`SPANS_A_DAY` spans, more when the day already
+        has more, say from an import) and error messages."""
         return [{"number": weekday, "label": weekday_label(weekday), "closed": self[f"d{weekday}_closed"],
                  "all_day": self[f"d{weekday}_all_day"],
                  "spans": [(self[f"d{weekday}_opens_{n}"], self[f"d{weekday}_closes_{n}"])
-                           for n in range(1, SPANS_A_DAY + 1)],
+                           for n in range(1, self._spans_shown(weekday) + 1)],
                  "errors": self.day_errors.get(weekday, [])} for weekday in range(7)]
+
+    def _spans_shown(self, weekday: int) -> int:
+        filled = [n for n in range(1, MAX_SPANS_A_DAY + 1)
+                  if self[f"d{weekday}_opens_{n}"].data or self[f"d{weekday}_closes_{n}"].data]
+        return max([SPANS_A_DAY, *filled])
 
     @property
     def day_errors(self) -> dict[int, list[str]]:
@@ -166,7 +177,7 @@ class WeeklyHoursForm(Form):
         ok = super().validate(extra_validators)
         if self.copy_monday.data:  # a convenience: Monday's boxes and times copied to Tuesday..Friday
             for weekday in range(1, 5):
-                for part in ("closed", "all_day", *(f"{kind}_{n}" for n in range(1, SPANS_A_DAY + 1)
+                for part in ("closed", "all_day", *(f"{kind}_{n}" for n in range(1, MAX_SPANS_A_DAY + 1)
                                                     for kind in ("opens", "closes"))):
                     self[f"d{weekday}_{part}"].data = self[f"d0_{part}"].data
                     self[f"d{weekday}_{part}"].raw_data = self[f"d0_{part}"].raw_data
@@ -183,7 +194,7 @@ class WeeklyHoursForm(Form):
     def _day_rows(self, weekday: int) -> list[Row]:
         closed, all_day = self[f"d{weekday}_closed"].data, self[f"d{weekday}_all_day"].data
         typed = [(self[f"d{weekday}_opens_{n}"].data or "", self[f"d{weekday}_closes_{n}"].data or "")
-                 for n in range(1, SPANS_A_DAY + 1)]
+                 for n in range(1, MAX_SPANS_A_DAY + 1)]
         typed = [(opens.strip(), closes.strip()) for opens, closes in typed if opens.strip() or closes.strip()]
         if closed and (all_day or typed):
             raise ValueError(_l("A closed day has no opening times: untick “closed” or clear the times."))
@@ -212,7 +223,7 @@ class WeeklyHoursForm(Form):
 for _weekday in range(7):
     setattr(WeeklyHoursForm, f"d{_weekday}_closed", BooleanField(_l("Closed")))
     setattr(WeeklyHoursForm, f"d{_weekday}_all_day", BooleanField(_l("Open 24 hours")))
-    for _number in range(1, SPANS_A_DAY + 1):
+    for _number in range(1, MAX_SPANS_A_DAY + 1):
         setattr(WeeklyHoursForm, f"d{_weekday}_opens_{_number}", TimeField(_l("Opens")))
         setattr(WeeklyHoursForm, f"d{_weekday}_closes_{_number}", TimeField(_l("Closes")))
 del _weekday, _number

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from core.geo import distance_m, in_china, wgs84_to_gcj02
+from core.hours_form import MAX_SPANS_A_DAY
 from core.opening_hours import HOLIDAY_RULE_LABELS, format_time, parse_span, weekday_label
 from extensions import db
 from stations import services
@@ -155,6 +156,8 @@ def read_day(text: str) -> list[tuple[str, str]]:
     spans = [parse_span(part) for part in (p.strip() for p in _SPLIT_SPANS.split(folded)) if part]
     # (start, end) minutes of the day, end past 1440 across midnight: "01:00-03:00, 22:00-02:00" is fine (the
     # night's span ends on the next day), "22:00-02:00, 23:00-23:30" overlaps
+    if len(spans) > MAX_SPANS_A_DAY:
+        raise ValueError(_("“%(text)s” has more than four opening spans: join some of them.", text=text))
     intervals = sorted(span.minutes for span in spans)
     if any(later[0] < earlier[1] for earlier, later in pairwise(intervals)):
         raise ValueError(_("The hours “%(text)s” overlap.", text=text))

@@ -197,3 +197,37 @@ def test_merchant_hours_are_for_its_managers(world, make_client, ctx, method, pa
         assert response.status_code == expected
     admin = make_client(world.admin)
     assert (admin.get(url) if method == "GET" else admin.post(url, week())).status_code in (200, 303, 422)
+
+
+def test_a_day_with_three_spans_from_an_import_shows_them_all_and_keeps_them_when_saved(coordinator, ctx, station):
+    with ctx() as session:  # an import may give a day more spans than the form offers for a new day
+        session.add_all([StationHours(station_id=station, weekday=0, opens=opens, closes=closes)
+                         for opens, closes in (("07:00", "09:00"), ("11:00", "13:00"), ("17:00", "20:00"))])
+        session.commit()
+    page = coordinator.get(f"/coordinate/stations/{station}/hours")
+    assert input_value(page, "d0_opens_3") == "17:00" and input_value(page, "d0_closes_3") == "20:00"
+    assert 'name="d1_opens_3"' not in page.get_data(as_text=True)  # other days offer two
+    response = coordinator.post(f"/coordinate/stations/{station}/hours", {
+        "holiday_rule": "weekly", "d0_opens_1": "07:00", "d0_closes_1": "09:00", "d0_opens_2": "11:00",
+        "d0_closes_2": "13:00", "d0_opens_3": "17:00", "d0_closes_3": "20:00",
+        **{f"d{day}_closed": "y" for day in range(1, 7)}})
+    assert response.status_code == 303
+    assert weekly_rows(ctx, StationHours, station_id=station) == [
+        (0, "07:00", "09:00"), (0, "11:00", "13:00"), (0, "17:00", "20:00")]
+
+
+def test_more_than_four_spans_a_day_are_refused_with_the_day_named(coordinator, ctx, station, app):
+    spans = {f"d0_{kind}_{n}": f"{6 + 3 * n:02d}:{'00' if kind == 'opens' else '30'}"
+             for n in range(1, 5) for kind in ("opens", "closes")}
+    response = coordinator.post(f"/coordinate/stations/{station}/hours",
+                                {"holiday_rule": "weekly", **spans, **{f"d{day}_closed": "y" for day in range(1, 7)}})
+    assert response.status_code == 303  # four are fine
+    assert len(weekly_rows(ctx, StationHours, station_id=station)) == 4
+    from flask_babel import force_locale
+
+    from core.hours_form import HoursRefused, check_weekly
+
+    with app.test_request_context(), force_locale("en"), pytest.raises(HoursRefused) as refused:
+        check_weekly([(2, f"{h:02d}:00", f"{h:02d}:30") for h in range(8, 13)])
+    assert refused.value.details["field"] == "d2"
+    assert refused.value.message == "Wednesday has more than four opening spans: join some of them."

@@ -157,6 +157,8 @@ def test_more_than_5000_stations_are_refused(session):
     ({"days": ["22:00-02:00 23:00-23:30"] + ["08:00-21:00"] * 6},
      "Monday: The hours “22:00-02:00 23:00-23:30” overlap."),
     ({"days": ["10:00-10:00"] + ["08:00-21:00"] * 6}, "cannot open and close at the same time"),
+    ({"days": ["07:00-08:00 09:00-10:00 11:00-12:00 13:00-14:00 15:00-16:00"] + ["08:00-21:00"] * 6},
+     "Monday: “07:00-08:00 09:00-10:00 11:00-12:00 13:00-14:00 15:00-16:00” has more than four opening spans"),
 ])
 def test_each_bad_cell_gives_its_reason(session, cast, cells, reason):
     org, *_ = cast
