@@ -21,7 +21,7 @@ from core.forms import Form, required
 from core.opening_hours import HOLIDAY_RULE_LABELS, HOLIDAY_RULES, Span, format_time, parse_time, weekday_label
 
 SPANS_A_DAY = 2  # the spans the form offers for a day (a lunch break splits the day)
-MAX_SPANS_A_DAY = 4  # the most a day may have (an import may give more than two); the form keeps and shows them (messages say "four")
+MAX_SPANS_A_DAY = 4  # the most a day may have (an import may give more); the form shows them (messages say "four")
 NOTE_MAX = 200
 Row = tuple[int, str, str]  # (weekday 0 = Monday, opens "HH:MM", closes "HH:MM" or "24:00")
 
@@ -126,8 +126,8 @@ class TimeField(StringField):
 
 class WeeklyHoursForm(Form):
     """A week of opening hours and the holiday rule. Fields per weekday ``d`` (0 = Monday): ``d{d}_closed``,
-    ``d{d}_all_day``, ``d{d}_opens_{n}`` / ``d{d}_closes_{n}`` for ``n`` in 1..4 (two shown, more when filled). Call :meth:`rows` after
-    ``validate()``."""
+    ``d{d}_all_day``, ``d{d}_opens_{n}`` / ``d{d}_closes_{n}`` for ``n`` in 1..4 (two shown, more when filled).
+    Call :meth:`rows` after ``validate()``."""
 
     copy_monday = BooleanField(_l("Tuesday to Friday the same as Monday"))
     holiday_rule = RadioField(_l("On Chinese public holidays"), default="weekly",
