@@ -52,3 +52,34 @@ def organisations_with_counts() -> list[tuple[Organisation, int]]:
     coordinators = (sa.select(sa.func.count()).select_from(User).where(User.organisation_id == Organisation.id,
                                                     User.role == "coordinator").scalar_subquery())
     return list(db.session.execute(sa.select(Organisation, coordinators).order_by(Organisation.name)).all())
+
+
+def get_user(user_id: int) -> User | None:
+    """The account with this id, or ``None``."""
+    return db.session.get(User, user_id)
+
+
+def get_organisation(organisation_id: int) -> Organisation | None:
+    """The organisation with this id (a database integer: anything else is ``None``), or ``None``."""
+    return db.session.get(Organisation, organisation_id) if 0 < organisation_id < 2**31 else None
+
+
+def riders_in(organisation_id: int | None) -> list[User]:
+    """The riders of ``organisation_id``'s scope (:func:`accounts.scope.in_organisation`), every rider when
+    ``None``; by name, then id."""
+    query = sa.select(User).where(User.role == "rider")
+    if organisation_id is not None:
+        query = query.where(scope.in_organisation(organisation_id))
+    return list(db.session.scalars(query.order_by(User.name, User.id)))
+
+
+def rider_ids_in(organisation_id: int) -> sa.Select:
+    """A SELECT of the ids of the users in ``organisation_id``'s scope, to use inside another query
+    (``Model.rider_id.in_(rider_ids_in(org))``)."""
+    return sa.select(User.id).where(scope.in_organisation(organisation_id))
+
+
+def in_organisation_scope(user_id: int, organisation_id: int) -> bool:
+    """True when the user ``user_id`` belongs to ``organisation_id``'s scope."""
+    return db.session.scalar(sa.select(User.id).where(User.id == user_id,
+                                                      scope.in_organisation(organisation_id))) is not None

@@ -20,9 +20,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from accounts import journal
-from accounts.models import User
-from accounts.scope import in_organisation
-from core.db import insert_ignoring_conflicts, update_rows
+from accounts.models import User  # a type in signatures: reads go through accounts.queries
+from accounts.queries import rider_ids_in
+from accounts.services import hold_account
+from core.db import insert_ignoring_conflicts
 from core.errors import DomainError
 from extensions import db
 from notifications.services import notify
@@ -87,7 +88,7 @@ def _same_service(certificate: Certificate, lines) -> bool:
 def _lock_rider(rider_id: int) -> None:
     """Hold the rider's row until the transaction ends, so two issues for one rider take turns: a no-op
     UPDATE locks the row on PostgreSQL and takes the write lock on SQLite (whose plain SELECTs lock nothing)."""
-    update_rows(sa.update(User).where(User.id == rider_id).values(name=User.name))
+    hold_account(rider_id)
 
 
 def latest_certificate(rider_id: int) -> Certificate | None:
@@ -152,8 +153,7 @@ def issued_certificates(actor: User, *, limit: int = 100) -> list[Certificate]:
         return list(db.session.scalars(query.limit(limit)))
     if not actor.is_coordinator:
         return []
-    candidates = db.session.scalars(query.join(User, User.id == Certificate.rider_id)
-                                    .where(in_organisation(actor.organisation_id))).all()
+    candidates = db.session.scalars(query.where(Certificate.rider_id.in_(rider_ids_in(actor.organisation_id)))).all()
     tasks_of_rider: dict[int, dict[int, int]] = {}
     found = []
     for certificate in candidates:

@@ -5,7 +5,6 @@ A coordinator sees only riders in their organisation's scope (:mod:`accounts.sco
 404. Marking is for coordinators (a mark belongs to their organisation); admins look on.
 """
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,8 +12,9 @@ from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import Length
 
+from accounts import queries as accounts_queries
 from accounts import scope
-from accounts.models import Organisation, User
+from accounts.models import User  # a type in signatures: reads go through accounts.queries
 from core.errors import DomainError
 from core.forms import Form, required
 from core.timeutil import utcnow
@@ -41,25 +41,19 @@ class PioneerForm(Form):
 
 def get_rider_or_404(rider_id: int) -> User:
     """The rider with this id in the current user's scope; anyone else is a 404."""
-    rider = db.get_or_404(User, rider_id)
-    if rider.role != "rider" or not scope.can_see(current_user, rider.id):
+    rider = accounts_queries.get_user(rider_id)
+    if rider is None or rider.role != "rider" or not scope.can_see(current_user, rider.id):
         abort(404)
     return rider
 
 
-def _organisation_filter() -> Organisation | None:
-    """The organisation an admin chose (``?organisation=id``); a coordinator's own is implied."""
+def _organisation_filter():
+    """The organisation (an ``accounts.models.Organisation``) an admin chose (``?organisation=id``), or ``None``;
+    a coordinator's own is implied."""
     if not current_user.is_admin:
         return None
     chosen = request.args.get("organisation", type=int)
-    return db.session.get(Organisation, chosen) if chosen and 0 < chosen < 2**31 else None  # a database integer
-
-
-def _riders(organisation_id: int | None) -> list[User]:
-    query = sa.select(User).where(User.role == "rider")
-    if organisation_id is not None:
-        query = query.where(scope.in_organisation(organisation_id))
-    return list(db.session.scalars(query.order_by(User.name, User.id)))
+    return accounts_queries.get_organisation(chosen) if chosen else None
 
 
 @bp.get("/")
@@ -71,7 +65,7 @@ def ranking():
     sort = sort if sort in SORTS else "total"
     chosen = _organisation_filter()
     organisation_id = current_user.organisation_id if not current_user.is_admin else (chosen.id if chosen else None)
-    riders = _riders(organisation_id)
+    riders = accounts_queries.riders_in(organisation_id)
     ids = [rider.id for rider in riders]
     results = score.scores(ids, now=utcnow())
     lifetime = verified_minutes_by_rider(rider_ids=ids) if ids else {}
@@ -86,8 +80,7 @@ def ranking():
              "marks": marks.get(rider.id, []),
              "parts": [(PART_LABELS[p.code], figure(p), points_text(p)) for p in results[rider.id].parts]}
             for rider in ranked[:SHOWN]]
-    organisations = (list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
-                     if current_user.is_admin else [])
+    organisations = accounts_queries.organisations() if current_user.is_admin else []
     period = period_text(score.period(utcnow()))
     return render_template("recognition/coordinate/ranking.html", rows=rows, total=len(riders), sort=sort,
                            sorts=[("total", _("Total score"))] + [(code, PART_LABELS[code]) for code in SCORE_PARTS],

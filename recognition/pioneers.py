@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from accounts import journal
-from accounts.models import Organisation, User
-from accounts.scope import in_organisation
+from accounts.models import User  # a type in signatures: reads go through accounts.queries
+from accounts.queries import get_organisation, in_organisation_scope
+from accounts.services import hold_account
 from core.db import insert_ignoring_conflicts
 from core.errors import DomainError
 from core.timeutil import utcnow
@@ -96,8 +97,7 @@ def _check_scope(actor: User, rider: User) -> int:
     """The actor's organisation, when ``actor`` coordinates an organisation ``rider`` belongs to."""
     if not actor.is_coordinator or actor.organisation_id is None or not rider.is_rider:
         raise OutsideOrganisation()
-    inside = db.session.scalar(sa.select(User.id).where(User.id == rider.id, in_organisation(actor.organisation_id)))
-    if inside is None:
+    if not in_organisation_scope(rider.id, actor.organisation_id):
         raise OutsideOrganisation()
     return actor.organisation_id
 
@@ -110,7 +110,7 @@ def mark_pioneer(*, rider: User, reason: str, actor: User, now: datetime | None 
     reason = _clean(reason)
     organisation_id = _check_scope(actor, rider)
     now = now or utcnow()
-    db.session.execute(sa.select(User.id).where(User.id == rider.id).with_for_update())  # the race's queue
+    hold_account(rider.id)  # the race's queue
     existing = sa.orm.aliased(PioneerMark)
     withdrawal = sa.orm.aliased(PioneerMark)
     in_force = (sa.select(existing.id).where(
@@ -125,7 +125,7 @@ def mark_pioneer(*, rider: User, reason: str, actor: User, now: datetime | None 
     if new_id is None:
         raise AlreadyPioneer()
     mark = db.session.get(PioneerMark, new_id)
-    organisation = db.session.get(Organisation, organisation_id)
+    organisation = get_organisation(organisation_id)
     journal.record("pioneer.mark", actor=actor, subject=rider.name, rider_id=rider.id,
                    organisation_id=organisation_id, now=now, reason=reason)
     notify(user_id=rider.id, kind="pioneer_marked", params={"organisation": organisation.name, "reason": reason},

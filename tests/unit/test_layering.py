@@ -67,3 +67,23 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
 
 def test_no_package_shadows_the_standard_library():
     assert set(FLOORS) & set(sys.stdlib_module_names) == set()
+
+
+def test_recognition_reads_the_packages_below_through_their_query_functions_never_their_tables():
+    """Issue 13: the score, rankings, pioneers and certificates read accounts, volunteer and reports through
+    those packages' ``queries``; ``User`` may name a type in a signature, and ``recognition/models.py`` may
+    point foreign keys at other tables."""
+    offenders = []
+    for path in modules_of("recognition"):
+        if path.name == "models.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("models")
+                    and not node.module.startswith("recognition")):
+                offenders += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name != "User"]
+            if isinstance(node, ast.Call) and any(isinstance(arg, ast.Name) and arg.id == "User" for arg in node.args):
+                offenders.append(f"{path.name}:{node.lineno}: a query over User")
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "User":
+                offenders.append(f"{path.name}:{node.lineno}: User.{node.attr}")
+    assert offenders == []
