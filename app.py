@@ -192,7 +192,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     core.responses.init_app(app)  # Vary: HX-Request, no-store for htmx, favicon, web manifest
     core.offline.init_app(app, voucher_page="rewards.voucher_detail", card="rewards.voucher_card",
-                          status="rewards.voucher_status", login="accounts.login",
+                          status="rewards.voucher_status", login="accounts.login", haitang_page="passes.my_pass",
                           session_changes=("accounts.logout", "accounts.login", "accounts.register",
                                            "accounts.forgot_password", "accounts_profile.logout_everywhere",
                                            "accounts_profile.delete_account", "accounts_profile.consent"))

@@ -45,7 +45,8 @@ def long_date(day: date) -> str:
 def my_pass():
     """The rider's Haitang day pass for today: the QR code opens the building staff's check page of this pass;
     the short code can be typed there. One small page without polling, kept by the browser until local
-    midnight (``Cache-Control: private, max-age``), so it still shows when the phone is offline."""
+    midnight (``Cache-Control: private, max-age``) and by the service worker (``X-Pass-Until``: local midnight
+    in UTC), so it still shows when the phone is offline, even on a reload."""
     now = utcnow()
     today = local_today(now)
     url = url_for("passes_staff.check_token", token=pass_token(current_user.id, today), _external=True)
@@ -56,4 +57,6 @@ def my_pass():
     seconds_left = int((local_day_span(today)[1] - now).total_seconds())
     response.headers["Cache-Control"] = f"private, max-age={max(seconds_left, 0)}"
     response.vary.add("Cookie")  # another account logging in on this phone never gets this pass from the cache
+    # the service worker keeps this page and shows it with no signal until then (core/offline.py)
+    response.headers["X-Pass-Until"] = local_day_span(today)[1].strftime("%Y-%m-%dT%H:%M:%SZ")
     return response

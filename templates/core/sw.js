@@ -1,6 +1,7 @@
 /* Nuanxin's service worker (rendered by core/offline.py; read its docstring first).
-   It keeps small voucher cards for the counter when the signal is gone, and nothing else: every page other
-   than a voucher page goes to the network exactly as without a worker. */
+   It keeps small voucher cards for the counter when the signal is gone, and the rider's day pass until local
+   midnight, and nothing else: every page other than a voucher page or the pass goes to the network exactly as
+   without a worker. */
 "use strict";
 
 const W = {{ worker|tojson }};
@@ -60,7 +61,42 @@ self.addEventListener("fetch", (event) => {
   }
   match = url.pathname.match(VOUCHER);
   if (match) event.respondWith(voucherPage(request, match[1]));
+  else if (url.pathname === W.pass) event.respondWith(passPage(event));
 });
+
+/* The day pass from the network, kept (whole page, not an htmx answer) until the X-Pass-Until its answer names
+   (local midnight); without a network, the kept pass while that time has not come by the phone's clock, else
+   (for a page load) the offline page. A log-in redirect or a refusal means the session is gone: drop all. */
+async function passPage(event) {
+  const request = event.request;
+  const asked = drops;
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (failure) {
+    const kept = await (await caches.open(W.pass_cache)).match(W.pass, {ignoreVary: true});
+    const until = Date.parse((kept && kept.headers.get("X-Pass-Until")) || "");
+    if (kept && !(until > Date.now())) await caches.delete(W.pass_cache);  // yesterday's pass is never shown
+    const usable = kept && until > Date.now() ? kept : null;
+    if (request.headers.get("HX-Request")) {
+      if (usable) return new Response("", {status: 200, headers: {"HX-Redirect": W.pass}});
+      throw failure;
+    }
+    if (request.mode !== "navigate") throw failure;
+    return usable || offlinePage();
+  }
+  if (response.type === "opaqueredirect" || response.redirected || response.status === 401
+      || response.status === 403) {
+    event.waitUntil(dropCards());
+  } else if (response.status === 200 && response.headers.get("X-Pass-Until") && !request.headers.get("HX-Request")) {
+    const copy = response.clone();
+    event.waitUntil(copy.blob().then(async (body) => {
+      if (drops !== asked) return;  // dropped (a log-out) while the pass was on its way: not kept
+      await (await caches.open(W.pass_cache)).put(W.pass, new Response(body, {status: 200, headers: copy.headers}));
+    }));
+  }
+  return response;
+}
 
 function cardUrl(id) {
   return W.card_url.replace(W.sample_id, id);
@@ -169,9 +205,9 @@ async function checkCards() {
   }
 }
 
-async function dropCards() {
+async function dropCards() {  // and the day pass: nothing of an ended session stays on the phone
   drops += 1;
-  await caches.delete(W.cache);
+  await Promise.all([caches.delete(W.cache), caches.delete(W.pass_cache)]);
 }
 
 async function language() {

@@ -74,3 +74,35 @@ def test_a_guard_checks_the_pass_a_rider_shows_typed_then_scanned(live_server, l
     no_horizontal_scroll(guard)
     failures += axe_failures(guard, lang)
     assert not failures, failures
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_pass_shows_with_no_signal_even_on_a_reload_and_goes_with_the_log_out(live_server, live_app, cast,
+                                                                                   phone_context, lang):
+    from core.offline import HAITANG_CACHE
+    from tests.e2e.test_offline_voucher import until
+
+    t = lambda message, **values: text(live_app, lang, message, **values)  # noqa: E731
+    kept = f"async () => (await (await caches.open({HAITANG_CACHE!r})).keys()).map(r => new URL(r.url).pathname)"
+    rider = phone_context(lang)
+    rider.on("dialog", lambda dialog: dialog.accept())  # "Log out now?"
+    log_in(rider, live_server, cast["rider"], "/tasks", t("Volunteer tasks"))
+    rider.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    rider.goto(f"{live_server}/pass/")
+    code = rider.locator(".day-pass .pass-code").inner_text()
+    until(rider, f"async () => ({kept})().then(paths => paths.includes('/pass/'))")
+
+    rider.context.set_offline(True)  # at the building's gate, no signal: the rider reloads the pass
+    rider.reload()
+    expect(rider.locator(".day-pass .pass-code")).to_have_text(code)
+    expect(rider.locator(".day-pass .qr svg")).to_be_visible()
+    expect(rider.locator(".day-pass")).to_contain_text(t("valid today until 24:00"))
+
+    rider.context.set_offline(False)
+    rider.get_by_role("button", name=t("Log out")).click()
+    expect(rider).to_have_url(re.compile(r"/login"))
+    until(rider, f"async () => ({kept})().then(paths => paths.length === 0)")
+    rider.context.set_offline(True)
+    rider.goto(f"{live_server}/pass/")
+    expect(rider.get_by_role("heading", level=1)).to_have_text(t("No connection"))
+    expect(rider.get_by_text(code)).to_have_count(0)

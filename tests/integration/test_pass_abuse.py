@@ -346,10 +346,14 @@ def test_the_pass_page_near_local_midnight(app, monkeypatch, make_client, world,
         tomorrow = today + timedelta(days=1)
         before, after = at_local(today, 23, 59) + timedelta(seconds=30), at_local(tomorrow, 0) + timedelta(seconds=30)
         codes = {day: pass_of(world.rider, day).code for day in (today, tomorrow)}
+        midnight = at_local(tomorrow, 0).strftime("%Y-%m-%dT%H:%M:%SZ")
     rider = make_client(world.rider)
     monkeypatch.setattr(passes.views, "utcnow", lambda: before)
     late = rider.get("/pass/", lang="zh")
     assert late.headers["Cache-Control"] == "private, max-age=30"
+    # the service worker keeps it until local midnight, given in UTC (Shanghai: 16:00 the day before)
+    assert late.headers["X-Pass-Until"] == midnight
+    assert late.headers["X-Pass-Until"].endswith("T16:00:00Z")
     assert codes[today].split("-")[1][:3] in text_of(late) and f"{today.month}月{today.day}日" in text_of(late)
     monkeypatch.setattr(passes.views, "utcnow", lambda: after)
     early = rider.get("/pass/", lang="zh")
