@@ -20,10 +20,10 @@ What it does (see the script for the details):
 - when a page of a signed-in user opens (at most once every ``OFFLINE_CARD_REFRESH_SECONDS``), asks the
   status of each kept card's voucher, so a card whose voucher was cancelled, redeemed or refunded since goes
   even if its own page is never opened again;
-- drops every card (and the pass) when a log-out, log-in, registration or account deletion is posted, when a page is shown
-  to someone signed out (``offline.js`` asks it: the last session ended elsewhere or expired), when a
-  status poll says the voucher is final (286) and when the server sends a session back to the log-in page; a
-  card that was on its way while the cards were dropped is not kept.
+- drops every card (and the pass) when a log-out, log-in, registration or account deletion is posted, when a page is
+  shown to someone signed out (``offline.js`` asks it: the last session ended elsewhere or expired), when a status
+  poll says the voucher is final (286) and when the server sends a session back to the log-in page; a card that was
+  on its way while the cards were dropped is not kept.
 
 Served from the site root (a worker under ``/static/`` could not control ``/``), as ``no-cache``, with
 ``Service-Worker-Allowed: /``. Browsers register workers only over HTTPS (and on localhost).
