@@ -1,6 +1,6 @@
 """axe-core on every page a person reaches: every GET route of the permission table, as each persona
 (anonymous, rider, coordinator, merchant staff, admin, a partner building's guard), in Chinese and in English,
-at phone width.
+at phone width; each page must also fit 360 px without scrolling sideways.
 
 One browser, one logged-in context per persona (the language is the ``lang`` cookie, switched between
 rounds). Pages a persona may not see are visited too: their 403/404 pages must be as accessible as the rest.
@@ -132,6 +132,9 @@ def test_axe_finds_no_violations_on_any_page_as_any_persona_in_either_language(b
                 visited += 1
                 if results.violations_count:
                     failures.append(readable(url, lang, persona, results))
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > 360:  # a phone-first page never scrolls sideways (wide tables scroll in their box)
+                    failures.append(f"{persona} {lang} {url}: {width} px wide at 360 px")
         context.close()
     assert visited > 100
     assert not failures, "\n" + "\n".join(failures)
