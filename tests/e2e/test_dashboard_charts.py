@@ -72,3 +72,44 @@ def test_a_charts_own_style_applies_and_nothing_is_refused(live_server, coordina
     fill = page.evaluate("getComputedStyle(document.querySelector('.plot .background')).fill")
     assert fill == "rgb(255, 255, 255)"
     assert not [text for text in console if "Content Security Policy" in text], console
+
+
+
+DESKTOP_TABLES = """() => [...document.querySelectorAll('main table')].map(t => {
+    const box = t.parentElement;
+    return {width: t.getBoundingClientRect().width, fits: box.scrollWidth <= box.clientWidth + 1};
+})"""
+
+
+@pytest.fixture
+def desk(live_app):
+    """The world with two statements of its merchant (``make_statements``): the coordinator's phone and the
+    issued statement's id."""
+    from accounts.models import User
+    from tests.settlement_factories import make_statements
+
+    with live_app.app_context():
+        world = make_world()
+        statements = make_statements(world)
+        db.session.commit()
+        values = {"phone": db.session.get(User, world.coordinator).phone, "statement": statements.issued}
+        db.session.remove()
+    return values
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_dashboard_and_a_statement_read_whole_on_a_desktop(live_server, desk, browser, lang):
+    """Issue 13: the dashboard and statements are also readable on a desktop: at 1280 px no page scrolls
+    sideways and every table shows whole (none needs its own sideways scrolling) in the page's desktop column
+    (720 px: the lines of a table read across, not wrapped as on a phone)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN" if lang == "zh" else "en-US")
+    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
+    page = context.new_page()
+    log_in(page, live_server, desk["phone"])
+    for url in ("/dashboard/", f"/coordinate/statements/{desk['statement']}"):
+        page.goto(live_server + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, url
+        tables = page.evaluate(DESKTOP_TABLES)
+        assert tables, url
+        assert all(table["fits"] and table["width"] >= 560 for table in tables), (url, tables)  # 336 at 360 px
+    context.close()
