@@ -92,6 +92,11 @@ def read_stats(prefix: str) -> dict:
     return rows
 
 
+def _percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile of sorted ``values`` (``None`` when empty)."""
+    return values[min(len(values) - 1, max(0, math.ceil(share * len(values)) - 1))] if values else None
+
+
 def _ms(text: str) -> float | None:
     return None if text in ("", "N/A") else float(text)
 
@@ -125,6 +130,7 @@ def run_step(server: "Server", db: str, rate: int, codes: list[str], priority: i
     if not os.path.exists(f"{prefix}_stats.csv"):
         raise RuntimeError(f"locust failed ({result.returncode}): {result.stderr[-2000:]}")
     stats = read_stats(prefix)
+    served = sorted(server.server_times(start, end))
     total = stats.get("Aggregated", {"count": 0, "failures": 0, "rps": 0.0, "p50": None, "p99": None, "max": None})
     achieved = total["count"] / STEP_SECONDS
     reasons = []
@@ -139,6 +145,7 @@ def run_step(server: "Server", db: str, rate: int, codes: list[str], priority: i
             "failure_list": failures(prefix)[:5], "passed": not reasons, "reasons": reasons,
             "kinds": {k: v for k, v in stats.items() if k != "Aggregated"},
             "statuses": dict(sorted(server.statuses(start, end).items())), "busy_cpu_pct": round(meter.busy_pct, 1),
+            "server_p50": _percentile(served, 0.50), "server_p99": _percentile(served, 0.99),
             "foreign_cpu_pct": round(meter.foreign_pct, 1),
             "command": " ".join(shlex.quote(a) for a in argv).replace(server.base, "http://127.0.0.1:$PORT")
             .replace(str(ROOT) + "/", "").replace(str(WORK), "$WORK")}
@@ -209,15 +216,19 @@ def lunch_markdown(results: dict[str, dict], db_labels: dict[str, str]) -> list[
         best = result["best"]
         out.append(f"**{db_labels[db]}: highest passing rate {best:,} requests/s**"
                    + (f" (first failing step {result['first_fail']:,}/s)." if result["first_fail"] else "."))
-    out += ["", "| database | rate asked /s | achieved /s | p50 ms | p99 ms | max ms | failed | CPU busy (others) "
-            "| statuses (access log) | verdict |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    out += ["", "p50/p99/max: as locust saw them (from sending to the last byte). Server p50/p99: gunicorn's own time "
+            "per request (access log, `%(M)s`), without the wait for a free worker.", "",
+            "| database | rate asked /s | achieved /s | p50 ms | p99 ms | max ms | server p50 / p99 ms | failed "
+            "| CPU busy (others) | statuses (access log) | verdict |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for db, result in results.items():
         for s in sorted(result["steps"], key=lambda s: s["rate"]):
             statuses = ", ".join(f"{n:,}× {code}" for code, n in s["statuses"].items())
             verdict = "pass" if s["passed"] else "**fail** (" + ", ".join(s["reasons"]) + ")"
+            served = f"{_n(s.get('server_p50'))} / {_n(s.get('server_p99'))}"
             out.append(f"| {db_labels[db]} | {s['rate']:,} | {s['achieved']:,.0f} | {_n(s['p50'])} | {_n(s['p99'])} | "
-                       f"{_n(s['max'])} | {s['failures']} | {s['busy_cpu_pct']:.0f}% ({s['foreign_cpu_pct']:.0f}%) | "
+                       f"{_n(s['max'])} | {served} | {s['failures']} | "
+                       f"{s['busy_cpu_pct']:.0f}% ({s['foreign_cpu_pct']:.0f}%) | "
                        f"{statuses} | {verdict} |")
     out += ["", "p50/p99 per kind of request at the highest passing step:", "",
             "| database | kind | requests | p50 ms | p99 ms |", "| --- | --- | ---: | ---: | ---: |"]
