@@ -40,7 +40,9 @@ def test_two_marks_at_once_make_one(app, world, database):
         # Wait until the second tap waits on the lock (not a fixed sleep). On a loaded machine the thread can take
         # seconds to get there, so allow a minute; it cannot finish before we commit (it waits on our lock).
         deadline = time.monotonic() + 60
-        with db.engine.connect() as watcher:
+        # AUTOCOMMIT: PostgreSQL keeps one snapshot of pg_stat_activity per transaction, so polls inside one
+        # transaction would never see a wait that began after the first (the CI failure of this test).
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
             while True:
                 waiting = watcher.scalar(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
                                                  "'Lock' AND datname = current_database()"))
