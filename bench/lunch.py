@@ -20,31 +20,30 @@ requests a minute, **500 requests/s**. :data:`MIX` splits them (per 100 requests
 The inbox badge (``/inbox/unread``, every 30 s on an open page) is left out: a page view lasts about
 20 s here, so most pages are gone before their first badge poll.
 
-**The load.** locust (``bench/lunch_locustfile.py``, its own process: it monkeypatches with gevent), each
-simulated user sending one request every :data:`PACING` seconds (``constant_pacing``), so the arrival
-rate is fixed at users ÷ pacing whatever the server answers, as long as each answer comes within the
-pacing time; a step whose achieved rate falls short (the server queued past 2 s) fails. Requests ask for
-gzip, as phones do. Each step: ``PACING`` s of ramp (users started evenly), then :data:`STEP_SECONDS`
-measured (statistics reset after the ramp). A step passes with p99 < 200 ms over all requests, no failed
+**The load.** :mod:`bench.openloop` (threads in this process): request ``i`` of a step is due at
+``i / rate`` seconds, whatever the server answers, and its latency counts from that due time (the wrk2 way:
+a request that left late because every thread was waiting on the server is charged with that wait), so the
+queue in front of the workers shows. locust was tried first and dropped: its own latency dwarfed the app's
+(see that module). Requests ask for gzip, as phones do. Each step: :data:`WARMUP_SECONDS` sent and not
+counted, then :data:`STEP_SECONDS` measured. A step passes with p99 < 200 ms over all requests, no failed
 request (a status other than the expected one, or no answer), and at least 95 % of the rate achieved.
 Rates go up by 100 from 100 until a step fails, then two halvings between the last pass and the fail (if
 100/s already fails: halving down, to 10/s at least, until a step passes).
 """
 
-import csv
 import json
 import math
-import os
-import shlex
-import subprocess
+import random
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bench import openloop
 from bench.browser import Browser
 from bench.machine import CpuMeter
-from bench.servers import nice_prefix
+from bench.openloop import Call
 from bench.settings import BENCH_DIR as WORK
-from bench.settings import ROOT, logger
+from bench.settings import logger
 
 if TYPE_CHECKING:
     from bench.measure import Server
@@ -53,18 +52,12 @@ log = logger("lunch")
 
 MIX = {"voucher_poll": 30, "task_list": 22, "task_page": 16, "signup": 3, "wallet": 13, "offers": 14,
        "counter_lookup": 1, "counter_confirm": 1}
-PACING = 2.0  # seconds between one simulated user's requests
+WARMUP_SECONDS = 2  # sent, not counted: the first requests of a step
 STEP_SECONDS = 15
 P99_LIMIT_MS = 200.0
 ACHIEVED_SHARE = 0.95
 SIGNUP_RIDERS = 20  # riders whose sessions tap "sign up" (phones 15000000003 …)
-LOCUSTFILE = ROOT / "bench" / "lunch_locustfile.py"
 assert sum(MIX.values()) == 100
-
-
-def locust_executable() -> str:
-    path = ROOT / ".venv" / "bin" / "locust"
-    return str(path) if path.exists() else "locust"
 
 
 def write_plan(server: "Server", meta: dict, rider_cookie: str, lookups: list[dict], db: str) -> dict:
@@ -81,57 +74,69 @@ def write_plan(server: "Server", meta: dict, rider_cookie: str, lookups: list[di
     return plan
 
 
-def read_stats(prefix: str) -> dict:
-    """locust's ``<prefix>_stats.csv``: the aggregated row and each request kind's count, failures, p50, p99."""
-    rows = {}
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            rows[row["Name"]] = {"count": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                                 "rps": float(row["Requests/s"]), "p50": _ms(row["50%"]), "p99": _ms(row["99%"]),
-                                 "max": _ms(row["Max Response Time"])}
-    return rows
-
-
 def _percentile(values: list[float], share: float) -> float | None:
     """The nearest-rank percentile of sorted ``values`` (``None`` when empty)."""
     return values[min(len(values) - 1, max(0, math.ceil(share * len(values)) - 1))] if values else None
 
 
-def _ms(text: str) -> float | None:
-    return None if text in ("", "N/A") else float(text)
+def call_maker(plan: dict, confirms: list[list[str]]) -> Callable[[random.Random], Call]:
+    """``draw(rng)``: the next request of the mix (:data:`MIX`), as the plan's sessions send it; ``confirms``
+    (``[code, cookie, token]`` never sent before) is used up from the end by the counter confirms."""
+    kinds = list(plan["weights"])
+    weights = [plan["weights"][kind] for kind in kinds]
+    gzip = {"Accept-Encoding": "gzip"}  # as a phone's browser asks (br over HTTPS; gzip here, plain HTTP)
+    rider = {**gzip, "Cookie": plan["rider_cookie"]}
+
+    def draw(rng: random.Random) -> Call:
+        kind = rng.choices(kinds, weights)[0]
+        label = LABELS[kind]
+        if kind == "voucher_poll":
+            return Call(label, "GET", plan["poll_path"], {**rider, "HX-Request": "true"}, ok=(204,))
+        if kind == "task_list":
+            return Call(label, "GET", "/tasks", rider)
+        if kind == "task_page":
+            return Call(label, "GET", rng.choice(plan["task_paths"]), rider)
+        if kind == "signup":
+            # a full task puts the rider on its waitlist; an overlapping one is refused with 409 and says why
+            who = rng.choice(plan["signup_riders"])
+            return Call(label, "POST", rng.choice(plan["task_paths"]) + "/signup", _post_headers(who["cookie"],
+                        who["token"]), f"csrf_token={who['token']}&waitlist=1", ok=(200, 409))
+        if kind == "wallet":
+            return Call(label, "GET", "/wallet", rider)
+        if kind == "offers":
+            return Call(label, "GET", "/offers", rider)
+        if kind == "counter_lookup":
+            staff = rng.choice(plan["lookups"])
+            return Call(label, "GET", staff["path"], {**gzip, "Cookie": staff["cookie"]})
+        code, cookie, token = confirms.pop()
+        return Call(label, "POST", f"/merchant/vouchers/{code}/confirm",
+                    {**_post_headers(cookie, token), "HX-Target": "merchant-voucher"}, f"csrf_token={token}")
+
+    return draw
 
 
-def failures(prefix: str) -> list[str]:
-    try:
-        with open(f"{prefix}_failures.csv", encoding="utf-8") as handle:
-            return [f"{r['Name']}: {r['Error']} × {r['Occurrences']}" for r in csv.DictReader(handle)]
-    except FileNotFoundError:
-        return []
+def _post_headers(cookie: str, token: str) -> dict:
+    return {"Accept-Encoding": "gzip", "Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded"}
 
 
 def run_step(server: "Server", db: str, rate: int, codes: list[str], priority: int = 0) -> dict:
-    """One step at ``rate`` requests/s; ``codes`` are confirm lines (``code cookie token``) never sent before."""
-    users = max(1, round(rate * PACING))
-    confirms = math.ceil(rate * (STEP_SECONDS + PACING + 5) * MIX["counter_confirm"] / 100 * 1.5) + 20
+    """One step at ``rate`` requests/s; ``codes`` are confirm lines (``code cookie token``) never sent before.
+    ``priority`` is kept for the runner's signature (the generator runs in this process)."""
+    confirms = math.ceil(rate * (STEP_SECONDS + WARMUP_SECONDS) * MIX["counter_confirm"] / 100 * 1.5) + 20
     if len(codes) < confirms:
         raise RuntimeError(f"lunch: {len(codes)} open vouchers left, a step at {rate}/s needs {confirms}")
     step_codes, codes[:] = codes[:confirms], codes[confirms:]
-    (WORK / f"confirm-lunch-step-{db}.txt").write_text("".join(line + "\n" for line in step_codes))
-    prefix = str(WORK / f"lunch-{db}-{rate}")
-    argv = [locust_executable(), "-f", str(LOCUSTFILE), "--headless", "--host", server.base, "-u", str(users),
-            "-r", str(max(1, math.ceil(users / PACING))), "-t", f"{int(PACING + STEP_SECONDS)}s", "--reset-stats",
-            "--csv", prefix, "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "5"]
-    env = {**os.environ, "LUNCH_PLAN": str(WORK / f"lunch-plan-{db}.json"), "LUNCH_PACING": str(PACING)}
+    plan = json.loads((WORK / f"lunch-plan-{db}.json").read_text())
+    draw = call_maker(plan, [line.split() for line in step_codes])
+    port = int(server.base.rsplit(":", 1)[1])
     start = server.log_offset()
     with CpuMeter(server.process.pid) as meter:
-        result = subprocess.run([*nice_prefix(priority), *argv], env=env, capture_output=True, text=True,
-                                timeout=PACING + STEP_SECONDS + 120)
+        outcomes = openloop.run(port=port, rate=rate, seconds=STEP_SECONDS, warmup=WARMUP_SECONDS, draw=draw)
     end = server.log_offset()
-    if not os.path.exists(f"{prefix}_stats.csv"):
-        raise RuntimeError(f"locust failed ({result.returncode}): {result.stderr[-2000:]}")
-    stats = read_stats(prefix)
+    stats = openloop.summary(outcomes, STEP_SECONDS)
     served = sorted(server.server_times(start, end))
-    total = stats.get("Aggregated", {"count": 0, "failures": 0, "rps": 0.0, "p50": None, "p99": None, "max": None})
+    total = stats["Aggregated"]
     achieved = total["count"] / STEP_SECONDS
     reasons = []
     if total["p99"] is None or total["p99"] >= P99_LIMIT_MS:
@@ -140,15 +145,16 @@ def run_step(server: "Server", db: str, rate: int, codes: list[str], priority: i
         reasons.append("errors")
     if achieved < ACHIEVED_SHARE * rate:
         reasons.append("rate not reached")
-    step = {"rate": rate, "users": users, "achieved": round(achieved, 1), "p50": total["p50"], "p99": total["p99"],
+    step = {"rate": rate, "achieved": round(achieved, 1), "p50": total["p50"], "p99": total["p99"],
             "max": total["max"], "requests": total["count"], "failures": total["failures"],
-            "failure_list": failures(prefix)[:5], "passed": not reasons, "reasons": reasons,
+            "failure_list": sorted({f"{o.kind}: {o.error}" for o in outcomes if o.error})[:5],
+            "passed": not reasons, "reasons": reasons,
             "kinds": {k: v for k, v in stats.items() if k != "Aggregated"},
             "statuses": dict(sorted(server.statuses(start, end).items())), "busy_cpu_pct": round(meter.busy_pct, 1),
             "server_p50": _percentile(served, 0.50), "server_p99": _percentile(served, 0.99),
             "foreign_cpu_pct": round(meter.foreign_pct, 1),
-            "command": " ".join(shlex.quote(a) for a in argv).replace(server.base, "http://127.0.0.1:$PORT")
-            .replace(str(ROOT) + "/", "").replace(str(WORK), "$WORK")}
+            "command": f"python -m bench.run --only lunch (openloop.run(rate={rate}, seconds={STEP_SECONDS}, "
+                       f"warmup={WARMUP_SECONDS}))"}
     log(f"{db}: {rate}/s → {achieved:.0f}/s achieved, p50 {total['p50']} ms, p99 {total['p99']} ms, "
         f"{total['failures']} failed, CPU busy {meter.busy_pct:.0f}% (others {meter.foreign_pct:.0f}%): "
         + ("pass" if not reasons else "FAIL (" + ", ".join(reasons) + ")"))
@@ -190,7 +196,7 @@ def search(server: "Server", db: str, codes: list[str], *, start: int = 100, ste
             best = middle
         else:
             worst = middle
-    return {"steps": steps, "best": best, "first_fail": worst, "mix": MIX, "pacing": PACING,
+    return {"steps": steps, "best": best, "first_fail": worst, "mix": MIX, "warmup": WARMUP_SECONDS,
             "step_seconds": STEP_SECONDS}
 
 
@@ -208,16 +214,17 @@ def lunch_markdown(results: dict[str, dict], db_labels: dict[str, str]) -> list[
     first = next(iter(results.values()))
     mix = ", ".join(f"{LABELS[k]} {v}" for k, v in first["mix"].items())
     out = ["", "### The lunch peak (open loop, `bench/lunch.py`)", "",
-           f"The real mix at a fixed arrival rate (locust, each user one request every {first['pacing']:g} s; "
-           f"{first['step_seconds']} s measured per step after the ramp; requests ask for gzip). Mix per 100 "
+           f"The real mix at a fixed arrival rate (`bench/openloop.py`: requests leave on a fixed schedule, latency "
+           f"counted from each one's due time; {first['step_seconds']} s measured per step after "
+           f"{first['warmup']} s of warm-up; requests ask for gzip). Mix per 100 "
            f"requests: {mix} (why: `bench/lunch.py`). A step passes with p99 under {P99_LIMIT_MS:.0f} ms, no "
            f"failed request and at least {ACHIEVED_SHARE:.0%} of the rate achieved. Goal: 500 requests/s.", ""]
     for db, result in results.items():
         best = result["best"]
         out.append(f"**{db_labels[db]}: highest passing rate {best:,} requests/s**"
                    + (f" (first failing step {result['first_fail']:,}/s)." if result["first_fail"] else "."))
-    out += ["", "p50/p99/max: as locust saw them (from sending to the last byte). Server p50/p99: gunicorn's own time "
-            "per request (access log, `%(M)s`), without the wait for a free worker.", "",
+    out += ["", "p50/p99/max: as the client saw them (from the due time to the last byte). Server p50/p99: "
+            "gunicorn's own time per request (access log, `%(M)s`), without the wait for a free worker.", "",
             "| database | rate asked /s | achieved /s | p50 ms | p99 ms | max ms | server p50 / p99 ms | failed "
             "| CPU busy (others) | statuses (access log) | verdict |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
@@ -236,8 +243,6 @@ def lunch_markdown(results: dict[str, dict], db_labels: dict[str, str]) -> list[
         passed = [s for s in result["steps"] if s["rate"] == result["best"]]
         for name, k in sorted(passed[0]["kinds"].items()) if passed else []:
             out.append(f"| {db_labels[db]} | {name} | {k['count']:,} | {k['p50']} | {k['p99']} |")
-    commands = [s["command"] for r in results.values() for s in r["steps"]][:1]
-    out += ["", "One step's command (the runner logs in, writes `$WORK/lunch-plan-<db>.json` and a fresh file of "
-            "open vouchers per step):", "", "```sh", *(f"LUNCH_PLAN=$WORK/lunch-plan-<db>.json {c}" for c in commands),
-            "```"]
+    out += ["", "Each step runs inside `make bench` (`python -m bench.run --only lunch` alone): the runner logs in "
+            "the sessions, writes `$WORK/lunch-plan-<db>.json` and takes fresh open vouchers for the confirms."]
     return out
